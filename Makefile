@@ -1,0 +1,45 @@
+# Quick start:  make demo   (install, migrate, demo data, serve on 127.0.0.1:8000)
+#               make test   (SQLite always; PostgreSQL and Redis when reachable)
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PY := .venv/bin/python
+HOST ?= 127.0.0.1:8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/medsec
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+export TEST_DATABASE_URL TEST_REDIS_URL
+
+.PHONY: demo setup system-deps venv test test-sqlite test-postgres lint deploy-check bench
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+venv: system-deps
+	@$(UV) sync --frozen --quiet
+
+setup: venv
+	@$(PY) manage.py migrate --noinput -v 0
+
+demo: setup
+	@$(PY) manage.py load_demo
+	@$(PY) manage.py runserver $(HOST) --noreload
+
+test: venv test-sqlite test-postgres
+
+test-sqlite:
+	$(PY) -m pytest -q
+
+test-postgres:
+	@if $(PY) scripts/services.py postgres; then \
+	  DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -q -p no:cacheprovider; \
+	elif [ -n "$$REQUIRE_SERVICES" ]; then echo "PostgreSQL required but not reachable at $(TEST_DATABASE_URL)" >&2; exit 1; \
+	else echo "PostgreSQL not reachable at $(TEST_DATABASE_URL): PostgreSQL run skipped"; fi
+
+lint: venv
+	$(PY) -m ruff check .
+
+deploy-check: venv
+	DEBUG=0 SECRET_KEY=ci-only-$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n') ALLOWED_HOSTS=medsec.example.org \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: venv
+	$(PY) bench/engine.py

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ClaimsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "claims"
+    verbose_name = "医疗费结算"

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .health import healthz
+
+admin.site.site_header = "医保经办管理系统"
+admin.site.site_title = "医保经办"
+admin.site.index_title = "经办业务"
+
+api_v1 = [
+    path("", include("policy.urls")),
+    path("", include("enrollment.urls")),
+    path("", include("contributions.urls")),
+    path("", include("accounts.urls")),
+    path("", include("claims.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("portal.urls")),
+]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EnrollmentConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "enrollment"
+    verbose_name = "参保登记"

@@ -1,0 +1,38 @@
+"""Money arithmetic (settlement-rules.md §1): Decimal yuan, two places, ROUND_HALF_UP once per component."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def round_yuan(amount: Decimal) -> Decimal:
+    """Round a computed component to the fen (分), half up."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_amount(value, field: str = "amount") -> Decimal:
+    """A money amount from input: a decimal string (or int/Decimal), >= 0, at most two places.
+
+    Raises ValueError with a message naming the problem; callers attach the field name.
+    Floats are refused: they cannot carry an exact amount.
+    """
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError("应为字符串形式的金额（如 \"12.34\"），不接受浮点数")
+    if value is None or value == "":
+        raise ValueError("金额不能为空")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"不是有效的金额: {value!r}")
+    if not amount.is_finite():
+        raise ValueError(f"不是有效的金额: {value!r}")
+    if amount < 0:
+        raise ValueError("金额不能为负数")
+    if amount.as_tuple().exponent < -2:
+        raise ValueError("金额最多保留两位小数")
+    return amount.quantize(CENT)
+
+
+def clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
+    return max(low, min(high, value))

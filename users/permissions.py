@@ -1,0 +1,48 @@
+"""Role checks, one per role, used by every API view and portal page.
+
+- clerks: staff users with role `clerk`; their Django permissions decide what they may
+  change in the admin (groups 柜员 counter, 审核 review, 管理 administration).
+- insured persons: role `insured`; they only ever reach their own person record.
+- API clients: role `api_client`; a view names the scope it needs (`required_scope`).
+"""
+
+from rest_framework.permissions import BasePermission
+
+
+def is_clerk(user) -> bool:
+    return bool(user and user.is_authenticated and getattr(user, "is_clerk", False))
+
+
+def is_insured(user) -> bool:
+    return bool(user and user.is_authenticated and getattr(user, "is_insured", False))
+
+
+def api_client_of(user):
+    """The ApiClient a user acts as, or None."""
+    if user and user.is_authenticated and getattr(user, "is_api_client", False):
+        return getattr(user, "api_client", None)
+    return None
+
+
+class IsClerk(BasePermission):
+    message = "仅限经办人员。"
+
+    def has_permission(self, request, view):
+        return is_clerk(request.user)
+
+
+class HasApiScope(BasePermission):
+    """An API client whose token carries the view's `required_scope`, or a clerk.
+
+    Clerks may call every API (they query rules and act at the counter); insured
+    persons never reach the API's write endpoints.
+    """
+
+    message = "该令牌没有访问此接口的权限范围。"
+
+    def has_permission(self, request, view):
+        if is_clerk(request.user):
+            return True
+        client = api_client_of(request.user)
+        scope = getattr(view, "required_scope", None)
+        return bool(client and scope and client.has_scope(scope))
