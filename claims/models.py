@@ -1,0 +1,301 @@
+"""Claims (chapters 4 and 7): institutions, settled bills, their lines, year-to-date
+accumulators and statements.
+
+A settlement is never edited or deleted: a reversal (冲正) is a second `Settlement`
+row of kind `reversal` whose every amount is the negative of the original's.
+The accumulators row (`Accumulator`) is the person's year-to-date state of the
+policy engine (deductible paid, cumulative eligible, catastrophic and assistance
+totals); each settlement keeps the state before it and the delta it added, so a
+reversal subtracts exactly its own effect from the current state.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Institution(models.Model):
+    """A medical institution or pharmacy (定点医药机构) and its agreement (医保协议).
+
+    杭州 art. 88: while an institution is under investigation the agency may suspend its
+    settlement; a suspended agreement refuses every bill dated on or after `suspended_from`.
+    """
+
+    class Level(models.TextChoices):
+        LEVEL3 = "level3", _("三级医疗机构")
+        OTHER = "other", _("其他医疗机构")
+        COMMUNITY = "community", _("社区卫生服务机构")
+
+    class Kind(models.TextChoices):
+        HOSPITAL = "hospital", _("医院")
+        COMMUNITY_CENTRE = "community_centre", _("社区卫生服务中心")
+        PHARMACY = "pharmacy", _("定点零售药店")
+        CAMPUS_CLINIC = "campus_clinic", _("校内医疗机构")
+
+    class Location(models.TextChoices):
+        IN_CITY = "in_city", _("本市")
+        IN_PROVINCE = "in_province", _("省内市外")
+        OUT_OF_PROVINCE = "out_of_province", _("省外")
+
+    class AgreementStatus(models.TextChoices):
+        ACTIVE = "active", _("协议有效")
+        SUSPENDED = "suspended", _("暂停结算")
+        TERMINATED = "terminated", _("协议终止")
+
+    code = models.CharField(_("机构编码"), max_length=32, unique=True)
+    name = models.CharField(_("机构名称"), max_length=100)
+    region = models.CharField(
+        _("统筹地区"),
+        max_length=16,
+        choices=[("hangzhou", _("杭州")), ("zhoushan", _("舟山"))],
+        default="hangzhou",
+    )
+    level = models.CharField(_("等级"), max_length=16, choices=Level.choices)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    designated = models.BooleanField(_("定点机构"), default=True)
+    networked = models.BooleanField(_("直接联网结算"), default=True)
+    location = models.CharField(
+        _("所在地"), max_length=20, choices=Location.choices, default=Location.IN_CITY
+    )
+    agreement_status = models.CharField(
+        _("协议状态"), max_length=16, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE
+    )
+    suspended_from = models.DateField(_("暂停结算起始日"), null=True, blank=True)
+    suspension_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("定点医药机构")
+        verbose_name_plural = _("定点医药机构")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+    def settlement_refusal(self, on):
+        """Why this institution may not settle a bill dated `on` (message, article), or None."""
+        if not self.designated:
+            return _("%(name)s 不是定点医药机构，不能直接结算") % {"name": self.name}, "杭州 第六十五条"
+        if self.agreement_status == self.AgreementStatus.TERMINATED:
+            return _("%(name)s 的医保协议已终止") % {"name": self.name}, "杭州 第八十八条"
+        if self.agreement_status == self.AgreementStatus.SUSPENDED and (
+            self.suspended_from is None or on >= self.suspended_from
+        ):
+            since = self.suspended_from.isoformat() if self.suspended_from else ""
+            return (
+                _("%(name)s 的医保结算功能自 %(since)s 起暂停：%(reason)s")
+                % {"name": self.name, "since": since, "reason": self.suspension_reason or "-"},
+                "杭州 第八十八条",
+            )
+        return None
+
+
+class Accumulator(models.Model):
+    """A person's year-to-date accumulators for one settlement year (the engine's YearState).
+
+    Locked with `select_for_update` for the length of each settlement of the person:
+    the row is the serialisation point of that person's bills.
+    """
+
+    person = models.ForeignKey(
+        "enrollment.Person", on_delete=models.PROTECT, related_name="accumulators", verbose_name=_("参保人")
+    )
+    region = models.CharField(_("统筹地区"), max_length=16)
+    year_key = models.CharField(_("结算年度"), max_length=16)
+    year_start = models.DateField(_("年度起始"))
+    year_end = models.DateField(_("年度截止"))
+    state = models.JSONField(_("年度累计"), default=dict)
+    settlements = models.PositiveIntegerField(_("结算笔数"), default=0)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("年度累计")
+        verbose_name_plural = _("年度累计")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year_key"], name="claims_accumulator_person_year")
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {self.year_key}"
+
+
+class Settlement(models.Model):
+    """One settled bill (kind `settlement`) or the reversal of one (kind `reversal`).
+
+    `idempotency_key` is institution code + bill number for the API (the counter uses
+    `counter:` + bill number): the same key with the same request body returns the
+    stored `response`; another body under the same key is refused.
+    """
+
+    class Kind(models.TextChoices):
+        SETTLEMENT = "settlement", _("结算")
+        REVERSAL = "reversal", _("冲正")
+
+    class Status(models.TextChoices):
+        SETTLED = "settled", _("已结算")
+        REVERSED = "reversed", _("已冲正")
+        REVERSAL = "reversal", _("冲正记录")
+
+    class Source(models.TextChoices):
+        API = "api", _("机构直接结算")
+        COUNTER = "counter", _("窗口事后报销")
+
+    class BillKind(models.TextChoices):
+        OUTPATIENT = "outpatient", _("普通门诊")
+        PHARMACY = "pharmacy", _("药店购药")
+        INPATIENT = "inpatient", _("住院")
+        SPECIFIED_DISEASE = "specified_disease", _("规定病种门诊")
+
+    class Mode(models.TextChoices):
+        LOCAL = "local", _("本地结算")
+        DIRECT_OFFSITE = "direct_offsite", _("异地直接结算")
+        REIMBURSED_IN_PROVINCE = "reimbursed_in_province", _("省内异地事后报销")
+        REIMBURSED_OUT_OF_PROVINCE = "reimbursed_out_of_province", _("省外事后报销")
+        NON_DESIGNATED_IN_REFERRAL_AREA = "non_designated_in_referral_area", _("备案地非定点机构")
+        ABROAD_TEMPORARY = "abroad_temporary", _("出国（境）备案未撤销期间临时性疾病")
+        EMERGENCY_NON_DESIGNATED = "emergency_non_designated", _("非定点机构急诊")
+
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.SETTLEMENT)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SETTLED)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.API)
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+        verbose_name=_("被冲正结算"),
+    )
+    idempotency_key = models.CharField(_("幂等键"), max_length=120, unique=True)
+    request_digest = models.CharField(_("请求摘要"), max_length=64)
+    request = models.JSONField(_("请求内容"), default=dict)
+    response = models.JSONField(_("应答内容"), default=dict)
+
+    person = models.ForeignKey(
+        "enrollment.Person", on_delete=models.PROTECT, related_name="settlements", verbose_name=_("参保人")
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="settlements",
+        verbose_name=_("定点医药机构"),
+    )
+    institution_name = models.CharField(_("就医机构名称"), max_length=100, blank=True)
+    bill_number = models.CharField(_("单据号"), max_length=64)
+    bill_date = models.DateField(_("费用日期"), db_index=True)
+    admission_date = models.DateField(_("入院日期"), null=True, blank=True)
+    discharge_date = models.DateField(_("出院日期"), null=True, blank=True)
+    bill_kind = models.CharField(_("费用类别"), max_length=20, choices=BillKind.choices)
+    institution_level = models.CharField(_("机构等级"), max_length=16, choices=Institution.Level.choices)
+    settlement_mode = models.CharField(_("结算方式"), max_length=40, choices=Mode.choices, default=Mode.LOCAL)
+    at_contracted_centre = models.BooleanField(_("在签约社区就诊"), default=False)
+    referred_by_contracted_centre = models.BooleanField(_("签约社区转诊"), default=False)
+    diagnosis_codes = models.JSONField(_("诊断编码"), default=list, blank=True)
+    region = models.CharField(_("统筹地区"), max_length=16)
+    year_key = models.CharField(_("结算年度"), max_length=16, db_index=True)
+
+    out_of_scope = models.DecimalField(_("自费"), **MONEY)
+    self_pay_first = models.DecimalField(_("自理"), **MONEY)
+    eligible = models.DecimalField(_("合规费用"), **MONEY)
+    special_drug = models.DecimalField(_("大病特殊药品"), **MONEY)
+    total = models.DecimalField(_("费用总额"), **MONEY)
+    current_funds_paid = models.DecimalField(_("当年资金支付"), **MONEY)
+    deductible = models.DecimalField(_("起付标准"), **MONEY)
+    basic_fund_paid = models.DecimalField(_("基本医保基金支付"), **MONEY)
+    catastrophic_paid = models.DecimalField(_("大病保险支付"), **MONEY)
+    assistance_paid = models.DecimalField(_("医疗救助支付"), **MONEY)
+    historical_funds_paid = models.DecimalField(_("历年资金支付"), **MONEY)
+    cash_paid = models.DecimalField(_("现金支付"), **MONEY)
+
+    state_before = models.JSONField(_("结算前年度累计"), default=dict)
+    state_delta = models.JSONField(_("本笔年度累计增量"), default=dict)
+
+    created = models.DateTimeField(_("结算时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("经办/调用方"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("医疗费结算")
+        verbose_name_plural = _("医疗费结算")
+        ordering = ["-created", "-id"]
+        indexes = [
+            models.Index(fields=["person", "year_key"]),
+            models.Index(fields=["institution", "bill_number"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.bill_number}"
+
+    COMPONENTS = (
+        "total",
+        "current_funds_paid",
+        "deductible",
+        "basic_fund_paid",
+        "catastrophic_paid",
+        "assistance_paid",
+        "historical_funds_paid",
+        "cash_paid",
+    )
+
+
+class SettlementLine(models.Model):
+    """One explanation line of a settlement: the article applied, the rule in words, the amount."""
+
+    settlement = models.ForeignKey(
+        Settlement, on_delete=models.CASCADE, related_name="lines", verbose_name=_("结算")
+    )
+    position = models.PositiveSmallIntegerField(_("序号"))
+    article = models.CharField(_("条款"), max_length=120)
+    text = models.CharField(_("说明"), max_length=300)
+    amount = models.DecimalField(_("金额"), **MONEY)
+
+    class Meta:
+        verbose_name = _("结算明细")
+        verbose_name_plural = _("结算明细")
+        ordering = ["settlement", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["settlement", "position"], name="claims_line_position")
+        ]
+
+    def __str__(self):
+        return f"{self.article} {self.amount}"
+
+
+class Statement(models.Model):
+    """The PDF statement (结算单) of a settlement, rendered by `claims.tasks.render_statement`.
+
+    A failed render sets `failed` with the error and is retried; it never touches the settlement.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待生成")
+        READY = "ready", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    settlement = models.OneToOneField(
+        Settlement, on_delete=models.CASCADE, related_name="statement", verbose_name=_("结算")
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(_("结算单"), upload_to="statements/%Y/%m/", blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
+    rendered = models.DateTimeField(_("生成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("结算单")
+        verbose_name_plural = _("结算单")
+
+    def __str__(self):
+        return f"{self.settlement} {self.get_status_display()}"
