@@ -4,10 +4,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import healthz
 
-admin.site.site_header = "医保经办管理系统"
-admin.site.site_title = "医保经办"
-admin.site.index_title = "经办业务"
-
 api_v1 = [
     path("", include("policy.urls")),
     path("", include("enrollment.urls")),

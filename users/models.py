@@ -73,6 +73,11 @@ class ApiClient(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.organisation_code or self.user.username}"
 
+    def clean(self):
+        from .services import validate_scopes
+
+        self.scopes = validate_scopes(kind=self.kind, scopes=self.scopes or [])
+
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes and scope in self.KIND_SCOPES.get(self.kind, set())
 

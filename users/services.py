@@ -1,0 +1,160 @@
+"""Business actions on users: the clerk groups and their permissions, API clients and tokens.
+
+The clerk groups (柜员 counter, 审核 review, 管理 administration) are defined here once.
+Their permissions are named by app label and action, and looked up at run time among
+the permissions that exist: an app whose models are not written yet simply adds
+nothing, and re-running `setup_roles` after a new migration picks its models up.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApiClient, ApiToken, User
+
+COUNTER = "柜员"
+REVIEW = "审核"
+ADMINISTRATION = "管理"
+
+VIEW = ("view",)
+VIEW_ADD = ("view", "add")
+VIEW_ADD_CHANGE = ("view", "add", "change")
+ALL = ("view", "add", "change", "delete")
+
+# app label -> actions the group may take on every model of that app.
+# Counter clerks register persons, record payments and settle at the counter; review
+# clerks approve what the counter entered (maternity claims, special assistance,
+# reversals); administration keeps the parameters, users and API clients.
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    COUNTER: {
+        "policy": VIEW,
+        "enrollment": VIEW_ADD_CHANGE,
+        "contributions": VIEW_ADD_CHANGE,
+        "accounts": VIEW,
+        "claims": VIEW_ADD,
+        "assistance": VIEW_ADD,
+        "maternity": VIEW_ADD,
+    },
+    REVIEW: {
+        "policy": VIEW,
+        "enrollment": VIEW_ADD_CHANGE,
+        "contributions": VIEW_ADD_CHANGE,
+        "accounts": VIEW_ADD_CHANGE,
+        "claims": VIEW_ADD_CHANGE,
+        "assistance": VIEW_ADD_CHANGE,
+        "maternity": VIEW_ADD_CHANGE,
+    },
+    ADMINISTRATION: {
+        "policy": ALL,
+        "enrollment": ALL,
+        "contributions": ALL,
+        "accounts": ALL,
+        "claims": ALL,
+        "assistance": ALL,
+        "maternity": ALL,
+        "users": ALL,
+        "auth": VIEW,
+    },
+}
+
+# History rows (simple_history) are only read. Ledger-like records are never deleted, whoever asks (a reversal writes the negative).
+NEVER_DELETED_APPS = {"accounts", "claims"}
+
+
+def permissions_for(group_name: str) -> list[Permission]:
+    """The permissions that exist now for a group's (app, action) pairs."""
+    wanted = ROLE_PERMISSIONS[group_name]
+    found = []
+    for permission in Permission.objects.select_related("content_type").filter(
+        content_type__app_label__in=wanted.keys()
+    ):
+        app_label = permission.content_type.app_label
+        action = permission.codename.split("_", 1)[0]
+        if action == "delete" and app_label in NEVER_DELETED_APPS:
+            continue
+        if permission.content_type.model.startswith("historical") and action != "view":
+            continue  # history is written by simple_history, only ever read
+        if action in wanted[app_label]:
+            found.append(permission)
+    return found
+
+
+@transaction.atomic
+def setup_roles() -> dict[str, int]:
+    """Create or refresh the three clerk groups; returns group name -> permission count.
+
+    Idempotent: the group's permissions are replaced by the current set, so running it
+    twice changes nothing, and running it after a new app's migration adds its models.
+    """
+    counts = {}
+    for name in ROLE_PERMISSIONS:
+        group, _created = Group.objects.get_or_create(name=name)
+        permissions = permissions_for(name)
+        group.permissions.set(permissions)
+        counts[name] = len(permissions)
+    return counts
+
+
+def validate_scopes(*, kind: str, scopes) -> list[str]:
+    """Scopes a client of `kind` may hold; anything beyond its kind is refused by name."""
+    allowed = ApiClient.KIND_SCOPES.get(kind)
+    if allowed is None:
+        raise ValidationError({"kind": _("未知的外部系统类型：%(kind)s") % {"kind": kind}})
+    scopes = list(scopes)
+    extra = sorted(set(scopes) - set(allowed))
+    if extra:
+        raise ValidationError(
+            {
+                "scopes": _("%(kind)s 不能持有权限范围：%(extra)s（允许：%(allowed)s）")
+                % {
+                    "kind": ApiClient.Kind(kind).label,
+                    "extra": ", ".join(extra),
+                    "allowed": ", ".join(sorted(allowed)),
+                }
+            }
+        )
+    return sorted(set(scopes))
+
+
+@transaction.atomic
+def ensure_api_client(
+    *, username: str, kind: str, scopes, organisation_code: str = "", demo_key: str | None = None
+) -> ApiClient:
+    """Create (or update) an API client user; with `demo_key`, also a token with that key.
+
+    Used by demo loaders: a fixed, documented key lets a person try the API at once.
+    Never pass a `demo_key` in production; issue tokens from the admin instead.
+    """
+    scopes = validate_scopes(kind=kind, scopes=scopes)
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"role": User.Role.API_CLIENT, "is_staff": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    elif user.role != User.Role.API_CLIENT:
+        raise ValidationError({"username": _("用户 %(u)s 不是外部系统账号") % {"u": username}})
+    client, _created = ApiClient.objects.update_or_create(
+        user=user, defaults={"kind": kind, "scopes": scopes, "organisation_code": organisation_code}
+    )
+    if demo_key:
+        ApiToken.objects.get_or_create(
+            digest=ApiToken.hash(demo_key), defaults={"client": client, "prefix": demo_key[:8]}
+        )
+    return client
+
+
+@transaction.atomic
+def ensure_clerk(*, username: str, password: str, groups=(), superuser: bool = False, **names) -> User:
+    """A clerk (staff) user in the given groups; the password is set only when created."""
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"role": User.Role.CLERK, "is_staff": True, "is_superuser": superuser, **names},
+    )
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    if groups:
+        user.groups.add(*Group.objects.filter(name__in=groups))
+    return user
