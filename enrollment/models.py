@@ -70,7 +70,9 @@ class Person(models.Model):
         FEMALE = "F", _("女")
 
     name = models.CharField(_("姓名"), max_length=100)
-    id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID)
+    id_type = models.CharField(
+        _("证件类型"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID
+    )
     id_number = models.CharField(_("证件号码"), max_length=32, unique=True)
     birth_date = models.DateField(_("出生日期"))
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
@@ -149,7 +151,13 @@ class Category(models.TextChoices):
     ADULT_TIER3 = "adult_tier3", _("其他城乡居民（三档）")
 
 
-EMPLOYEE_CATEGORIES = {Category.ACTIVE, Category.FLEXIBLE, Category.UNEMPLOYED, Category.AGREEMENT, Category.RETIRED}
+EMPLOYEE_CATEGORIES = {
+    Category.ACTIVE,
+    Category.FLEXIBLE,
+    Category.UNEMPLOYED,
+    Category.AGREEMENT,
+    Category.RETIRED,
+}
 RESIDENT_CATEGORIES = {
     Category.CHILD,
     Category.STUDENT,
@@ -173,19 +181,43 @@ class Enrolment(models.Model):
         DEATH = "death", _("死亡")
         YEAR_END = "year_end", _("参保年度结束")
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("参保人"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("参保人")
+    )
     region = models.CharField(_("统筹地区"), max_length=16, choices=Region.choices, default=default_region)
     scheme = models.CharField(_("险种"), max_length=16, choices=Scheme.choices)
     category = models.CharField(_("参保类别"), max_length=16, choices=Category.choices)
     district = models.CharField(_("参保辖区"), max_length=40)
     employer = models.ForeignKey(
-        Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("用人单位")
+        Employer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("用人单位"),
     )
     school = models.CharField(_("就读学校"), max_length=200, blank=True)
     start_date = models.DateField(_("参保开始日期"))
     end_date = models.DateField(_("参保终止日期"), null=True, blank=True)
     end_reason = models.CharField(_("终止原因"), max_length=16, choices=EndReason.choices, blank=True)
     first_paid_on = models.DateField(_("首次缴费到账日期"), null=True, blank=True, editable=False)
+    eligible_since = models.DateField(
+        _("符合参保条件日期"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "超过3个月才办理参保缴费的，视为中断参保（杭州 第十五条、第十六条、第三十四条、第三十五条）"
+        ),
+    )
+    parent = models.ForeignKey(
+        "Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="child_enrolments",
+        verbose_name=_("父母一方"),
+        help_text=_("非本市户籍少年儿童须父母一方参加本市职工医保（杭州 第三十条第(一)项）"),
+    )
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created = models.DateTimeField(_("登记时间"), auto_now_add=True)
     history = HistoricalRecords()
@@ -207,3 +239,187 @@ class Enrolment(models.Model):
 
     def covers(self, on) -> bool:
         return self.start_date <= on and (self.end_date is None or on <= self.end_date)
+
+
+class CertificateKind(models.TextChoices):
+    """持证 kinds, highest priority first (as benefit_status reports them)."""
+
+    EXTREME_POVERTY = "extreme_poverty", _("特困人员救助供养证")
+    MINIMUM_LIVING = "minimum_living", _("最低生活保障家庭证")
+    DISABILITY_LIVING = "disability_living", _("残疾人基本生活保障证")
+    DISABILITY_GRADE2 = "disability_grade2", _("二级及以上残疾人证")
+    LOW_INCOME_EDGE = "low_income_edge", _("最低生活保障边缘家庭证")
+
+
+CERTIFICATE_PRIORITY = [kind.value for kind in CertificateKind]
+
+
+class Certificate(models.Model):
+    """A certificate from civil affairs or the disability federation (杭州 art. 13(5), 15, 32, 52).
+
+    Benefits count from the day it is registered with the agency (`registered_on`), and only
+    while it is valid.
+    """
+
+    class Source(models.TextChoices):
+        CIVIL_AFFAIRS = "civil_affairs", _("民政部门")
+        DISABILITY_FEDERATION = "disability_federation", _("残联")
+        COUNTER = "counter", _("经办窗口")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("参保人")
+    )
+    kind = models.CharField(_("证件种类"), max_length=24, choices=CertificateKind.choices)
+    number = models.CharField(_("证件编号"), max_length=64, blank=True)
+    valid_from = models.DateField(_("有效期起"))
+    valid_to = models.DateField(_("有效期止"), null=True, blank=True)
+    registered_on = models.DateField(_("经办机构登记日期"))
+    source = models.CharField(_("来源"), max_length=24, choices=Source.choices, default=Source.COUNTER)
+    external_id = models.CharField(_("来源系统记录号"), max_length=64, null=True, blank=True, unique=True)
+    created = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("持证登记")
+        verbose_name_plural = _("持证登记")
+        ordering = ["person_id", "valid_from"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.valid_from}–{self.valid_to or ''}"
+
+    def counts_on(self, on) -> bool:
+        return (
+            self.valid_from <= on
+            and self.registered_on <= on
+            and (self.valid_to is None or on <= self.valid_to)
+        )
+
+
+class GpContract(models.Model):
+    """全科医生签约 (杭州 art. 29(4)(5), 40(3))."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="gp_contracts", verbose_name=_("参保人")
+    )
+    centre_code = models.CharField(_("签约社区卫生服务机构编码"), max_length=32)
+    centre_name = models.CharField(_("签约机构名称"), max_length=200, blank=True)
+    valid_from = models.DateField(_("签约起"))
+    valid_to = models.DateField(_("签约止"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("家庭医生签约")
+        verbose_name_plural = _("家庭医生签约")
+        ordering = ["person_id", "valid_from"]
+
+    def __str__(self):
+        return f"{self.centre_name or self.centre_code} {self.valid_from}–{self.valid_to or ''}"
+
+    def counts_on(self, on) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+
+class Filing(models.Model):
+    """备案: long stay elsewhere, referral out of province, abroad, specified disease (杭州 art. 64–69)."""
+
+    class Kind(models.TextChoices):
+        LONG_STAY = "long_stay", _("异地长期居住")
+        REFERRAL_OUT = "referral_out", _("转外就医")
+        ABROAD = "abroad", _("出国（境）")
+        SPECIFIED_DISEASE = "specified_disease", _("规定病种")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="filings", verbose_name=_("参保人")
+    )
+    kind = models.CharField(_("备案类型"), max_length=24, choices=Kind.choices)
+    valid_from = models.DateField(_("备案生效日期"))
+    valid_to = models.DateField(_("备案终止日期"), null=True, blank=True)
+    destination = models.CharField(_("就医地/前往地"), max_length=100, blank=True)
+    disease = models.CharField(_("病种"), max_length=100, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("就医备案")
+        verbose_name_plural = _("就医备案")
+        ordering = ["person_id", "valid_from"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.valid_from}–{self.valid_to or ''}"
+
+    def counts_on(self, on) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+
+class Suspension(models.Model):
+    """An unpaid month and the suspension it causes from the next month (杭州 art. 15, 16).
+
+    Written only by `contributions.services` (arrears check, payment intake): one row per
+    enrolment and unpaid month, so a second run of the check writes nothing. A payment for
+    the month sets `lifted_on` and `restored_from` (the month after payment; after an
+    interruption of 3 months or more, after the waiting period).
+    """
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="suspensions", verbose_name=_("参保登记")
+    )
+    unpaid_month = models.DateField(_("欠缴月份"))
+    suspended_from = models.DateField(_("暂停待遇起始日"))
+    lifted_on = models.DateField(_("补缴到账日期"), null=True, blank=True)
+    restored_from = models.DateField(_("恢复待遇日期"), null=True, blank=True)
+    article = models.CharField(_("依据条款"), max_length=100)
+    created = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("欠费暂停")
+        verbose_name_plural = _("欠费暂停")
+        ordering = ["enrolment_id", "unpaid_month"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "unpaid_month"], name="one_suspension_per_month")
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment.person} {self.unpaid_month:%Y-%m} 欠缴，{self.suspended_from}起暂停"
+
+    def blocks(self, on) -> bool:
+        return self.suspended_from <= on and (self.restored_from is None or on < self.restored_from)
+
+
+class Transfer(models.Model):
+    """医保关系转移接续 (杭州 art. 76–80)."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("转入")
+        OUT = "out", _("转出")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("参保人")
+    )
+    direction = models.CharField(_("方向"), max_length=4, choices=Direction.choices)
+    other_place = models.CharField(_("对方统筹地区"), max_length=100)
+    transferred_on = models.DateField(_("办理日期"))
+    from_scheme = models.CharField(
+        _("原参保险种"),
+        max_length=16,
+        choices=Scheme.choices,
+        default=Scheme.EMPLOYEE,
+        help_text=_("外地居民医保转入本市职工医保的，等待期内享受最高档居民待遇（杭州 第七十七条）"),
+    )
+    continuous_months_before = models.PositiveSmallIntegerField(
+        _("转入前12个月连续正常参加职工医保月数"),
+        default=0,
+        help_text=_("不足12个月的，须在本市连续缴费满6个月后享受待遇（杭州 第七十八条）"),
+    )
+    transferred_months = models.PositiveIntegerField(_("转入缴费月数"), default=0)
+    transferred_until = models.DateField(_("原参保地缴费年限计至"), null=True, blank=True)
+    organisational_transfer = models.BooleanField(_("组织部门批准调动"), default=False)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("转移接续")
+        verbose_name_plural = _("转移接续")
+        ordering = ["person_id", "transferred_on"]
+
+    def __str__(self):
+        return f"{self.person} {self.get_direction_display()} {self.other_place} {self.transferred_on}"
