@@ -1,0 +1,61 @@
+"""settle_bill: one bill on the person's year-to-date state. Pure: no I/O, inputs are not mutated."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from policy.explain import Line
+
+from . import hangzhou, zhoushan
+from .common import ILLUSTRATIVE_PREFIX, UsedParameters
+from .types import Balances, Bill, BillResult, PersonProfile, YearState
+from .year import settlement_year
+
+REGION_RULES = {"hangzhou": hangzhou.settle, "zhoushan": zhoushan.settle}
+
+
+class StateYearMismatch(ValueError):
+    """The state passed belongs to another settlement year than the bill (a caller's mistake)."""
+
+
+def settle_bill(
+    *, person: PersonProfile, bill: Bill, state: YearState, balances: Balances, params
+) -> BillResult:
+    """Settle `bill` for `person` on `state` (the accumulators of the bill's settlement year).
+
+    `params` is the region's parameter view for the bill date (`parameters_for(region, bill.date)`).
+    Returns the components, the lines in the order applied, the new state and the new balances.
+    Raises `MissingParameter` when a rule needs a value the agency has not set.
+    """
+    year = settlement_year(person, bill.date, params)
+    if state.year is not None and state.year != year.key:
+        raise StateYearMismatch(
+            f"state is for settlement year {state.year}, the bill {bill.id} for {year.key}"
+        )
+    new_state = replace(state, year=year.key, bills=state.bills + 1)
+    used = UsedParameters(params)
+    work = REGION_RULES[person.region](person, bill, new_state, balances, used)
+    illustrative = used.illustrative()
+    lines = work.lines
+    if illustrative:
+        lines = [Line(line.article, ILLUSTRATIVE_PREFIX + line.text, line.amount) for line in lines]
+    new_balances = Balances(
+        current_funds=balances.current_funds - work.current_funds_paid,
+        historical_funds=balances.historical_funds - work.historical_funds_paid,
+    )
+    return BillResult(
+        bill_id=bill.id,
+        year=year.key,
+        total=bill.total,
+        current_funds_paid=work.current_funds_paid,
+        deductible=work.deductible,
+        basic_fund_paid=work.basic_fund_paid,
+        catastrophic_paid=work.catastrophic_paid,
+        assistance_paid=work.assistance_paid,
+        historical_funds_paid=work.historical_funds_paid,
+        cash_paid=work.cash_paid,
+        lines=lines,
+        state=new_state,
+        balances=new_balances,
+        illustrative=illustrative,
+    )

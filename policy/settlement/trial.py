@@ -1,0 +1,261 @@
+"""The trial settlement (预结算), trial-settlement-contract.md: plain data in, plain data out.
+
+One validation for all three ways in (HTTP, command line, Python): `parse_request` turns
+the request into dataclasses or raises `TrialSettlementError` whose `.errors` maps a field
+path (`bills[0].eligible`) to the reason. Nothing is half-done: a request either settles
+entirely or is refused entirely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from policy.money import ZERO, parse_amount
+from policy.parameters import REGIONS, MissingParameter, parameters_for
+
+from .engine import settle_bill
+from .types import (
+    CATEGORIES,
+    CERTIFICATES,
+    COMPONENTS,
+    KINDS,
+    LEVELS,
+    SCHEMES,
+    SETTLEMENTS,
+    Balances,
+    Bill,
+    PersonProfile,
+    YearState,
+)
+from .year import settlement_year
+
+MAX_BILLS = 1000
+AMOUNT_FIELDS = ("out_of_scope", "self_pay_first", "eligible", "special_drug")
+
+
+class TrialSettlementError(ValueError):
+    """Bad input: `.errors` maps each field path to its reason (and the article where one applies)."""
+
+    def __init__(self, errors: dict):
+        self.errors = errors
+        super().__init__("; ".join(f"{key}: {value}" for key, value in errors.items()))
+
+
+@dataclass(frozen=True)
+class TrialRequest:
+    region: str
+    person: PersonProfile
+    balances: Balances
+    bills: tuple[Bill, ...]
+
+
+class ParameterCache:
+    """Parameter views by (region, date): one view per date for a whole run, not one per bill."""
+
+    def __init__(self, illustrative: bool | None = None):
+        self.illustrative = illustrative
+        self._views: dict = {}
+
+    def view(self, region: str, on: dt.date):
+        key = (region, on)
+        view = self._views.get(key)
+        if view is None:
+            view = self._views[key] = parameters_for(region, on, illustrative=self.illustrative)
+        return view
+
+
+def _choice(value, allowed, errors, path, what):
+    if value is None:
+        errors[path] = f"缺少{what}"
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        errors[path] = f"未知的{what} {value!r}，应为 {', '.join(allowed)} 之一"
+        return None
+    return value
+
+
+def _flag(data: dict, name: str, default: bool, errors: dict, path: str) -> bool:
+    value = data.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        errors[f"{path}.{name}"] = "应为 true 或 false"
+        return default
+    return value
+
+
+def _amount(data: dict, name: str, errors: dict, path: str, *, required: bool = False) -> Decimal:
+    value = data.get(name)
+    if value is None:
+        if required:
+            errors[f"{path}.{name}"] = "缺少金额"
+        return ZERO
+    try:
+        return parse_amount(value, name)
+    except ValueError as exc:
+        errors[f"{path}.{name}"] = str(exc)
+        return ZERO
+
+
+def _date(value, errors, path) -> dt.date | None:
+    if not isinstance(value, str):
+        errors[path] = (
+            "缺少日期或不是日期（应为 YYYY-MM-DD）" if value is None else "不是日期（应为 YYYY-MM-DD 字符串）"
+        )
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors[path] = f"不是日期: {value!r}（应为 YYYY-MM-DD）"
+        return None
+
+
+def parse_request(data) -> TrialRequest:
+    """Validate a request (contract §Request, §Bad input); raise TrialSettlementError with every field error."""
+    errors: dict[str, str] = {}
+    if not isinstance(data, dict):
+        raise TrialSettlementError({"non_field_errors": "请求应为 JSON 对象"})
+    region = _choice(data.get("region"), REGIONS, errors, "region", "地区")
+
+    person_data = data.get("person")
+    if not isinstance(person_data, dict):
+        errors["person"] = "缺少参保人信息（应为对象）"
+        person_data = {}
+    scheme = _choice(person_data.get("scheme"), SCHEMES, errors, "person.scheme", "险种")
+    category = person_data.get("category")
+    if scheme is not None:
+        category = _choice(category, CATEGORIES[scheme], errors, "person.category", f"{scheme} 人员类别")
+    elif category is None:
+        errors["person.category"] = "缺少人员类别"
+    age = person_data.get("age")
+    if isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 150:
+        errors["person.age"] = "应为 0 至 150 的整数（周岁）"
+    certificate = person_data.get("certificate")
+    if certificate is not None:
+        certificate = _choice(certificate, CERTIFICATES, errors, "person.certificate", "证件类型")
+    contracted_gp = _flag(person_data, "contracted_gp", False, errors, "person")
+    use_historical = _flag(person_data, "use_historical_funds", True, errors, "person")
+    current_funds = _amount(person_data, "current_funds", errors, "person")
+    historical_funds = _amount(person_data, "historical_funds", errors, "person")
+    is_student = scheme == "resident" and category == "student"
+
+    bills_data = data.get("bills")
+    bills: list[Bill] = []
+    if not isinstance(bills_data, list) or not bills_data:
+        errors["bills"] = "至少需要一张账单（应为非空数组）"
+        bills_data = []
+    elif len(bills_data) > MAX_BILLS:
+        errors["bills"] = f"一次最多 {MAX_BILLS} 张账单"
+        bills_data = []
+    seen_ids: set[str] = set()
+    for index, item in enumerate(bills_data):
+        path = f"bills[{index}]"
+        if not isinstance(item, dict):
+            errors[path] = "账单应为对象"
+            continue
+        bill_id = item.get("id", str(index + 1))
+        if not isinstance(bill_id, str) or not bill_id.strip() or len(bill_id) > 64:
+            errors[f"{path}.id"] = "应为 1 至 64 个字符的字符串"
+            bill_id = str(index + 1)
+        elif bill_id in seen_ids:
+            errors[f"{path}.id"] = f"账单编号 {bill_id!r} 重复"
+        seen_ids.add(bill_id)
+        on = _date(item.get("date"), errors, f"{path}.date")
+        kind = _choice(item.get("kind"), KINDS, errors, f"{path}.kind", "账单类型")
+        level = item.get("institution_level")
+        if kind == "pharmacy" and level is None:
+            level = "other"
+        level = _choice(level, LEVELS, errors, f"{path}.institution_level", "医疗机构等级")
+        settlement = item.get("settlement", "local")
+        settlement = _choice(settlement, SETTLEMENTS, errors, f"{path}.settlement", "结算方式")
+        at_centre = _flag(item, "at_contracted_centre", False, errors, path)
+        referred = _flag(item, "referred_by_contracted_centre", False, errors, path)
+        if at_centre and not (contracted_gp or is_student):
+            errors[f"{path}.at_contracted_centre"] = (
+                "参保人未签约家庭医生（person.contracted_gp 为 false），不能在签约机构就诊"
+            )
+        elif at_centre and not is_student and level is not None and level != "community":
+            errors[f"{path}.at_contracted_centre"] = (
+                "签约机构应为社区卫生服务机构（institution_level 应为 community）"
+            )
+        if referred and not contracted_gp:
+            errors[f"{path}.referred_by_contracted_centre"] = (
+                "参保人未签约家庭医生（person.contracted_gp 为 false），不能由签约机构转诊"
+            )
+        amounts = {
+            name: _amount(item, name, errors, path, required=(name == "eligible")) for name in AMOUNT_FIELDS
+        }
+        if on is None or kind is None or level is None or settlement is None:
+            continue
+        bills.append(
+            Bill(
+                id=bill_id,
+                date=on,
+                kind=kind,
+                institution_level=level,
+                at_contracted_centre=at_centre,
+                referred_by_contracted_centre=referred,
+                settlement=settlement,
+                **amounts,
+            )
+        )
+    if errors:
+        raise TrialSettlementError(errors)
+    person = PersonProfile(
+        region=region,
+        scheme=scheme,
+        category=category,
+        age=age,
+        certificate=certificate,
+        contracted_gp=contracted_gp,
+        use_historical_funds=use_historical,
+    )
+    return TrialRequest(region, person, Balances(current_funds, historical_funds), tuple(bills))
+
+
+def _field_of(exc: MissingParameter, index: int) -> str:
+    if exc.name.startswith("offsite."):
+        return f"bills[{index}].settlement"
+    return f"bills[{index}]"
+
+
+def settle_request(request: TrialRequest, cache: ParameterCache | None = None) -> dict:
+    """Settle the bills of a parsed request in date order (ties: as given), each year on its own state."""
+    cache = cache or ParameterCache()
+    person = request.person
+    states: dict[str, YearState] = {}
+    balances = request.balances
+    order = sorted(range(len(request.bills)), key=lambda i: request.bills[i].date)
+    results: list = [None] * len(request.bills)
+    for index in order:
+        bill = request.bills[index]
+        params = cache.view(request.region, bill.date)
+        try:
+            year = settlement_year(person, bill.date, params).key
+            state = states.get(year) or YearState.empty(year)
+            result = settle_bill(person=person, bill=bill, state=state, balances=balances, params=params)
+        except MissingParameter as exc:
+            raise TrialSettlementError({_field_of(exc, index): str(exc)}) from exc
+        states[year] = result.state
+        balances = result.balances
+        results[index] = result
+    totals = {name: sum((getattr(r, name) for r in results), ZERO) for name in COMPONENTS}
+    return {
+        "region": request.region,
+        "illustrative": any(r.illustrative for r in results),
+        "bills": [r.as_dict() for r in results],
+        "totals": {name: f"{value:.2f}" for name, value in totals.items()},
+    }
+
+
+def trial_settle(
+    request: dict, *, illustrative: bool | None = None, cache: ParameterCache | None = None
+) -> dict:
+    """The contract's Python entry: a request dict in, a response dict out; TrialSettlementError on bad input.
+
+    `illustrative=None` follows the deployment setting (Zhoushan's illustrative set is never the default).
+    """
+    parsed = parse_request(request)
+    return settle_request(parsed, cache or ParameterCache(illustrative))

@@ -1,0 +1,200 @@
+"""Plain data the settlement rules work on: no ORM, no I/O, JSON-safe where stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields, replace
+from decimal import Decimal
+
+from policy.explain import Line
+from policy.money import ZERO
+
+SCHEMES = ("employee", "resident")
+CATEGORIES = {
+    "employee": ("active", "retired", "flexible"),
+    "resident": ("child", "student", "adult_tier1", "adult_tier2", "adult_tier3"),
+}
+CERTIFICATES = (
+    "extreme_poverty",
+    "minimum_living",
+    "low_income_edge",
+    "disability_living",
+    "disability_grade2",
+)
+KINDS = ("outpatient", "pharmacy", "inpatient", "specified_disease")
+LEVELS = ("level3", "other", "community")
+# The first four are the contract's; the last three are the counter's reimbursement cases (规程 §5).
+SETTLEMENTS = (
+    "local",
+    "direct_offsite",
+    "reimbursed_in_province",
+    "reimbursed_out_of_province",
+    "non_designated_in_referral_area",
+    "abroad_temporary",
+    "unfiled_self_referral",
+)
+INPATIENT_KINDS = ("inpatient", "specified_disease")
+
+
+@dataclass(frozen=True)
+class PersonProfile:
+    """Who the person is for the rules on the bill's date (the caller resolves certificates valid that day)."""
+
+    region: str
+    scheme: str
+    category: str
+    age: int
+    certificate: str | None = None
+    contracted_gp: bool = False
+    use_historical_funds: bool = True
+
+    @property
+    def is_retired(self) -> bool:
+        return self.scheme == "employee" and self.category == "retired"
+
+    @property
+    def is_student(self) -> bool:
+        return self.scheme == "resident" and self.category == "student"
+
+
+@dataclass(frozen=True)
+class Bill:
+    """One medical bill; for inpatient bills `date` is the discharge date (杭州 art. 64(6))."""
+
+    id: str
+    date: dt.date
+    kind: str
+    institution_level: str = "other"
+    at_contracted_centre: bool = False
+    referred_by_contracted_centre: bool = False
+    settlement: str = "local"
+    out_of_scope: Decimal = ZERO
+    self_pay_first: Decimal = ZERO
+    eligible: Decimal = ZERO
+    special_drug: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.out_of_scope + self.self_pay_first + self.eligible + self.special_drug
+
+
+@dataclass
+class Balances:
+    """Personal account balances before a bill."""
+
+    current_funds: Decimal = ZERO
+    historical_funds: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class SettlementYear:
+    key: str
+    start: dt.date
+    end: dt.date
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+_DECIMAL_FIELDS = (
+    "inpatient_deductible_paid",
+    "offsite_deductible_paid",
+    "inpatient_eligible",
+    "basic_fund_paid",
+    "outpatient_deductible_paid",
+    "catastrophic_qualifying",
+    "catastrophic_paid",
+    "assistance_paid",
+    "assistance_outpatient_paid",
+)
+
+
+@dataclass
+class YearState:
+    """One person's accumulators for ONE settlement year (规程 §2), in bill order."""
+
+    year: str | None = None
+    # inpatient deductible: highest level counted so far and what was paid (杭州 art. 28(1); 舟山 art. 24(1), 33(1))
+    inpatient_highest_level: str | None = None
+    inpatient_deductible_paid: Decimal = ZERO
+    # 舟山 art. 24(1), 33(1): the out-of-city deductible, once a year
+    offsite_deductible_paid: Decimal = ZERO
+    # cumulative eligible inpatient amount, deductible included (规程 §3.3)
+    inpatient_eligible: Decimal = ZERO
+    # everything the basic fund paid this year (舟山 art. 35 limit)
+    basic_fund_paid: Decimal = ZERO
+    outpatient_deductible_paid: Decimal = ZERO
+    # the GP-contract deductible reduction has been earned this year (杭州 art. 29(5), 40(3))
+    gp_reduction: bool = False
+    catastrophic_qualifying: Decimal = ZERO
+    catastrophic_paid: Decimal = ZERO
+    assistance_paid: Decimal = ZERO
+    assistance_outpatient_paid: Decimal = ZERO
+    bills: int = 0
+
+    @classmethod
+    def empty(cls, year: str | None = None) -> YearState:
+        return cls(year=year)
+
+    def copy(self, **changes) -> YearState:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        out = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            out[item.name] = f"{value:.2f}" if isinstance(value, Decimal) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> YearState:
+        if not data:
+            return cls()
+        known = {item.name for item in fields(cls)}
+        values = {}
+        for name, value in data.items():
+            if name not in known:
+                continue
+            values[name] = Decimal(value) if name in _DECIMAL_FIELDS else value
+        return cls(**values)
+
+
+COMPONENTS = (
+    "total",
+    "current_funds_paid",
+    "deductible",
+    "basic_fund_paid",
+    "catastrophic_paid",
+    "assistance_paid",
+    "historical_funds_paid",
+    "cash_paid",
+)
+
+
+@dataclass
+class BillResult:
+    """The settlement of one bill: components that add up to `total`, lines in the order applied."""
+
+    bill_id: str
+    year: str
+    total: Decimal
+    current_funds_paid: Decimal = ZERO
+    deductible: Decimal = ZERO
+    basic_fund_paid: Decimal = ZERO
+    catastrophic_paid: Decimal = ZERO
+    assistance_paid: Decimal = ZERO
+    historical_funds_paid: Decimal = ZERO
+    cash_paid: Decimal = ZERO
+    lines: list[Line] = field(default_factory=list)
+    state: YearState | None = None
+    balances: Balances | None = None
+    illustrative: bool = False
+
+    def as_dict(self) -> dict:
+        out = {"id": self.bill_id}
+        for name in COMPONENTS:
+            out[name] = f"{getattr(self, name):.2f}"
+        out["settlement_year"] = self.year
+        out["illustrative"] = self.illustrative
+        out["lines"] = [line.as_dict() for line in self.lines]
+        return out

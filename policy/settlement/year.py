@@ -1,0 +1,51 @@
+"""The settlement year (规程 §2): 1 Jan–31 Dec, university students 1 Sep–31 Aug.
+
+The year of an inpatient bill is that of its discharge date (杭州 art. 64(6)); callers
+pass the discharge date as the bill date. The start month-day comes from the region's
+`settlement_year.start` parameter when the region declares one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from policy.parameters import UnknownParameter, parameters_for
+
+from .types import PersonProfile, SettlementYear
+
+# 规程 §2: the agency's reading where a region's file declares no settlement year.
+_DEFAULT_START = {"default": "01-01", "student": "09-01"}
+
+
+def _start_month_day(person: PersonProfile, params) -> tuple[int, int]:
+    table = _DEFAULT_START
+    if params is not None:
+        try:
+            table = params["settlement_year.start"]
+        except UnknownParameter:
+            table = _DEFAULT_START
+    text = table.get("student") if person.is_student and "student" in table else table["default"]
+    month, day = (int(part) for part in str(text).split("-"))
+    return month, day
+
+
+@lru_cache(maxsize=4096)
+def _year_for(month: int, day: int, on: dt.date) -> SettlementYear:
+    start_this = dt.date(on.year, month, day)
+    begin_year = on.year if on >= start_this else on.year - 1
+    start = dt.date(begin_year, month, day)
+    end = dt.date(begin_year + 1, month, day) - dt.timedelta(days=1)
+    key = str(begin_year) if (month, day) == (1, 1) else f"{begin_year}-{month:02d}"
+    return SettlementYear(key=key, start=start, end=end)
+
+
+def settlement_year(person: PersonProfile, on: dt.date, params=None) -> SettlementYear:
+    """The settlement year `on` falls in for this person.
+
+    `params` is the region's parameter view for `on`; without it the view is looked up.
+    """
+    if params is None:
+        params = parameters_for(person.region, on)
+    month, day = _start_month_day(person, params)
+    return _year_for(month, day, on)
