@@ -197,6 +197,12 @@ class Enrolment(models.Model):
         verbose_name=_("用人单位"),
     )
     school = models.CharField(_("就读学校"), max_length=200, blank=True)
+    school_level = models.CharField(
+        _("学校类别"),
+        max_length=20,
+        blank=True,
+        choices=[("primary_secondary", _("中小学校（含幼托）")), ("higher", _("高等院校/科研院所"))],
+    )
     start_date = models.DateField(_("参保开始日期"))
     end_date = models.DateField(_("参保终止日期"), null=True, blank=True)
     end_reason = models.CharField(_("终止原因"), max_length=16, choices=EndReason.choices, blank=True)
