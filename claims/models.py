@@ -157,6 +157,7 @@ class Settlement(models.Model):
         NON_DESIGNATED_IN_REFERRAL_AREA = "non_designated_in_referral_area", _("备案地非定点机构")
         ABROAD_TEMPORARY = "abroad_temporary", _("出国（境）备案未撤销期间临时性疾病")
         EMERGENCY_NON_DESIGNATED = "emergency_non_designated", _("非定点机构急诊")
+        UNFILED_SELF_REFERRAL = "unfiled_self_referral", _("未备案自行外出就医")
 
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.SETTLEMENT)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SETTLED)

@@ -1,0 +1,135 @@
+"""Request and response shapes of the settlement API (the trial-settlement bill fields, plus who and which bill)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from policy.money import parse_amount
+
+from .models import Settlement
+from .services import EXCLUSIONS, BillInput
+
+
+class AmountField(serializers.Field):
+    """A money amount as a decimal string: ≥ 0, at most two places, never a float."""
+
+    def to_internal_value(self, data):
+        try:
+            return parse_amount(data)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error))
+
+    def to_representation(self, value):
+        return f"{value:.2f}"
+
+
+class SettlementRequestSerializer(serializers.Serializer):
+    id_number = serializers.CharField(label=_("证件号码"), max_length=32)
+    bill_number = serializers.CharField(label=_("单据号"), max_length=64)
+    institution_code = serializers.CharField(
+        label=_("机构编码"),
+        max_length=32,
+        required=False,
+        help_text=_("机构调用时可省略（取令牌所属机构）；经办人员调用时必填"),
+    )
+    date = serializers.DateField(label=_("费用日期"), required=False, help_text=_("住院可省略：取出院日期"))
+    kind = serializers.ChoiceField(label=_("费用类别"), choices=Settlement.BillKind.choices)
+    admission_date = serializers.DateField(label=_("入院日期"), required=False, allow_null=True)
+    discharge_date = serializers.DateField(label=_("出院日期"), required=False, allow_null=True)
+    institution_level = serializers.ChoiceField(
+        label=_("机构等级"),
+        choices=["level3", "other", "community"],
+        required=False,
+        help_text=_("以机构登记的等级为准"),
+    )
+    settlement = serializers.ChoiceField(
+        label=_("结算方式"),
+        choices=[Settlement.Mode.LOCAL, Settlement.Mode.DIRECT_OFFSITE],
+        required=False,
+        help_text=_("以机构所在地为准：本市 local，市外 direct_offsite"),
+    )
+    at_contracted_centre = serializers.BooleanField(
+        label=_("在签约社区就诊"), required=False, default=False, help_text=_("以参保人签约记录为准")
+    )
+    referred_by_contracted_centre = serializers.BooleanField(
+        label=_("签约社区转诊"), required=False, default=False
+    )
+    out_of_scope = AmountField(label=_("自费"), required=False)
+    self_pay_first = AmountField(label=_("自理"), required=False)
+    eligible = AmountField(label=_("合规费用"))
+    special_drug = AmountField(label=_("大病特殊药品"), required=False)
+    diagnosis_codes = serializers.ListField(
+        label=_("诊断编码"), child=serializers.CharField(max_length=32), required=False, default=list
+    )
+    exclusion = serializers.ChoiceField(
+        label=_("除外情形（杭州 第七十一条）"), choices=list(EXCLUSIONS), required=False, allow_blank=True
+    )
+    third_party_unpaid = serializers.BooleanField(
+        label=_("第三人不支付或无法确定"), required=False, default=False
+    )
+
+    def validate(self, attrs):
+        if attrs["kind"] == Settlement.BillKind.INPATIENT and not attrs.get("discharge_date"):
+            raise serializers.ValidationError(
+                {"discharge_date": _("住院费用按出院结算，须填写出院日期（杭州 第六十四条第(六)项）")}
+            )
+        if attrs["kind"] != Settlement.BillKind.INPATIENT and not attrs.get("date"):
+            raise serializers.ValidationError({"date": _("须填写费用日期")})
+        return attrs
+
+    def bill(self) -> BillInput:
+        data = self.validated_data
+        zero = parse_amount("0")
+        return BillInput(
+            bill_number=data["bill_number"],
+            kind=data["kind"],
+            date=data.get("date"),
+            admission_date=data.get("admission_date"),
+            discharge_date=data.get("discharge_date"),
+            settlement=data.get("settlement", ""),
+            at_contracted_centre=data.get("at_contracted_centre", False),
+            referred_by_contracted_centre=data.get("referred_by_contracted_centre", False),
+            out_of_scope=data.get("out_of_scope", zero),
+            self_pay_first=data.get("self_pay_first", zero),
+            eligible=data["eligible"],
+            special_drug=data.get("special_drug", zero),
+            diagnosis_codes=list(data.get("diagnosis_codes", [])),
+            exclusion=data.get("exclusion", ""),
+            third_party_unpaid=data.get("third_party_unpaid", False),
+            institution_level=data.get("institution_level", ""),
+        )
+
+
+class LineSerializer(serializers.Serializer):
+    article = serializers.CharField()
+    text = serializers.CharField()
+    amount = serializers.CharField()
+
+
+class SettlementResponseSerializer(serializers.Serializer):
+    """The stored response of a settlement or reversal (documentation of the shape)."""
+
+    settlement_id = serializers.IntegerField()
+    reverses = serializers.IntegerField(required=False)
+    bill_number = serializers.CharField()
+    institution = serializers.CharField()
+    person = serializers.CharField(help_text=_("证件号码（脱敏）"))
+    date = serializers.DateField(required=False)
+    year = serializers.CharField()
+    settlement = serializers.CharField(required=False)
+    status = serializers.CharField()
+    total = serializers.CharField()
+    current_funds_paid = serializers.CharField()
+    deductible = serializers.CharField()
+    basic_fund_paid = serializers.CharField()
+    catastrophic_paid = serializers.CharField()
+    assistance_paid = serializers.CharField()
+    historical_funds_paid = serializers.CharField()
+    cash_paid = serializers.CharField()
+    lines = LineSerializer(many=True)
+
+
+class RefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    reason = serializers.CharField()
+    article = serializers.CharField()
+    errors = serializers.DictField()

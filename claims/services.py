@@ -1,0 +1,714 @@
+"""Settlement of an enrolled person's bill on the person's stored state (杭州 ch. 4, 5, 7).
+
+One path serves the institution's real-time settlement (API), the trial settlement on
+stored state (same computation, nothing written) and the clerk's reimbursement at the
+counter (事后报销, art. 65):
+
+1. the bill is checked (institution agreement art. 88, exclusions art. 71, the
+   365-day stay art. 64(6), the counter deadline art. 65);
+2. the person's benefit status on the bill date is read from enrolment records
+   (insured that day, waiting period, suspension, scheme, category, certificates,
+   GP contract); a refusal names its reason and article and writes nothing;
+3. in ONE transaction: the person's accumulators row for the settlement year is
+   created if missing and locked (`select_for_update`), then the account balances;
+   the policy engine computes; the settlement, its lines, the account ledger entries
+   and the new accumulators are written.
+
+Order of bills. The engine's accumulators are year-to-date: bills are applied in the
+order they are settled. A bill dated before the latest settled bill of the year is
+settled on the current state (what every bill settled so far left), not re-inserted
+into the past; earlier settlements are never recomputed.
+
+Reversal (冲正) writes a second settlement with the negative of every amount and
+line, returns the account payments (`accounts.services.reverse_source`) and
+subtracts the settlement's own delta from the CURRENT accumulators (see
+`claims.deltas`). Later settlements of the same year are not recomputed; the next
+settlement sees the restored state. A settlement is reversed at most once.
+
+Idempotency: the key is institution code + bill number (counter: `counter:` + person
++ bill number). The same key with the same request body returns the stored first
+response; another body under the same key is a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from policy.money import ZERO
+
+from .deltas import delta, remove
+from .models import Accumulator, Institution, Settlement, SettlementLine, Statement
+
+logger = logging.getLogger(__name__)
+
+SOURCE_TYPE = "claims.settlement"
+
+# 杭州 art. 71: items whose costs the funds do not pay (item number, words).
+EXCLUSIONS = {
+    "abroad": ("二", "在境外就医的"),
+    "third_party": ("三", "应当由第三人负担的"),
+    "work_injury": ("四", "应当从工伤保险基金中支付的"),
+    "public_health": ("五", "应当由公共卫生负担的"),
+    "violation": ("六", "其他违反基本医疗保障政策规定的"),
+}
+
+# Modes a clerk settles at the counter and the engine's `settlement` value for each.
+# 杭州 art. 65 para. 2–3: a non-networked bill, a networked one that failed, and an
+# emergency at a non-designated institution are settled by the local rules.
+ENGINE_MODE = {
+    Settlement.Mode.LOCAL: "local",
+    Settlement.Mode.DIRECT_OFFSITE: "direct_offsite",
+    Settlement.Mode.REIMBURSED_IN_PROVINCE: "reimbursed_in_province",
+    Settlement.Mode.REIMBURSED_OUT_OF_PROVINCE: "reimbursed_out_of_province",
+    Settlement.Mode.NON_DESIGNATED_IN_REFERRAL_AREA: "non_designated_in_referral_area",
+    Settlement.Mode.ABROAD_TEMPORARY: "abroad_temporary",
+    Settlement.Mode.EMERGENCY_NON_DESIGNATED: "local",
+    Settlement.Mode.UNFILED_SELF_REFERRAL: "unfiled_self_referral",
+}
+
+
+class ClaimError(ValidationError):
+    """A domain error: `field -> message`, plus the article and the HTTP status it maps to."""
+
+    status = 422
+    code_name = "refused"
+
+    def __init__(self, field_name: str, message: str, article: str = "", *, reason: str = ""):
+        self.field_name, self.text, self.article = field_name, str(message), article
+        self.reason = reason or self.code_name
+        super().__init__({field_name: [self.text + (f"（{article}）" if article else "")]})
+
+    def as_dict(self) -> dict:
+        return {
+            "detail": self.text,
+            "reason": self.reason,
+            "article": self.article,
+            "errors": {self.field_name: [self.text]},
+        }
+
+
+class SettlementRefused(ClaimError):
+    """The bill may not be settled (not insured that day, waiting, suspended, excluded, …)."""
+
+
+class NotYourInstitution(ClaimError):
+    status = 403
+    code_name = "institution_mismatch"
+
+
+class SettlementConflict(ClaimError):
+    status = 409
+    code_name = "conflict"
+
+
+@dataclass
+class BillInput:
+    """A bill as received (API) or entered (counter); amounts already parsed as Decimal."""
+
+    bill_number: str
+    kind: str
+    date: dt.date | None = None
+    admission_date: dt.date | None = None
+    discharge_date: dt.date | None = None
+    settlement: str = Settlement.Mode.LOCAL
+    at_contracted_centre: bool = False
+    referred_by_contracted_centre: bool = False
+    out_of_scope: Decimal = ZERO
+    self_pay_first: Decimal = ZERO
+    eligible: Decimal = ZERO
+    special_drug: Decimal = ZERO
+    diagnosis_codes: list[str] = field(default_factory=list)
+    exclusion: str = ""
+    third_party_unpaid: bool = False
+    institution_level: str = ""
+    institution_name: str = ""
+
+
+@dataclass
+class Prepared:
+    """Everything the engine needs, read before the transaction's locks are taken."""
+
+    person: object
+    institution: Institution | None
+    bill: BillInput
+    on: dt.date
+    profile: object
+    engine_bill: object
+    params: object
+    year: object
+    status: object
+    extra_lines: list = field(default_factory=list)
+
+
+def request_digest(body: dict) -> str:
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def idempotency_key(*, institution: Institution | None, bill_number: str, person=None, source: str) -> str:
+    if source == Settlement.Source.COUNTER:
+        return f"counter:{person.pk}:{bill_number}"
+    return f"{institution.code}:{bill_number}"
+
+
+# --- checks ---------------------------------------------------------------------------
+
+
+def bill_date(bill: BillInput) -> dt.date:
+    """The date that decides eligibility and the settlement year (杭州 art. 64(6): inpatient by discharge)."""
+    if bill.kind == Settlement.BillKind.INPATIENT:
+        if bill.discharge_date is None:
+            raise SettlementRefused(
+                "discharge_date",
+                _("住院费用按出院结算，须填写出院日期"),
+                "杭州 第六十四条第(六)项",
+                reason="missing",
+            )
+        if bill.date and bill.date != bill.discharge_date:
+            raise SettlementRefused(
+                "date", _("住院费用的结算日期应为出院日期"), "杭州 第六十四条第(六)项", reason="date_mismatch"
+            )
+        if bill.admission_date and bill.admission_date > bill.discharge_date:
+            raise SettlementRefused("admission_date", _("入院日期晚于出院日期"), "", reason="invalid")
+        return bill.discharge_date
+    if bill.date is None:
+        raise SettlementRefused("date", _("须填写费用日期"), "", reason="missing")
+    return bill.date
+
+
+def check_long_stay(bill: BillInput, params) -> None:
+    """杭州 art. 64(6): a stay of more than a year is settled once every 365 days, so one bill covers at most that."""
+    if bill.kind != Settlement.BillKind.INPATIENT or bill.admission_date is None:
+        return
+    limit = params["claims.long_stay_days"]
+    days = (bill.discharge_date - bill.admission_date).days
+    if days > limit:
+        raise SettlementRefused(
+            "discharge_date",
+            _("连续住院 %(days)s 天，超过 %(limit)s 天的应每满 %(limit)s 天结算一次，请按年度分段结算")
+            % {"days": days, "limit": limit},
+            params.article("claims.long_stay_days"),
+            reason="long_stay",
+        )
+
+
+def check_exclusion(bill: BillInput) -> list:
+    """杭州 art. 71: excluded costs are refused, naming the item; third-party costs the third party does not pay are advanced."""
+    from policy.explain import Line
+
+    if not bill.exclusion:
+        return []
+    if bill.exclusion not in EXCLUSIONS:
+        raise SettlementRefused(
+            "exclusion", _("未知的除外情形 %(code)s") % {"code": bill.exclusion}, "", reason="invalid"
+        )
+    item, words = EXCLUSIONS[bill.exclusion]
+    article = f"杭州 第七十一条第({item})项"
+    if bill.exclusion == "third_party" and bill.third_party_unpaid:
+        # 杭州 art. 71 para. 2: advanced by the fund, recovered from the third party.
+        return [
+            Line("杭州 第七十一条第二款", _("第三人不支付或无法确定第三人，医保基金先行支付后依法追偿"), ZERO)
+        ]
+    raise SettlementRefused(
+        "exclusion",
+        _("该费用属于“%(words)s”，不纳入医保基金支付范围") % {"words": words},
+        article,
+        reason="excluded",
+    )
+
+
+# Filings a bill needs on its date: (filing kind, what it is, article).
+FILINGS_NEEDED = {
+    Settlement.BillKind.SPECIFIED_DISEASE: ("specified_disease", "规定病种备案", "杭州 第七十条第(三)项"),
+    Settlement.Mode.ABROAD_TEMPORARY: ("abroad", "出国（境）备案", "杭州 第六十六条"),
+    Settlement.Mode.NON_DESIGNATED_IN_REFERRAL_AREA: ("referral_out", "转外就医备案", "杭州 第六十八条"),
+}
+
+
+def check_filings(kind: str, mode: str, filings) -> None:
+    for key in (kind, mode):
+        needed = FILINGS_NEEDED.get(key)
+        if needed and needed[0] not in (filings or ()):
+            raise SettlementRefused(
+                "filings",
+                _("费用日期当天没有有效的%(filing)s") % {"filing": needed[1]},
+                needed[2],
+                reason="filing",
+            )
+
+
+def check_institution(institution: Institution | None, on: dt.date) -> None:
+    if institution is None:
+        return
+    refusal = institution.settlement_refusal(on)
+    if refusal:
+        message, article = refusal
+        raise SettlementRefused("institution", message, article, reason="institution")
+
+
+def check_counter_deadline(*, year, on_claim: dt.date, params) -> None:
+    """杭州 art. 65: a bill paid in full is reimbursed by the end of the next settlement year."""
+    years = params["claims.reimbursement_deadline_years"]
+    end = year.end
+    deadline = end.replace(year=end.year + years)
+    if on_claim > deadline:
+        raise SettlementRefused(
+            "date",
+            _("事后报销应在 %(deadline)s 前申请（费用发生的下一个结算年度年底前），已逾期")
+            % {"deadline": deadline.isoformat()},
+            params.article("claims.reimbursement_deadline_years"),
+            reason="deadline",
+        )
+
+
+def settlement_mode(institution: Institution | None, bill: BillInput, source: str) -> str:
+    """API bills are settled as the institution is: local in the city, direct off-site elsewhere (art. 65)."""
+    if source == Settlement.Source.API:
+        expected = (
+            Settlement.Mode.LOCAL
+            if institution.location == Institution.Location.IN_CITY
+            else Settlement.Mode.DIRECT_OFFSITE
+        )
+        if bill.settlement and bill.settlement not in (expected, Settlement.Mode.LOCAL, ""):
+            raise SettlementRefused(
+                "settlement",
+                _("直接结算只能按 %(mode)s 结算；先行垫付的费用请至医保经办机构事后报销")
+                % {"mode": Settlement.Mode(expected).label},
+                "杭州 第六十五条",
+                reason="mode",
+            )
+        return expected
+    if bill.settlement not in ENGINE_MODE:
+        raise SettlementRefused(
+            "settlement", _("未知的结算方式 %(mode)s") % {"mode": bill.settlement}, "", reason="invalid"
+        )
+    return bill.settlement
+
+
+# --- preparing the engine's input ---------------------------------------------------------
+
+
+def prepare(
+    *, person, institution: Institution | None, bill: BillInput, source: str, today: dt.date
+) -> Prepared:
+    """Read the person's status and build the engine's input; raises SettlementRefused."""
+    from enrollment.selectors import age_on, benefit_status
+    from policy.parameters import ParameterError, parameters_for
+    from policy.settlement import Bill, PersonProfile, settlement_year
+
+    on = bill_date(bill)
+    check_institution(institution, on)
+    extra_lines = check_exclusion(bill)
+    mode = settlement_mode(institution, bill, source)
+
+    status = benefit_status(person=person, on=on)
+    if not status.eligible:
+        raise SettlementRefused("person", status.reason, status.article or "", reason="not_eligible")
+    if bill.kind == Settlement.BillKind.SPECIFIED_DISEASE and not bill.diagnosis_codes:
+        raise SettlementRefused(
+            "diagnosis_codes", _("规定病种门诊须提供诊断编码"), "杭州 第七十条第(三)项", reason="missing"
+        )
+    check_filings(bill.kind, mode, status.filings)
+
+    try:
+        params = parameters_for(status.region, on)
+        check_long_stay(bill, params)
+    except ParameterError as error:
+        raise SettlementRefused("region", str(error), getattr(error, "article", ""), reason="parameter")
+
+    level = institution.level if institution else bill.institution_level
+    if not level:
+        raise SettlementRefused("institution_level", _("须填写就医机构等级"), "", reason="missing")
+    if institution is not None:
+        if status.category == "student":
+            at_centre = institution.kind == Institution.Kind.CAMPUS_CLINIC
+        else:
+            at_centre = (
+                bool(status.contracted_gp)
+                and bool(status.contracted_centre_code)
+                and (institution.code == status.contracted_centre_code)
+            )
+    else:
+        at_centre = bool(bill.at_contracted_centre) and (
+            bool(status.contracted_gp) or status.category == "student"
+        )
+    referred = bool(bill.referred_by_contracted_centre) and bool(status.contracted_gp)
+
+    from accounts.selectors import balances as account_balances  # noqa: F401  (checked importable early)
+
+    profile = PersonProfile(
+        region=status.region,
+        scheme=status.scheme,
+        category=status.category,
+        age=age_on(person, on),
+        certificate=status.certificate,
+        contracted_gp=bool(status.contracted_gp),
+        use_historical_funds=_use_historical_funds(person),
+    )
+    engine_bill = Bill(
+        id=bill.bill_number,
+        date=on,
+        kind=bill.kind,
+        institution_level=level,
+        at_contracted_centre=at_centre,
+        referred_by_contracted_centre=referred,
+        settlement=ENGINE_MODE[mode],
+        out_of_scope=bill.out_of_scope,
+        self_pay_first=bill.self_pay_first,
+        eligible=bill.eligible,
+        special_drug=bill.special_drug,
+    )
+    year = settlement_year(profile, on)
+    if source == Settlement.Source.COUNTER:
+        check_counter_deadline(year=year, on_claim=today, params=params)
+    bill.settlement = mode
+    return Prepared(person, institution, bill, on, profile, engine_bill, params, year, status, extra_lines)
+
+
+def _use_historical_funds(person) -> bool:
+    """杭州 art. 25: historical funds pay the personal share unless the person opted out."""
+    from accounts import selectors
+
+    reader = getattr(selectors, "uses_historical_funds", None)
+    return bool(reader(person=person)) if reader else True
+
+
+def _balances(person, *, for_update: bool):
+    from accounts.selectors import balances
+    from policy.settlement import Balances
+
+    found = balances(person=person, for_update=for_update)
+    return Balances(
+        current_funds=getattr(found, "current_funds", ZERO) or ZERO,
+        historical_funds=getattr(found, "historical_funds", ZERO) or ZERO,
+    )
+
+
+def full_state(state_dict: dict | None) -> dict:
+    """The engine's YearState as a dict with every key present (what `claims.deltas` needs)."""
+    from policy.settlement import YearState
+
+    return YearState.from_dict(state_dict or {}).to_dict()
+
+
+def compute(prepared: Prepared, state_dict: dict, balances):
+    """Run the engine on a state; returns the BillResult. Engine input errors become refusals."""
+    from policy.parameters import ParameterError
+    from policy.settlement import YearState, settle_bill
+
+    state = YearState.from_dict(state_dict) if state_dict else YearState.empty()
+    try:
+        return settle_bill(
+            person=prepared.profile,
+            bill=prepared.engine_bill,
+            state=state,
+            balances=balances,
+            params=prepared.params,
+        )
+    except ParameterError as error:
+        raise SettlementRefused("settlement", str(error), getattr(error, "article", ""), reason="parameter")
+    except (ValueError, ValidationError) as error:
+        field_name = getattr(error, "field", "bill")
+        message = getattr(error, "message", None) or str(error)
+        raise SettlementRefused(field_name, message, "", reason="invalid")
+
+
+def result_body(settlement: Settlement, result_dict: dict, extra_lines: list) -> dict:
+    """The response an institution gets (and gets again on a retry)."""
+    lines = [line.as_dict() for line in extra_lines] + list(result_dict.get("lines", []))
+    body = {
+        "settlement_id": settlement.pk,
+        "bill_number": settlement.bill_number,
+        "institution": settlement.institution.code if settlement.institution else settlement.institution_name,
+        "person": settlement.person.masked_id_number,
+        "date": settlement.bill_date.isoformat(),
+        "year": settlement.year_key,
+        "settlement": settlement.settlement_mode,
+        "status": settlement.status,
+    }
+    for name in Settlement.COMPONENTS:
+        body[name] = f"{getattr(settlement, name):.2f}"
+    body["lines"] = lines
+    return body
+
+
+# --- settle -------------------------------------------------------------------------------
+
+
+def _existing(key: str, digest: str):
+    found = Settlement.objects.filter(idempotency_key=key).first()
+    if found is None:
+        return None
+    if found.request_digest != digest:
+        raise SettlementConflict(
+            "bill_number",
+            _("单据号 %(number)s 已以不同内容结算（结算号 %(id)s）；如需更正请先冲正")
+            % {"number": found.bill_number, "id": found.pk},
+            "",
+        )
+    return found
+
+
+def _lock_accumulator(prepared: Prepared) -> Accumulator:
+    year = prepared.year
+    defaults = {
+        "region": prepared.profile.region,
+        "year_start": year.start,
+        "year_end": year.end,
+        "state": {},
+    }
+    try:
+        with transaction.atomic():
+            Accumulator.objects.get_or_create(person=prepared.person, year_key=year.key, defaults=defaults)
+    except IntegrityError:
+        pass  # created by a concurrent settlement of the same person
+    return Accumulator.objects.select_for_update().get(person=prepared.person, year_key=year.key)
+
+
+def settle(
+    *,
+    person,
+    institution: Institution | None,
+    bill: BillInput,
+    body: dict,
+    user=None,
+    source: str = Settlement.Source.API,
+    today: dt.date | None = None,
+) -> tuple[Settlement, bool]:
+    """Settle one bill; returns (settlement, created). A replay of the same key and body returns the first."""
+    today = today or timezone.localdate()
+    key = idempotency_key(institution=institution, bill_number=bill.bill_number, person=person, source=source)
+    digest = request_digest(body)
+    found = _existing(key, digest)
+    if found is not None:
+        return found, False
+    prepared = prepare(person=person, institution=institution, bill=bill, source=source, today=today)
+    try:
+        with transaction.atomic():
+            accumulator = _lock_accumulator(prepared)
+            found = _existing(key, digest)  # a concurrent retry of the same person may have won
+            if found is not None:
+                return found, False
+            balances = _balances(person, for_update=True)
+            result = compute(prepared, accumulator.state, balances)
+            settlement = _write(
+                prepared, accumulator, result, key=key, digest=digest, body=body, user=user, source=source
+            )
+    except IntegrityError:
+        found = _existing(key, digest)  # the same key under another person's lock
+        if found is None:
+            raise
+        return found, False
+    return settlement, True
+
+
+def _write(
+    prepared: Prepared, accumulator: Accumulator, result, *, key, digest, body, user, source
+) -> Settlement:
+    from accounts.services import pay_for_settlement
+
+    bill = prepared.bill
+    result_dict = result.as_dict()
+    state_before = full_state(accumulator.state)
+    state_after = full_state(result.state.to_dict())
+    settlement = Settlement.objects.create(
+        kind=Settlement.Kind.SETTLEMENT,
+        status=Settlement.Status.SETTLED,
+        source=source,
+        idempotency_key=key,
+        request_digest=digest,
+        request=json.loads(json.dumps(body, default=str)),
+        person=prepared.person,
+        institution=prepared.institution,
+        institution_name=prepared.institution.name if prepared.institution else bill.institution_name,
+        bill_number=bill.bill_number,
+        bill_date=prepared.on,
+        admission_date=bill.admission_date,
+        discharge_date=bill.discharge_date,
+        bill_kind=bill.kind,
+        institution_level=prepared.engine_bill.institution_level,
+        settlement_mode=bill.settlement,
+        at_contracted_centre=prepared.engine_bill.at_contracted_centre,
+        referred_by_contracted_centre=prepared.engine_bill.referred_by_contracted_centre,
+        diagnosis_codes=list(bill.diagnosis_codes),
+        region=prepared.profile.region,
+        year_key=prepared.year.key,
+        out_of_scope=bill.out_of_scope,
+        self_pay_first=bill.self_pay_first,
+        eligible=bill.eligible,
+        special_drug=bill.special_drug,
+        state_before=state_before,
+        state_delta=delta(state_before, state_after),
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        **{name: getattr(result, name) for name in Settlement.COMPONENTS},
+    )
+    lines = list(prepared.extra_lines) + list(result.lines)
+    SettlementLine.objects.bulk_create(
+        SettlementLine(
+            settlement=settlement, position=index, article=line.article, text=line.text, amount=line.amount
+        )
+        for index, line in enumerate(lines, start=1)
+    )
+    if result.current_funds_paid or result.historical_funds_paid:
+        pay_for_settlement(
+            person=prepared.person,
+            on=prepared.on,
+            current_funds=result.current_funds_paid,
+            historical_funds=result.historical_funds_paid,
+            source_type=SOURCE_TYPE,
+            source_id=settlement.pk,
+            text=_("医疗费结算 %(number)s") % {"number": bill.bill_number},
+            article="杭州 第二十五条",
+        )
+    accumulator.state = state_after
+    accumulator.settlements += 1
+    accumulator.save(update_fields=["state", "settlements", "updated"])
+    settlement.response = result_body(settlement, result_dict, prepared.extra_lines)
+    settlement.save(update_fields=["response"])
+    _queue_statement(settlement)
+    return settlement
+
+
+def _queue_statement(settlement: Settlement) -> None:
+    Statement.objects.create(settlement=settlement)
+    settlement_id = settlement.pk
+    transaction.on_commit(lambda: queue_render(settlement_id))
+
+
+def queue_render(settlement_id: int) -> None:
+    """Ask for the statement PDF; a broker or render failure never reaches the settlement."""
+    from .tasks import render_statement
+
+    try:
+        render_statement.delay(settlement_id)
+    except Exception:  # the statement stays `pending`/`failed`; a clerk can render it again
+        logger.exception("statement of settlement %s not queued", settlement_id)
+
+
+def trial(*, person, institution: Institution | None, bill: BillInput, today: dt.date | None = None) -> dict:
+    """The settlement the bill would get now, on the person's stored state; nothing written, nothing locked."""
+    prepared = prepare(
+        person=person,
+        institution=institution,
+        bill=bill,
+        source=Settlement.Source.API,
+        today=today or timezone.localdate(),
+    )
+    accumulator = Accumulator.objects.filter(person=person, year_key=prepared.year.key).first()
+    result = compute(prepared, accumulator.state if accumulator else {}, _balances(person, for_update=False))
+    body = result.as_dict()
+    body["lines"] = [line.as_dict() for line in prepared.extra_lines] + list(body.get("lines", []))
+    body.update(
+        {
+            "trial": True,
+            "bill_number": bill.bill_number,
+            "person": person.masked_id_number,
+            "date": prepared.on.isoformat(),
+            "year": prepared.year.key,
+            "settlement": bill.settlement,
+        }
+    )
+    return body
+
+
+# --- reversal -------------------------------------------------------------------------------
+
+
+def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) -> Settlement:
+    """Reverse (冲正) a settlement: negative amounts and lines, accounts returned, accumulators restored."""
+    from accounts.services import reverse_source
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        original = Settlement.objects.select_for_update().get(pk=settlement.pk)
+        if original.kind != Settlement.Kind.SETTLEMENT:
+            raise SettlementConflict("settlement", _("冲正记录不能再冲正"), "")
+        if original.status == Settlement.Status.REVERSED:
+            raise SettlementConflict("settlement", _("该结算已冲正，不能重复冲正"), "")
+        accumulator = Accumulator.objects.select_for_update().get(
+            person=original.person, year_key=original.year_key
+        )
+        state_before = full_state(accumulator.state)
+        accumulator.state = full_state(remove(state_before, original.state_delta))
+        accumulator.settlements += 1
+        accumulator.save(update_fields=["state", "settlements", "updated"])
+        reversal = Settlement.objects.create(
+            kind=Settlement.Kind.REVERSAL,
+            status=Settlement.Status.REVERSAL,
+            source=original.source,
+            reverses=original,
+            idempotency_key=f"{original.idempotency_key}:reversal",
+            request_digest=original.request_digest,
+            request={"reverses": original.pk},
+            person=original.person,
+            institution=original.institution,
+            institution_name=original.institution_name,
+            bill_number=original.bill_number,
+            bill_date=original.bill_date,
+            admission_date=original.admission_date,
+            discharge_date=original.discharge_date,
+            bill_kind=original.bill_kind,
+            institution_level=original.institution_level,
+            settlement_mode=original.settlement_mode,
+            at_contracted_centre=original.at_contracted_centre,
+            referred_by_contracted_centre=original.referred_by_contracted_centre,
+            diagnosis_codes=original.diagnosis_codes,
+            region=original.region,
+            year_key=original.year_key,
+            out_of_scope=-original.out_of_scope,
+            self_pay_first=-original.self_pay_first,
+            eligible=-original.eligible,
+            special_drug=-original.special_drug,
+            state_before=state_before,
+            state_delta=delta(state_before, accumulator.state),
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+            **{name: -getattr(original, name) for name in Settlement.COMPONENTS},
+        )
+        SettlementLine.objects.bulk_create(
+            SettlementLine(
+                settlement=reversal,
+                position=line.position,
+                article=line.article,
+                text=_("冲正：%(text)s") % {"text": line.text},
+                amount=-line.amount,
+            )
+            for line in original.lines.all()
+        )
+        if original.current_funds_paid or original.historical_funds_paid:
+            reverse_source(source_type=SOURCE_TYPE, source_id=original.pk, on=today)
+        original.status = Settlement.Status.REVERSED
+        original.save(update_fields=["status"])
+        reversal.response = reversal_body(reversal)
+        reversal.save(update_fields=["response"])
+        _queue_statement(reversal)
+    return reversal
+
+
+def reversal_body(reversal: Settlement) -> dict:
+    body = {
+        "settlement_id": reversal.pk,
+        "reverses": reversal.reverses_id,
+        "bill_number": reversal.bill_number,
+        "institution": reversal.institution.code if reversal.institution else reversal.institution_name,
+        "person": reversal.person.masked_id_number,
+        "year": reversal.year_key,
+        "status": reversal.status,
+    }
+    for name in Settlement.COMPONENTS:
+        body[name] = f"{getattr(reversal, name):.2f}"
+    body["lines"] = [line_dict(line) for line in reversal.lines.all()]
+    return body
+
+
+def line_dict(line: SettlementLine) -> dict:
+    return {"article": line.article, "text": line.text, "amount": f"{line.amount:.2f}"}

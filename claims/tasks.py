@@ -1,0 +1,59 @@
+"""Statement PDFs (结算单), rendered after the settlement's transaction committed.
+
+A failed render marks the statement `failed` with the error and is retried
+(`autoretry_for`); the settlement itself is never touched by the task.
+"""
+
+import logging
+
+from celery import shared_task
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Statement
+from .statements import render_pdf
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    name="claims.tasks.render_statement",
+    autoretry_for=(Exception,),
+    max_retries=3,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+)
+def render_statement(self, settlement_id: int) -> str:
+    statement, _created = Statement.objects.select_related("settlement").get_or_create(
+        settlement_id=settlement_id
+    )
+    if statement.status == Statement.Status.READY and statement.file:
+        return statement.status
+    Statement.objects.filter(pk=statement.pk).update(attempts=statement.attempts + 1)
+    try:
+        pdf = render_pdf(statement.settlement)
+    except Exception as error:
+        Statement.objects.filter(pk=statement.pk).update(
+            status=Statement.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        logger.warning(
+            "statement of settlement %s failed (attempt %s): %s",
+            settlement_id,
+            self.request.retries + 1,
+            error,
+        )
+        raise
+    with transaction.atomic():
+        statement = Statement.objects.select_for_update().get(pk=statement.pk)
+        old_name = statement.file.name if statement.file else ""
+        statement.file.save(f"settlement-{settlement_id}.pdf", ContentFile(pdf), save=False)
+        statement.status = Statement.Status.READY
+        statement.error = ""
+        statement.rendered = timezone.now()
+        statement.save(update_fields=["file", "status", "error", "rendered"])
+    if old_name and old_name != statement.file.name:
+        statement.file.storage.delete(old_name)
+    return statement.status

@@ -1,0 +1,193 @@
+"""Settlement API (institutions and clerks) and the statement download (the person or a clerk).
+
+Bills of a person are applied in the order they are settled: a bill dated before the
+latest settled one is settled on the current year-to-date state. A reversal subtracts
+the reversed settlement's own effect from the current accumulators; later settlements
+are not recomputed, the next one sees the restored state.
+"""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from enrollment.identity import normalise_id_number
+from enrollment.models import Person
+from users.permissions import HasApiScope, api_client_of, is_clerk
+
+from . import services
+from .models import Institution, Settlement, Statement
+from .permissions import HasAnyApiScope
+from .serializers import RefusalSerializer, SettlementRequestSerializer, SettlementResponseSerializer
+
+REFUSALS = {
+    403: OpenApiResponse(RefusalSerializer, description="机构不符（只能结算本机构的单据）"),
+    409: OpenApiResponse(RefusalSerializer, description="同一单据号已以不同内容结算 / 已冲正"),
+    422: OpenApiResponse(RefusalSerializer, description="拒绝结算：原因与依据条款"),
+}
+
+
+def refusal_response(error: services.ClaimError) -> Response:
+    return Response(error.as_dict(), status=error.status)
+
+
+def resolve_institution(request, code: str | None) -> Institution:
+    """The institution a request settles for: an institution client only ever its own."""
+    client = api_client_of(request.user)
+    if client is not None:
+        if client.kind != client.Kind.INSTITUTION or not client.organisation_code:
+            raise services.NotYourInstitution("institution_code", _("该外部系统不是定点医药机构"), "")
+        if code and code != client.organisation_code:
+            raise services.NotYourInstitution(
+                "institution_code", _("只能以本机构（%(code)s）结算") % {"code": client.organisation_code}, ""
+            )
+        code = client.organisation_code
+    if not code:
+        raise services.SettlementRefused("institution_code", _("须填写机构编码"), "", reason="missing")
+    institution = Institution.objects.filter(code=code).first()
+    if institution is None:
+        raise services.SettlementRefused(
+            "institution_code",
+            _("机构编码 %(code)s 未登记为定点医药机构") % {"code": code},
+            "杭州 第八十七条",
+            reason="institution",
+        )
+    return institution
+
+
+def resolve_person(id_number: str) -> Person:
+    person = Person.objects.filter(id_number=normalise_id_number(id_number)).first()
+    if person is None:
+        raise services.SettlementRefused("id_number", _("未找到该证件号码的参保人"), "", reason="not_insured")
+    return person
+
+
+def may_see(request, settlement: Settlement) -> bool:
+    if is_clerk(request.user):
+        return True
+    client = api_client_of(request.user)
+    return bool(
+        client and settlement.institution_id and settlement.institution.code == client.organisation_code
+    )
+
+
+class SettlementCreateView(APIView):
+    """Real-time settlement (实时结算) of a bill, keyed by institution + bill number.
+
+    The same key with the same body returns the first result (200); another body under
+    the same key is a 409. Bills of a person are applied in the order received: a bill
+    dated before the latest settled one is settled on the current year-to-date state.
+    """
+
+    permission_classes = [HasApiScope]
+    required_scope = "settlement"
+
+    @extend_schema(
+        request=SettlementRequestSerializer,
+        responses={201: SettlementResponseSerializer, 200: SettlementResponseSerializer, **REFUSALS},
+        summary="实时结算",
+    )
+    def post(self, request):
+        serializer = SettlementRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            institution = resolve_institution(request, data.get("institution_code"))
+            person = resolve_person(data["id_number"])
+            settlement, created = services.settle(
+                person=person,
+                institution=institution,
+                bill=serializer.bill(),
+                body=request.data,
+                user=request.user,
+            )
+        except services.ClaimError as error:
+            return refusal_response(error)
+        return Response(
+            settlement.response, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class SettlementTrialView(APIView):
+    """Trial settlement (预结算) of an enrolled person's bill on the stored state: nothing is written."""
+
+    permission_classes = [HasAnyApiScope]
+    required_scopes = ("trial_settlement", "settlement")
+
+    @extend_schema(
+        request=SettlementRequestSerializer,
+        responses={200: SettlementResponseSerializer, **REFUSALS},
+        summary="参保人预结算",
+    )
+    def post(self, request):
+        serializer = SettlementRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            institution = resolve_institution(request, data.get("institution_code"))
+            person = resolve_person(data["id_number"])
+            body = services.trial(person=person, institution=institution, bill=serializer.bill())
+        except services.ClaimError as error:
+            return refusal_response(error)
+        return Response(body)
+
+
+class SettlementDetailView(APIView):
+    """A settlement as it was answered (the institution's own, or any for a clerk)."""
+
+    permission_classes = [HasApiScope]
+    required_scope = "settlement"
+
+    @extend_schema(responses={200: SettlementResponseSerializer}, summary="查询结算")
+    def get(self, request, pk: int):
+        settlement = get_object_or_404(Settlement.objects.select_related("institution"), pk=pk)
+        if not may_see(request, settlement):
+            raise Http404
+        return Response(settlement.response)
+
+
+class ReversalView(APIView):
+    """Reversal (冲正): the negative of every amount; accounts returned; accumulators restored.
+
+    The reversed settlement's own delta is subtracted from the CURRENT accumulators;
+    later settlements of the year are not recomputed, the next one sees the restored
+    state. A settlement is reversed once; again is a 409.
+    """
+
+    permission_classes = [HasApiScope]
+    required_scope = "settlement"
+
+    @extend_schema(request=None, responses={201: SettlementResponseSerializer, **REFUSALS}, summary="冲正")
+    def post(self, request, pk: int):
+        settlement = get_object_or_404(Settlement.objects.select_related("institution"), pk=pk)
+        if not may_see(request, settlement):
+            raise Http404
+        try:
+            reversal = services.reverse(settlement=settlement, user=request.user)
+        except services.ClaimError as error:
+            return refusal_response(error)
+        return Response(reversal.response, status=status.HTTP_201_CREATED)
+
+
+def statement_pdf(request, pk: int):
+    """The statement PDF: to the insured person it belongs to, or to a clerk; rendered now if not ready."""
+    settlement = get_object_or_404(Settlement.objects.select_related("person"), pk=pk)
+    user = request.user
+    own = user.is_authenticated and getattr(getattr(user, "person", None), "pk", None) == settlement.person_id
+    if not (own or is_clerk(user)):
+        raise Http404
+    statement, _created = Statement.objects.get_or_create(settlement=settlement)
+    if statement.status != Statement.Status.READY or not statement.file:
+        from .tasks import render_statement
+
+        try:
+            render_statement.apply(args=[settlement.pk], throw=True)
+        except Exception:
+            raise Http404(_("结算单暂未生成，请稍后再试"))
+        statement.refresh_from_db()
+    return FileResponse(
+        statement.file.open("rb"), content_type="application/pdf", filename=f"statement-{settlement.pk}.pdf"
+    )
