@@ -357,16 +357,23 @@ def catastrophic_premium(*, params: ParameterView, scheme: str, category: str | 
         share_line = Line(article, "其中个人缴纳", personal)
     else:  # 舟山: a total, and the personal share as a ratio (art. 36)
         total = round_yuan(Decimal(standard))
-        ratio = params["catastrophic.personal_share"]
+        ratio = params["catastrophic.personal_premium_share"]
         personal = round_yuan(total * ratio)
         share_line = Line(
-            params.article("catastrophic.personal_share"), f"个人缴费比例 {percent(ratio)}", personal
+            params.article("catastrophic.personal_premium_share"), f"个人缴费比例 {percent(ratio)}", personal
         )
-    source = {
-        "employee": "个人部分从个人账户当年资金中扣缴，其余从职工医保费中划转",
-        "resident": "个人部分从其缴纳的城乡居民医保费中划转，其余由政府补贴",
-        "student": "从其缴纳的城乡居民医保费中划转",
-    }[key]
+    if isinstance(standard, dict):
+        source = {
+            "employee": "个人部分从个人账户当年资金中扣缴，其余从职工医保费中划转",
+            "resident": "个人部分从其缴纳的城乡居民医保费中划转，其余由政府补贴",
+            "student": "从其缴纳的城乡居民医保费中划转",
+        }[key]
+    else:  # 舟山 art. 37
+        source = {
+            "employee": "个人缴费部分从个人账户中划拨，其他部分从职工医保统筹基金中划拨",
+            "resident": "从城乡居民医保基金中划拨",
+            "student": "从城乡居民医保基金中划拨",
+        }[key]
     other = total - personal
     lines = (
         Line(article, f"大病保险年筹资标准（{source}）", total),

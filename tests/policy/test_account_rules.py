@@ -15,6 +15,7 @@ from policy.accounts import (
     year_end_interest,
 )
 from policy.amount import RuleInputError
+from policy.parameters import MissingParameter
 from tests.policy.rules_support import hangzhou
 
 
@@ -173,3 +174,14 @@ def test_unknown_category_refused(params):
     with pytest.raises(RuleInputError) as caught:
         monthly_credit(params=params, category="astronaut", age=40, base=D("5000"))
     assert caught.value.field == "category"
+
+
+def test_zhoushan_art17_illustrative_credits():
+    from tests.policy.rules_support import zhoushan
+
+    params = zhoushan()
+    assert monthly_credit(params=params, category="active", age=50, base=D("5850")).amount == D("117.00")
+    assert monthly_credit(params=params, category="retired", age=75).amount == D("150.00")
+    with pytest.raises(MissingParameter) as caught:
+        monthly_credit(params=zhoushan(illustrative=False), category="active", age=50, base=D("5850"))
+    assert caught.value.name == "account.credit_rate_active" and "第十七条" in str(caught.value)

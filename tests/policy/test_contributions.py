@@ -232,3 +232,69 @@ def test_without_a_registered_average_wage_the_contribution_is_refused_naming_it
         flexible_contribution(params=files_only)
     assert "provincial_average_monthly_wage" in str(caught.value)
     assert "第十三条" in str(caught.value)
+
+
+# --- 舟山: illustrative values (省社平工资 6,500, floor 90%, employer 8.5%, personal 2%, flexible 60% × 10.5%) ---
+
+
+def test_zhoushan_art9_employee_with_illustrative_values_no_separate_maternity_part():
+    from tests.policy.rules_support import zhoushan
+
+    result = employee_contribution(params=zhoushan(), monthly_wage=D("5000"))
+    # 6,500 × 90% = 5,850 (floor); × 8.5% = 497.25; × 2% = 117.00
+    assert result.base == D("5850.00")
+    assert result.employer == D("497.25")
+    assert result.employer_maternity == D("0")
+    assert result.personal == D("117.00")
+    assert all(line.article.startswith("舟山") for line in result.lines)
+
+
+def test_zhoushan_art9_4_flexible_and_no_certificate_subsidy_in_art9():
+    from tests.policy.rules_support import zhoushan
+
+    result = flexible_contribution(params=zhoushan(), certificate="minimum_living")
+    # 6,500 × 60% = 3,900 × 10.5% = 409.50; art. 9 subsidises no certificate holder
+    assert result.personal == result.personal_payable == D("409.50")
+    assert result.personal_subsidy == D("0")
+
+
+def test_zhoushan_art27_resident_low_income_edge_subsidised_in_full():
+    from tests.policy.rules_support import zhoushan
+
+    result = resident_contribution(params=zhoushan(), category="adult", subsidy_reason="low_income_edge")
+    assert (result.total, result.personal, result.personal_subsidy, result.personal_payable) == (
+        D("1700.00"),
+        D("600.00"),
+        D("600.00"),
+        D("0.00"),
+    )
+
+
+def test_zhoushan_art36_catastrophic_premium_personal_share_ratio():
+    from tests.policy.rules_support import zhoushan
+
+    result = catastrophic_premium(params=zhoushan(), scheme="employee")
+    assert (result.total, result.personal, result.other) == (D("150.00"), D("75.00"), D("75.00"))
+
+
+def test_zhoushan_official_file_refuses_naming_the_parameter_and_article():
+    from policy.parameters import MissingParameter
+    from tests.policy.rules_support import zhoushan
+
+    with pytest.raises(MissingParameter) as caught:
+        employee_contribution(params=zhoushan(illustrative=False), monthly_wage=D("5000"))
+    assert caught.value.name == "provincial_average_monthly_wage"
+    assert "舟山 第九条第(二)项" in str(caught.value)
+    with pytest.raises(MissingParameter) as caught:
+        resident_contribution(params=zhoushan(illustrative=False), category="adult")
+    assert caught.value.name == "resident.contribution" and "第二十七条" in str(caught.value)
+
+
+def test_zhoushan_has_no_disabled_veteran_or_back_payment_rule_of_hangzhou_art13_17():
+    from policy.amount import NotInRegion
+    from tests.policy.rules_support import zhoushan
+
+    with pytest.raises(RuleInputError):
+        employee_contribution(params=zhoushan(), monthly_wage=D("5000"), disabled_veteran=True)
+    with pytest.raises(NotInRegion):
+        back_payment(params=zhoushan(), identity="flexible", months=1)
