@@ -134,6 +134,11 @@ STORAGES = {
     },
 }
 
+# Development and tests serve static files from the apps (no collectstatic); production
+# serves the collected, compressed files from STATIC_ROOT (`manage.py collectstatic`).
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
+
 # Cache: Redis when REDIS_URL is set, local memory otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {

@@ -1,0 +1,28 @@
+"""Chinese by default; English by Accept-Language or the language switch (/i18n/setlang/)."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_index_is_chinese_by_default(client, clerk):
+    client.force_login(clerk)
+    page = client.get("/admin/").content.decode()
+    assert "最近动作" in page
+    assert "Recent actions" not in page
+
+
+def test_admin_index_is_english_with_accept_language(client, clerk):
+    client.force_login(clerk)
+    page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Recent actions" in page
+    assert "最近动作" not in page
+
+
+def test_language_switch_turns_admin_english_and_back(client, clerk):
+    client.force_login(clerk)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    assert response.status_code == 302
+    assert "Recent actions" in client.get("/admin/").content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/admin/"})
+    assert "最近动作" in client.get("/admin/").content.decode()
