@@ -6,7 +6,9 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1:8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/medsec
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
-export TEST_DATABASE_URL TEST_REDIS_URL
+# uv must use the machine's Python (3.11+: Debian 12's python3), never download one.
+UV_PYTHON_DOWNLOADS ?= never
+export TEST_DATABASE_URL TEST_REDIS_URL UV_PYTHON_DOWNLOADS
 
 .PHONY: demo setup system-deps venv test test-sqlite test-postgres lint deploy-check bench
 
@@ -18,9 +20,10 @@ venv: system-deps
 
 setup: venv
 	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py setup_roles >/dev/null
 
 demo: setup
-	@$(PY) manage.py load_demo
+	@$(PY) manage.py load_demo --host $(HOST)
 	@$(PY) manage.py runserver $(HOST) --noreload
 
 test: venv test-sqlite test-postgres

@@ -5,12 +5,12 @@
 #   Browser tests: Debian's chromium (Playwright drives /usr/bin/chromium; never downloads one).
 #   Tools: poppler-utils (pdftotext in tests), postgresql-client (pgbench in bench/).
 set -euo pipefail
-want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
+want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk)
 if [ "${WITH_BROWSER:-0}" = 1 ]; then want+=(chromium); fi
 if [ "${WITH_TOOLS:-0}" = 1 ]; then want+=(poppler-utils postgresql-client); fi
 missing=()
 for pkg in "${want[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] || missing+=("$pkg")
 done
 if ! command -v uv >/dev/null 2>&1 && ! python3 -m uv --version >/dev/null 2>&1; then
   python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
@@ -25,4 +25,6 @@ if ! command -v uv >/dev/null 2>&1 && ! python3 -m uv --version >/dev/null 2>&1;
   echo "installing uv from PyPI"
   python3 -m pip install -q --user uv 2>/dev/null || python3 -m pip install -q --break-system-packages --user uv
 fi
-fc-list :lang=zh | grep -q . || { echo "no CJK font found after install: PDFs would print boxes" >&2; exit 1; }
+/sbin/ldconfig -p | grep 'libharfbuzz-subset\.so\.0' >/dev/null ||
+  { echo "libharfbuzz-subset.so.0 not found after install: Chinese PDFs would take seconds each" >&2; exit 1; }
+fc-list :lang=zh | grep . >/dev/null || { echo "no CJK font found after install: PDFs would print boxes" >&2; exit 1; }
