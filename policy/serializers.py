@@ -61,7 +61,7 @@ class TrialSettlementRequestSerializer(serializers.Serializer):
     bills = TrialBillSerializer(many=True)
 
 
-class LineSerializer(serializers.Serializer):
+class TrialLineSerializer(serializers.Serializer):
     article = serializers.CharField(label=_("条款"))
     text = serializers.CharField(label=_("规则"))
     amount = serializers.CharField(label=_("金额"))
@@ -79,7 +79,7 @@ class TrialBillResultSerializer(serializers.Serializer):
     cash_paid = serializers.CharField(label=_("现金支付"))
     settlement_year = serializers.CharField(label=_("结算年度"))
     illustrative = serializers.BooleanField(label=_("使用示例参数"))
-    lines = LineSerializer(many=True)
+    lines = TrialLineSerializer(many=True)
 
 
 class TrialTotalsSerializer(serializers.Serializer):
