@@ -1,0 +1,157 @@
+"""Refusals are a 4xx naming the reason and the article, and write nothing (row counts before/after)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import Account, LedgerEntry
+from claims.models import Accumulator, Institution, Settlement, SettlementLine, Statement
+
+from .conftest import LEVEL3, inpatient
+
+URL = "/api/v1/settlements/"
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        Settlement.objects.count(),
+        SettlementLine.objects.count(),
+        Statement.objects.count(),
+        LedgerEntry.objects.count(),
+        list(Accumulator.objects.values_list("state", flat=True)),
+        list(Account.objects.values_list("current", "historical")),
+    )
+
+
+def refused(http, body, status=422):
+    before = counts()
+    response = http.post(URL, body, format="json")
+    assert response.status_code == status, response.content
+    assert counts() == before
+    return response.json()
+
+
+def test_not_insured_on_bill_date(hospital, person_factory):
+    person = person_factory(enrolled=dt.date(2024, 6, 1), historical=Decimal("100.00"))
+    data = refused(hospital, inpatient(person, discharge="2024-03-01"))
+    assert data["reason"] == "not_eligible"
+    assert "第十四条" in data["article"] or "第七十三条" in data["article"]
+
+
+def test_waiting_period_art15(hospital, person_factory):
+    """杭州 art. 15: benefits from the month after enrolment and payment; a bill in the enrolment month is refused."""
+    person = person_factory(enrolled=dt.date(2024, 3, 10))
+    data = refused(hospital, inpatient(person, admission="2024-03-12", discharge="2024-03-20"))
+    assert data["article"].startswith("杭州 第十五条")
+
+
+def test_suspended_for_arrears(hospital, person_factory):
+    from enrollment.models import Suspension
+
+    person = person_factory()
+    enrolment = person.enrolments.get()
+    Suspension.objects.create(
+        enrolment=enrolment,
+        unpaid_month=dt.date(2024, 1, 1),
+        suspended_from=dt.date(2024, 2, 1),
+        article="杭州 第十五条第二款",
+    )
+    data = refused(hospital, inpatient(person, discharge="2024-03-01"))
+    assert data["article"] == "杭州 第十五条第二款"
+    assert "暂停" in data["detail"]
+
+
+def test_institution_suspended_art88(hospital, person_factory, institutions):
+    institution = institutions[LEVEL3]
+    institution.agreement_status = Institution.AgreementStatus.SUSPENDED
+    institution.suspended_from = dt.date(2024, 2, 15)
+    institution.suspension_reason = "涉嫌违规，调查期间"
+    institution.save()
+    person = person_factory()
+    data = refused(hospital, inpatient(person, discharge="2024-03-01"))
+    assert data["article"] == "杭州 第八十八条"
+    # a bill dated before the suspension still settles
+    response = hospital.post(
+        URL, inpatient(person, "OLD", admission="2024-02-01", discharge="2024-02-10"), format="json"
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_institution_not_designated(hospital, person_factory, institutions):
+    Institution.objects.filter(code=LEVEL3).update(designated=False)
+    person = person_factory()
+    data = refused(hospital, inpatient(person))
+    assert data["reason"] == "institution"
+
+
+@pytest.mark.parametrize(
+    ("code", "item"),
+    [
+        ("abroad", "二"),
+        ("third_party", "三"),
+        ("work_injury", "四"),
+        ("public_health", "五"),
+        ("violation", "六"),
+    ],
+)
+def test_exclusions_art71(hospital, person_factory, code, item):
+    person = person_factory()
+    data = refused(hospital, inpatient(person, exclusion=code))
+    assert data["article"] == f"杭州 第七十一条第({item})项"
+    assert data["reason"] == "excluded"
+
+
+def test_third_party_not_paying_is_advanced_art71(hospital, person_factory):
+    """杭州 art. 71 para. 2: the fund pays first when the third party does not pay; the line says so."""
+    person = person_factory()
+    response = hospital.post(
+        URL, inpatient(person, exclusion="third_party", third_party_unpaid=True), format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["basic_fund_paid"] == "40944.00"
+    assert response.json()["lines"][0]["article"] == "杭州 第七十一条第二款"
+
+
+def test_unknown_person(hospital, db, institutions):
+    body = inpatient(type("P", (), {"id_number": "330106197405010000"})())
+    data = refused(hospital, body)
+    assert data["reason"] == "not_insured"
+
+
+def test_specified_disease_needs_filing_art70(hospital, person_factory):
+    person = person_factory()
+    body = {
+        "id_number": person.id_number,
+        "bill_number": "GD1",
+        "kind": "specified_disease",
+        "date": "2024-04-01",
+        "eligible": "3000.00",
+        "diagnosis_codes": ["C34.9"],
+    }
+    data = refused(hospital, body)
+    assert data["article"] == "杭州 第七十条第(三)项"
+
+
+def test_specified_disease_with_filing_no_deductible_art70(hospital, person_factory):
+    """杭州 art. 70(3): settled like inpatient at level 3 with no deductible: 3,000 × 82% = 2,460."""
+    from enrollment.models import Filing
+
+    person = person_factory()
+    Filing.objects.create(
+        person=person, kind="specified_disease", valid_from=dt.date(2024, 1, 1), disease="恶性肿瘤"
+    )
+    body = {
+        "id_number": person.id_number,
+        "bill_number": "GD2",
+        "kind": "specified_disease",
+        "date": "2024-04-01",
+        "eligible": "3000.00",
+        "diagnosis_codes": ["C34.9"],
+    }
+    response = hospital.post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["deductible"] == "0.00"
+    assert response.json()["basic_fund_paid"] == "2460.00"
