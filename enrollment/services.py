@@ -16,6 +16,7 @@ from django.db import transaction
 from . import dates
 from .identity import mask_id_number
 from .models import (
+    CERTIFICATE_PRIORITY,
     EMPLOYEE_CATEGORIES,
     RESIDENT_CATEGORIES,
     Category,
@@ -30,6 +31,7 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
+CERTIFICATE_KINDS = CERTIFICATE_PRIORITY
 
 ADULT_AGE = 18  # 杭州 art. 30(1)(3): 未满 18 周岁 / 18 周岁以上 (the article's own figure)
 ADULT_TIERS = {Category.ADULT_TIER1, Category.ADULT_TIER2, Category.ADULT_TIER3}
@@ -463,3 +465,37 @@ def record_filing(*, person: Person, kind: str, valid_from: dt.date, valid_to=No
     filing.full_clean()
     filing.save()
     return filing
+
+
+def intake_certificate(record: dict, *, source: str) -> tuple[Certificate, bool]:
+    """One certificate from civil affairs or the disability federation, idempotent on its record id."""
+    from .intake import date_from, field_error, person_from
+
+    record_id = str(record["id"]).strip()
+    existing = Certificate.objects.filter(external_id=record_id).first()
+    person = person_from(record)
+    if existing:
+        if existing.person_id != person.pk:
+            raise field_error("id", f"记录号 {record_id} 已用于另一参保人的证件")
+        return existing, False
+    kind = str(record.get("kind") or "")
+    if kind not in CERTIFICATE_KINDS:
+        raise field_error("kind", f"证件种类应为 {', '.join(CERTIFICATE_KINDS)} 之一，收到 {kind!r}")
+    certificate = record_certificate(
+        person=person,
+        kind=kind,
+        number=str(record.get("number") or ""),
+        valid_from=date_from(record, "valid_from"),
+        valid_to=date_from(record, "valid_to", required=False),
+        registered_on=date_from(record, "registered_on", required=False),
+        source=source,
+        external_id=record_id,
+    )
+    return certificate, True
+
+
+def intake_certificates(records, *, source: str = Certificate.Source.CIVIL_AFFAIRS):
+    """Bulk certificates (杭州 art. 13(5), 15, 52): all or nothing, idempotent per record id."""
+    from .intake import run_intake
+
+    return run_intake(records, lambda record: intake_certificate(record, source=source))

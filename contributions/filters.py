@@ -1,0 +1,22 @@
+import django_filters
+
+from .models import ContributionRecord, ResidentPayment
+
+
+class ContributionRecordFilter(django_filters.FilterSet):
+    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte", label="所属期起")
+    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte", label="所属期止")
+    id_number = django_filters.CharFilter(field_name="person__id_number", label="证件号码（完整）")
+    district = django_filters.CharFilter(field_name="enrolment__district", label="参保辖区")
+
+    class Meta:
+        model = ContributionRecord
+        fields = ["person", "kind", "employer", "source", "is_back_payment", "id_number", "district"]
+
+
+class ResidentPaymentFilter(django_filters.FilterSet):
+    id_number = django_filters.CharFilter(field_name="person__id_number", label="证件号码（完整）")
+
+    class Meta:
+        model = ResidentPayment
+        fields = ["person", "year", "category", "id_number"]

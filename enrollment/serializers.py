@@ -1,0 +1,95 @@
+"""API representations; ID numbers are always masked (first 6 + last 4)."""
+
+from rest_framework import serializers
+
+from .identity import mask_id_number
+from .models import Certificate, Enrolment, Person
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    id_number = serializers.SerializerMethodField(label="证件号码（脱敏）")
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "name",
+            "id_type",
+            "id_number",
+            "birth_date",
+            "sex",
+            "hukou_local",
+            "hukou_district",
+            "residence_district",
+            "region",
+        ]
+
+    def get_id_number(self, person) -> str:
+        return mask_id_number(person.id_number)
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    person_id_number = serializers.SerializerMethodField(label="证件号码（脱敏）")
+    employer_name = serializers.CharField(source="employer.name", read_only=True, default=None)
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "person_id_number",
+            "region",
+            "scheme",
+            "category",
+            "district",
+            "employer",
+            "employer_name",
+            "school",
+            "start_date",
+            "end_date",
+            "end_reason",
+            "first_paid_on",
+        ]
+
+    def get_person_id_number(self, enrolment) -> str:
+        return mask_id_number(enrolment.person.id_number)
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "person",
+            "kind",
+            "number",
+            "valid_from",
+            "valid_to",
+            "registered_on",
+            "source",
+            "external_id",
+        ]
+
+
+class BenefitStatusSerializer(serializers.Serializer):
+    eligible = serializers.BooleanField()
+    region = serializers.CharField()
+    scheme = serializers.CharField(allow_null=True)
+    category = serializers.CharField(allow_null=True)
+    enrolment_category = serializers.CharField(allow_null=True)
+    district = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True)
+    article = serializers.CharField(allow_blank=True)
+    certificate = serializers.CharField(allow_null=True)
+    contracted_gp = serializers.BooleanField()
+    contracted_centre_code = serializers.CharField(allow_null=True)
+    filings = serializers.ListField(child=serializers.CharField())
+    benefit_from = serializers.DateField(allow_null=True)
+
+
+class IntakeSerializer(serializers.Serializer):
+    """Bulk intake body: {"records": [...]} (each record validated by the service)."""
+
+    records = serializers.ListField(child=serializers.DictField(), allow_empty=False)

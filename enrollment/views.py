@@ -1,0 +1,95 @@
+"""Enrollment API: clerks read persons and enrolments; civil affairs post certificates."""
+
+import datetime as dt
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from users.permissions import HasApiScope, IsClerk
+
+from . import services
+from .filters import EnrolmentFilter, PersonFilter
+from .intake import IntakeError
+from .models import Certificate, Enrolment, Person
+from .selectors import benefit_status
+from .serializers import (
+    BenefitStatusSerializer,
+    EnrolmentSerializer,
+    IntakeSerializer,
+    PersonSerializer,
+)
+
+
+class PersonListView(generics.ListAPIView):
+    permission_classes = [IsClerk]
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+    queryset = Person.objects.order_by("id")
+
+
+class PersonDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsClerk]
+    serializer_class = PersonSerializer
+    queryset = Person.objects.all()
+
+
+class PersonBenefitStatusView(APIView):
+    """Whether the person may be settled on a date (`?on=YYYY-MM-DD`, default today) and why."""
+
+    permission_classes = [IsClerk]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("on", str, description="日期 YYYY-MM-DD")],
+        responses=BenefitStatusSerializer,
+    )
+    def get(self, request, pk):
+        person = generics.get_object_or_404(Person, pk=pk)
+        try:
+            on = dt.date.fromisoformat(request.query_params.get("on") or dt.date.today().isoformat())
+        except ValueError:
+            return Response({"on": ["日期格式应为 YYYY-MM-DD"]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(BenefitStatusSerializer(benefit_status(person=person, on=on)).data)
+
+
+class EnrolmentListView(generics.ListAPIView):
+    permission_classes = [IsClerk]
+    serializer_class = EnrolmentSerializer
+    filterset_class = EnrolmentFilter
+    queryset = Enrolment.objects.select_related("person", "employer").order_by("id")
+
+
+class CertificateIntakeView(APIView):
+    """Certificates from civil affairs / the disability federation, in bulk, all or nothing."""
+
+    permission_classes = [HasApiScope]
+    required_scope = "certificates"
+
+    @extend_schema(request=IntakeSerializer, responses={201: dict, 400: dict})
+    def post(self, request):
+        records = request.data.get("records") if isinstance(request.data, dict) else None
+        source = (request.data.get("source") if isinstance(request.data, dict) else None) or "civil_affairs"
+        if source not in Certificate.Source.values:
+            return Response(
+                {"errors": {"source": "来源应为 civil_affairs 或 disability_federation"}}, status=400
+            )
+        try:
+            results = services.intake_certificates(records, source=source)
+        except IntakeError as error:
+            return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {
+                "created": sum(1 for _obj, created in results if created),
+                "unchanged": sum(1 for _obj, created in results if not created),
+                "records": [
+                    {
+                        "id": obj.external_id,
+                        "certificate_id": obj.pk,
+                        "status": "created" if created else "unchanged",
+                    }
+                    for obj, created in results
+                ],
+            },
+            status=status.HTTP_201_CREATED,
+        )
