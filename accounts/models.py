@@ -1,0 +1,330 @@
+"""Personal accounts (个人账户, 杭州 art. 22–27, 41; 舟山 art. 16–21).
+
+An account holds two buckets of money: current funds (当年资金, the year's credits,
+preset at the start of the year, art. 22(2)) and historical funds (历年资金, carried
+over from earlier years, art. 22(4)). Every movement is a `LedgerEntry`, written once
+and never changed; the balances stored on `Account` exist for row locking and speed
+and always equal the sum of the ledger (checked by `selectors.audit_balances`).
+
+The columns `category`, `birth_date`, `credit_base`, `pension` and `credits_stopped`
+are a precomputed profile: the monthly credit task and the profile service keep them
+current, so the year-end rollover can compute every account's preset in SQL without
+touching the enrolment tables (规程 §9).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Account(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("正常")
+        TRANSFERRED = "transferred", _("已转出")
+        CLEARED = "cleared", _("已清算")
+        DECEASED = "deceased", _("死亡待继承")
+        INHERITED = "inherited", _("已继承")
+
+    class Category(models.TextChoices):
+        ACTIVE = "active", _("在职职工")
+        FLEXIBLE = "flexible", _("灵活就业人员")
+        RETIRED = "retired", _("退休人员")
+        NONE = "none", _("不划账")
+
+    person = models.OneToOneField(
+        "enrollment.Person", on_delete=models.PROTECT, related_name="account", verbose_name=_("参保人")
+    )
+    region = models.CharField(_("统筹区"), max_length=16, default="hangzhou")
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField(_("建账日期"))
+    closed_on = models.DateField(_("销户日期"), null=True, blank=True)
+
+    current = models.DecimalField(_("当年资金"), default=0, **MONEY)
+    historical = models.DecimalField(_("历年资金"), default=0, **MONEY)
+
+    # Precomputed profile for the monthly credit and the rollover's preset (规程 §9).
+    category = models.CharField(_("划账类别"), max_length=16, choices=Category.choices, default=Category.NONE)
+    birth_date = models.DateField(_("出生日期"))
+    credit_base = models.DecimalField(_("缴费基数（月）"), default=0, **MONEY)
+    pension = models.DecimalField(_("上年度基本养老金（月）"), default=0, **MONEY)
+    credits_stopped = models.BooleanField(
+        _("停止划账"), default=False, help_text=_("杭州 第二十七条：欠缴、停发养老金、暂停或终止待遇")
+    )
+    stop_reason = models.CharField(_("停止划账原因"), max_length=200, blank=True)
+    benefit_suspended = models.BooleanField(
+        _("待遇暂停或终止"),
+        default=False,
+        help_text=_("按月划账时依参保登记刷新（杭州 第二十七条第(一)(三)项）"),
+    )
+    suspension_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
+
+    # The year's preset and actual credits (杭州 art. 22(2)(3)(5)).
+    preset_year = models.PositiveIntegerField(_("预设年度"), null=True, blank=True)
+    preset_amount = models.DecimalField(_("当年资金预设额"), default=0, **MONEY)
+    credited_year = models.PositiveIntegerField(_("实际划入年度"), null=True, blank=True)
+    credited_total = models.DecimalField(_("当年实际划入额"), default=0, **MONEY)
+
+    # Year-end rollover marker and the components of the last rollover (written by the
+    # same UPDATE that moves the money, then copied into the ledger).
+    rolled_over_year = models.PositiveIntegerField(_("已结转年度"), null=True, blank=True)
+    last_interest = models.DecimalField(_("上次结转利息"), default=0, **MONEY)
+    last_carry_over = models.DecimalField(_("上次结转当年资金"), default=0, **MONEY)
+    last_reconciliation = models.DecimalField(_("上次预设差额"), default=0, **MONEY)
+    last_premium = models.DecimalField(_("上次大病保险费"), default=0, **MONEY)
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "benefit_suspended",
+            "suspension_reason",
+            "current",
+            "historical",
+            "preset_year",
+            "preset_amount",
+            "credited_year",
+            "credited_total",
+            "rolled_over_year",
+            "last_interest",
+            "last_carry_over",
+            "last_reconciliation",
+            "last_premium",
+        ]
+    )
+
+    class Meta:
+        verbose_name = _("个人账户")
+        verbose_name_plural = _("个人账户")
+        permissions = [
+            ("run_batch", _("可运行划账/结转批处理")),
+            ("audit_balance", _("可核对余额")),
+        ]
+
+    def __str__(self):
+        return f"{self.person} 个人账户"
+
+
+class LedgerEntry(models.Model):
+    """One movement of money in or out of one bucket. Append-only: never updated or deleted."""
+
+    class Kind(models.TextChoices):
+        PRESET = "preset", _("当年资金预设")
+        CREDIT = "credit", _("按月实际划入")
+        INTEREST = "interest", _("年度结转利息")
+        CARRY_OVER = "carry_over", _("当年资金结转历年资金")
+        RECONCILIATION = "reconciliation", _("预设与实际划入差额")
+        CATASTROPHIC_PREMIUM = "catastrophic_premium", _("大病保险费个人部分")
+        OUTPATIENT = "outpatient", _("当年资金支付")
+        HISTORICAL_PAYMENT = "historical_payment", _("历年资金支付")
+        MUTUAL_AID = "mutual_aid", _("家庭共济支付")
+        TRANSFER_IN = "transfer_in", _("转入")
+        TRANSFER_OUT = "transfer_out", _("转出")
+        CLEARING = "clearing", _("清算发还")
+        OVERDRAFT_OFFSET = "overdraft_offset", _("历年资金冲抵透支")
+        OVERDRAFT_REPAID = "overdraft_repaid", _("本人补足透支")
+        WRITE_OFF = "write_off", _("统筹基金核销透支")
+        INHERITANCE = "inheritance", _("继承")
+        REVERSAL = "reversal", _("冲正")
+
+    class Bucket(models.TextChoices):
+        CURRENT = "current", _("当年资金")
+        HISTORICAL = "historical", _("历年资金")
+        # The actual monthly credit is recorded here: the money is already in current
+        # funds through the preset (杭州 art. 22(2)(5)); this bucket is not a balance.
+        CREDITED = "credited", _("实际划入记录（不计余额）")
+
+    BALANCE_BUCKETS = (Bucket.CURRENT, Bucket.HISTORICAL)
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("账户"), db_index=False
+    )
+    kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices)
+    bucket = models.CharField(_("资金"), max_length=12, choices=Bucket.choices)
+    amount = models.DecimalField(_("金额"), **MONEY)
+    entry_date = models.DateField(_("记账日期"))
+    year = models.PositiveIntegerField(_("结算年度"))
+    period = models.CharField(_("所属期"), max_length=7, blank=True, help_text=_("划账月份 YYYY-MM"))
+    text = models.CharField(_("说明"), max_length=200)
+    article = models.CharField(_("依据条款"), max_length=120)
+    source_type = models.CharField(_("来源类型"), max_length=40, blank=True)
+    source_id = models.CharField(_("来源编号"), max_length=64, blank=True)
+    reverses = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("冲正对象")
+    )
+    created_at = models.DateTimeField(_("写入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("账户明细")
+        verbose_name_plural = _("账户明细")
+        ordering = ["account_id", "id"]
+        indexes = [
+            models.Index(fields=["account", "year"], name="accounts_entry_account_year"),
+            models.Index(
+                fields=["source_type", "source_id"],
+                name="accounts_entry_source",
+                condition=~Q(source_type=""),
+            ),
+        ]
+        constraints = [
+            # Once per account per month, whatever the retries (杭州 art. 23).
+            models.UniqueConstraint(
+                fields=["account", "kind", "period"],
+                condition=Q(kind="credit"),
+                name="accounts_entry_one_credit_per_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(bucket__in=["current", "historical", "credited"]), name="accounts_entry_bucket"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.get_bucket_display()} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError({"id": _("账户明细只能新增，不能修改（只追加账本）")})
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError({"id": _("账户明细不能删除；错误的记账以冲正处理")})
+
+
+class MutualAidGrant(models.Model):
+    """The holder lets historical funds pay a close relative's personal share (杭州 art. 26(6))."""
+
+    class Relation(models.TextChoices):
+        SPOUSE = "spouse", _("配偶")
+        CHILD = "child", _("子女")
+        PARENT = "parent", _("父母")
+
+    class Channel(models.TextChoices):
+        COUNTER = "counter", _("窗口")
+        PORTAL = "portal", _("网上")
+
+    holder = models.ForeignKey(
+        "enrollment.Person",
+        on_delete=models.PROTECT,
+        related_name="mutual_aid_given",
+        verbose_name=_("账户持有人"),
+    )
+    relative = models.ForeignKey(
+        "enrollment.Person",
+        on_delete=models.PROTECT,
+        related_name="mutual_aid_received",
+        verbose_name=_("近亲属"),
+    )
+    relation = models.CharField(_("关系"), max_length=8, choices=Relation.choices)
+    channel = models.CharField(_("办理渠道"), max_length=8, choices=Channel.choices, default=Channel.COUNTER)
+    granted_on = models.DateField(_("授权日期"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("办理人"),
+    )
+    revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤销办理人"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("家庭共济授权")
+        verbose_name_plural = _("家庭共济授权")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder", "relative"],
+                condition=Q(revoked_on__isnull=True),
+                name="accounts_one_live_grant",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.holder} → {self.relative}（{self.get_relation_display()}）"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_on is None
+
+
+class Inheritance(models.Model):
+    """What a deceased holder's heir received (杭州 art. 26(5))."""
+
+    account = models.OneToOneField(
+        Account, on_delete=models.PROTECT, related_name="inheritance", verbose_name=_("账户")
+    )
+    heir_name = models.CharField(_("继承人/受遗赠人"), max_length=60)
+    heir_id_number = models.CharField(_("继承人证件号码"), max_length=18)
+    amount = models.DecimalField(_("继承金额"), **MONEY)
+    settled_on = models.DateField(_("办理日期"))
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("办理人"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("账户继承")
+        verbose_name_plural = _("账户继承")
+
+    def __str__(self):
+        return f"{self.account} → {self.heir_name}"
+
+
+class BatchJob(models.Model):
+    """A long batch (monthly credits, year-end rollover, balance audit) and how far it got.
+
+    Each chunk commits together with `last_id` and `done`, so a killed worker resumes
+    where the last committed chunk ended.
+    """
+
+    class Kind(models.TextChoices):
+        CREDIT_MONTH = "credit_month", _("按月划账")
+        YEAR_END_ROLLOVER = "year_end_rollover", _("年度结转")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待运行")
+        RUNNING = "running", _("运行中")
+        FAILED = "failed", _("失败（可续跑）")
+        DONE = "done", _("已完成")
+
+    kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices)
+    period = models.CharField(_("年度/月份"), max_length=7)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    last_id = models.BigIntegerField(_("已处理至账户 ID"), default=0)
+    chunk_size = models.PositiveIntegerField(_("每批账户数"), default=50000)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    errors = models.TextField(_("错误"), blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("批处理任务")
+        verbose_name_plural = _("批处理任务")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "period"], name="accounts_one_job_per_period")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, int(self.done * 100 / self.total))

@@ -1,0 +1,121 @@
+"""Reads of personal accounts: balances for settlement, the ledger, and the balance audit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Q
+
+from policy.money import ZERO
+
+from .models import Account, LedgerEntry
+
+try:  # the settlement engine's own type, when it is there
+    from policy.settlement.types import Balances
+except ImportError:  # pragma: no cover - only while policy.settlement is being written
+
+    @dataclass(frozen=True)
+    class Balances:
+        current_funds: Decimal = ZERO
+        historical_funds: Decimal = ZERO
+
+
+def account_of(person, *, for_update: bool = False) -> Account | None:
+    """The person's account, row-locked when `for_update` (call inside a transaction)."""
+    queryset = Account.objects.filter(person=person)
+    if for_update:
+        queryset = queryset.select_for_update()
+    return queryset.first()
+
+
+def balances(*, person, for_update: bool = False) -> Balances:
+    """Current and historical funds of the person (zeros without an account, e.g. residents).
+
+    With `for_update` the account row stays locked until the caller's transaction ends,
+    so the amounts a settlement computes from are the amounts it then pays from.
+    """
+    account = account_of(person, for_update=for_update)
+    if account is None or account.status != Account.Status.OPEN:
+        return Balances(current_funds=ZERO, historical_funds=ZERO)
+    return Balances(current_funds=account.current, historical_funds=account.historical)
+
+
+def ledger(*, person):
+    """The person's ledger entries, oldest first (empty without an account)."""
+    return LedgerEntry.objects.filter(account__person=person).order_by("id")
+
+
+def _fen(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({column} * 100)::bigint"
+    return f"CAST(ROUND({column} * 100) AS INTEGER)"
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    account_id: int
+    stored_current: Decimal
+    stored_historical: Decimal
+    ledger_current: Decimal
+    ledger_historical: Decimal
+
+
+def audit_balances(*, account_ids=None) -> list[Mismatch]:
+    """Accounts whose stored balances differ from the sum of their ledger (核对余额).
+
+    Summed in fen (integers) on both databases, so no rounding can hide or invent a difference.
+    """
+    entries = LedgerEntry._meta.db_table
+    accounts = Account._meta.db_table
+    where, params = "", []
+    if account_ids is not None:
+        account_ids = list(account_ids)
+        if not account_ids:
+            return []
+        where = f"WHERE a.id IN ({', '.join(['%s'] * len(account_ids))})"
+        params = account_ids
+    sql = f"""
+        SELECT a.id, {_fen("a.current")}, {_fen("a.historical")},
+               COALESCE(l.cur, 0), COALESCE(l.hist, 0)
+        FROM {accounts} a
+        LEFT JOIN (
+            SELECT account_id,
+                   SUM(CASE WHEN bucket = 'current' THEN {_fen("amount")} ELSE 0 END) AS cur,
+                   SUM(CASE WHEN bucket = 'historical' THEN {_fen("amount")} ELSE 0 END) AS hist
+            FROM {entries}
+            GROUP BY account_id
+        ) l ON l.account_id = a.id
+        {where}
+    """
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for account_id, current, historical, ledger_current, ledger_historical in cursor.fetchall():
+            if int(current) != int(ledger_current) or int(historical) != int(ledger_historical):
+                found.append(
+                    Mismatch(
+                        account_id,
+                        Decimal(int(current)) / 100,
+                        Decimal(int(historical)) / 100,
+                        Decimal(int(ledger_current)) / 100,
+                        Decimal(int(ledger_historical)) / 100,
+                    )
+                )
+    return found
+
+
+def active_grants(*, holder=None, relative=None):
+    from .models import MutualAidGrant
+
+    queryset = MutualAidGrant.objects.filter(revoked_on__isnull=True)
+    if holder is not None:
+        queryset = queryset.filter(holder=holder)
+    if relative is not None:
+        queryset = queryset.filter(relative=relative)
+    return queryset
+
+
+def open_accounts():
+    return Account.objects.filter(Q(status=Account.Status.OPEN))

@@ -1,0 +1,28 @@
+"""Celery tasks of the personal-account batch (names fixed in settings.CELERY_BEAT_SCHEDULE)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="accounts.tasks.credit_month", acks_late=True)
+def credit_month(year: int | None = None, month: int | None = None) -> dict:
+    """Monthly credits for the month it runs in (beat: the 1st, 02:00), or the month given."""
+    from .credits import run_credit_month
+
+    today = timezone.localdate()
+    job = run_credit_month(year or today.year, month or today.month)
+    return {"job": job.pk, "status": job.status, "done": job.done, "total": job.total}
+
+
+@shared_task(name="accounts.tasks.year_end_rollover", acks_late=True)
+def year_end_rollover(year: int | None = None) -> dict:
+    """Year-end rollover of the year just ended (beat: 1 January, 00:30), or the year given."""
+    from .rollover import run_rollover
+
+    year = year or (timezone.localdate() - dt.timedelta(days=1)).year
+    job = run_rollover(year)
+    return {"job": job.pk, "status": job.status, "done": job.done, "total": job.total}
