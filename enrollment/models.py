@@ -106,6 +106,23 @@ class Person(models.Model):
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
 
+    def clean_fields(self, exclude=None):
+        """Birth date and sex come from a valid resident ID; when absent, `clean` says why (art. 105)."""
+        self.id_number = normalise_id_number(self.id_number)
+        if self.id_type == self.IdType.RESIDENT_ID:
+            try:
+                number = validate_resident_id(self.id_number)
+            except ValidationError:
+                pass
+            else:
+                self.birth_date, self.sex = birth_date_from_id(number), sex_from_id(number)
+        exclude = set(exclude or ())
+        if self.birth_date is None:
+            exclude.add("birth_date")
+        if not self.sex:
+            exclude.add("sex")
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         """Resident IDs are checked and give birth date and sex; permits need both entered (杭州 art. 105)."""
         errors = {}
