@@ -187,3 +187,16 @@ def test_admin_parameters_in_force_page(client, clerk):
     assert "调整（自 2025-01-01）" in page
     zhoushan = client.get(url, {"region": "zhoushan", "on": "2025-06-01"}).content.decode()
     assert "未设定" in zhoushan and "舟山 第九条第(一)项" in zhoushan
+
+
+@pytest.mark.django_db
+def test_demo_load_is_idempotent_and_labelled_demo():
+    import io
+
+    from policy import demo
+
+    demo.load(io.StringIO())
+    demo.load(io.StringIO())
+    override = ParameterOverride.objects.get()
+    assert override.note.startswith("DEMO")
+    assert parameters_for("hangzhou", dt.date(2025, 1, 1))["provincial_average_monthly_wage"] == 7000
