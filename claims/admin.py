@@ -82,7 +82,7 @@ class SettlementAdmin(ReadOnlyAdmin):
         "cash_paid",
         "kind",
         "status",
-        "statement",
+        "statement_download",
     )
     list_filter = ("status", "kind", "source", "bill_kind", "settlement_mode", "year_key", "institution")
     search_fields = ("bill_number", "person__name", "person__id_number")
@@ -90,7 +90,7 @@ class SettlementAdmin(ReadOnlyAdmin):
     date_hierarchy = "bill_date"
     inlines = [SettlementLineInline]
     actions = ["reverse_selected"]
-    readonly_fields = ("masked_person", "statement")
+    readonly_fields = ("masked_person", "statement_download")
     exclude = ("request", "response", "state_before", "state_delta", "person")
     change_list_template = "admin/claims/settlement/change_list.html"
 
@@ -103,7 +103,7 @@ class SettlementAdmin(ReadOnlyAdmin):
         return obj.institution.name if obj.institution else obj.institution_name
 
     @admin.display(description=_("结算单"))
-    def statement(self, obj):
+    def statement_download(self, obj):
         return statement_link(obj)
 
     def has_view_permission(self, request, obj=None):

@@ -587,10 +587,13 @@ def _queue_statement(settlement: Settlement) -> None:
 
 def queue_render(settlement_id: int) -> None:
     """Ask for the statement PDF; a broker or render failure never reaches the settlement."""
-    from .tasks import render_statement
+    from .tasks import render_eagerly, render_statement
 
     try:
-        render_statement.delay(settlement_id)
+        if render_statement.app.conf.task_always_eager:
+            render_eagerly(settlement_id)
+        else:
+            render_statement.delay(settlement_id)
     except Exception:  # the statement stays `pending`/`failed`; a clerk can render it again
         logger.exception("statement of settlement %s not queued", settlement_id)
 

@@ -3,9 +3,15 @@
 The person's ID number is masked (first 6 and last 4) as everywhere outside the clerk's record.
 """
 
+import logging
+
 from django.template.loader import render_to_string
 
 from .models import Settlement
+
+# WeasyPrint reports every layout step at INFO; a statement is not worth eight log lines.
+logging.getLogger("weasyprint").setLevel(logging.WARNING)
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def statement_context(settlement: Settlement) -> dict:

@@ -9,6 +9,7 @@ import logging
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Statement
@@ -17,34 +18,51 @@ from .statements import render_pdf
 logger = logging.getLogger(__name__)
 
 
+MAX_RETRIES = 3
+
+
 @shared_task(
     bind=True,
     name="claims.tasks.render_statement",
     autoretry_for=(Exception,),
-    max_retries=3,
+    max_retries=MAX_RETRIES,
     retry_backoff=5,
     retry_backoff_max=300,
     retry_jitter=True,
 )
 def render_statement(self, settlement_id: int) -> str:
+    return render(settlement_id)
+
+
+def render_eagerly(settlement_id: int) -> str:
+    """The embedded deployment (no broker): the same render with the same retries, in process.
+
+    Celery's eager mode propagates the first `Retry` instead of retrying, so the loop is here.
+    """
+    for attempt in range(MAX_RETRIES + 1):
+        try:
+            return render(settlement_id)
+        except Exception:
+            if attempt == MAX_RETRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+def render(settlement_id: int) -> str:
+    """Render and store the statement; on failure mark it `failed` with the error and re-raise (to be retried)."""
     statement, _created = Statement.objects.select_related("settlement").get_or_create(
         settlement_id=settlement_id
     )
     if statement.status == Statement.Status.READY and statement.file:
         return statement.status
-    Statement.objects.filter(pk=statement.pk).update(attempts=statement.attempts + 1)
+    Statement.objects.filter(pk=statement.pk).update(attempts=F("attempts") + 1)
     try:
         pdf = render_pdf(statement.settlement)
     except Exception as error:
         Statement.objects.filter(pk=statement.pk).update(
             status=Statement.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
         )
-        logger.warning(
-            "statement of settlement %s failed (attempt %s): %s",
-            settlement_id,
-            self.request.retries + 1,
-            error,
-        )
+        logger.warning("statement of settlement %s failed: %s", settlement_id, error)
         raise
     with transaction.atomic():
         statement = Statement.objects.select_for_update().get(pk=statement.pk)

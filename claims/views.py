@@ -181,10 +181,10 @@ def statement_pdf(request, pk: int):
         raise Http404
     statement, _created = Statement.objects.get_or_create(settlement=settlement)
     if statement.status != Statement.Status.READY or not statement.file:
-        from .tasks import render_statement
+        from .tasks import render
 
         try:
-            render_statement.apply(args=[settlement.pk], throw=True)
+            render(settlement.pk)
         except Exception:
             raise Http404(_("结算单暂未生成，请稍后再试"))
         statement.refresh_from_db()
