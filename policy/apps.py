@@ -23,6 +23,8 @@ class PolicyConfig(AppConfig):
         set_override_provider(override_provider)
         set_illustrative_default(getattr(settings, "POLICY_ZHOUSHAN_ILLUSTRATIVE", False))
         post_save.connect(overrides_changed, sender=ParameterOverride, dispatch_uid="policy_override_saved")
-        post_delete.connect(overrides_changed, sender=ParameterOverride, dispatch_uid="policy_override_deleted")
+        post_delete.connect(
+            overrides_changed, sender=ParameterOverride, dispatch_uid="policy_override_deleted"
+        )
         # a test flush (TransactionTestCase) empties the table without signals, then emits post_migrate
         post_migrate.connect(clear_override_cache, dispatch_uid="policy_override_flushed")
