@@ -152,15 +152,29 @@ def employee_contribution(
     monthly_wage: Decimal,
     certificate: str | None = None,
     disabled_veteran: bool = False,
+    disability_allowance: Decimal | None = None,
 ) -> ContributionResult:
-    """A month's contribution of an employed person (杭州 art. 13(1)(2)(3); 舟山 art. 9(1)(2)).
+    """A month's contribution of an employed person (杭州 art. 13(1)(2)(3)(4); 舟山 art. 9(1)(2)(3)).
 
     The clamped base is both the person's base and their share of the employer's payroll
     base. A certificate does not subsidise an employee: 杭州 art. 13(5) subsidises flexible
     workers' personal share only. A disabled veteran of grade 6 or above pays nothing and
-    the government pays the employer's share (杭州 art. 13(3)).
+    the government pays the employer's share (杭州 art. 13(3)). A worker disabled at work
+    who left the job but not the employer contributes on the disability allowance
+    (`disability_allowance`, not clamped: 杭州 art. 13(4), 舟山 art. 9(3)); `monthly_wage`
+    is then ignored.
     """
-    base, lines = employee_base(params, monthly_wage)
+    if disability_allowance is not None:
+        base = round_yuan(money(disability_allowance, "disability_allowance"))
+        lines = [
+            Line(
+                params.article("employee.injured_worker_base"),
+                f"工伤职工以伤残津贴 {yuan(base)} 为缴费基数",
+                base,
+            )
+        ]
+    else:
+        base, lines = employee_base(params, monthly_wage)
     employer_rate = params["employee.employer_rate"]
     employer = round_yuan(base * employer_rate)
     lines.append(

@@ -73,6 +73,9 @@ class RetirementCheck:
     lines: tuple[Line, ...]
     may_top_up: bool = False
     refused: bool = False
+    top_up_months: int = (
+        0  # months to pay, monthly (at the flexible workers' standard, 杭州 art. 20) or at once
+    )
 
 
 def _months(period: Period, cutoff: dt.date | None = None) -> set[int]:
@@ -201,7 +204,9 @@ def retirement_check(
         lines.append(
             Line(article, f"持证人员应按月缴纳 {months} 个月至规定年限，应缴部分由政府按规定补贴", ZERO)
         )
-        return RetirementCheck(False, missing_local, missing_total, ZERO, tuple(lines), may_top_up=True)
+        return RetirementCheck(
+            False, missing_local, missing_total, ZERO, tuple(lines), may_top_up=True, top_up_months=months
+        )
     average = money(params["provincial_average_monthly_wage"], "provincial_average_monthly_wage")
     rate = params["retirement.lump_sum_rate"]
     lump_sum = round_yuan(average * rate * months)
@@ -213,4 +218,6 @@ def retirement_check(
             lump_sum,
         )
     )
-    return RetirementCheck(False, missing_local, missing_total, lump_sum, tuple(lines), may_top_up=True)
+    return RetirementCheck(
+        False, missing_local, missing_total, lump_sum, tuple(lines), may_top_up=True, top_up_months=months
+    )

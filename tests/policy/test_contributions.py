@@ -68,6 +68,18 @@ def test_art13_3_disabled_veteran_pays_nothing_and_the_employer_share_is_subsidi
     assert result.total == D("990.00")
 
 
+def test_art13_4_injured_worker_contributes_on_the_disability_allowance_unclamped(params):
+    result = employee_contribution(params=params, monthly_wage=D("0"), disability_allowance=D("3000"))
+    # 3,000 (below the 4,200 floor, not raised): employer 9.9% = 297.00, maternity 12.00, personal 2% = 60.00
+    assert (result.base, result.employer, result.employer_maternity, result.personal) == (
+        D("3000.00"),
+        D("297.00"),
+        D("12.00"),
+        D("60.00"),
+    )
+    assert result.lines[0].article == "杭州 第十三条第(四)项"
+
+
 def test_art13_5_certificate_does_not_subsidise_an_employee(params):
     result = employee_contribution(params=params, monthly_wage=D("10000"), certificate="minimum_living")
     assert result.personal_subsidy == D("0") and result.personal_payable == D("200.00")

@@ -81,6 +81,7 @@ def test_art20_lump_sum_covers_the_larger_shortfall_at_9_5_percent_of_the_averag
     assert not check.eligible and check.may_top_up
     assert (check.missing_local_months, check.missing_total_months) == (20, 40)
     assert check.lump_sum == D("26600.00")
+    assert check.top_up_months == 40
     assert "不划入个人账户" in check.lines[-1].text
 
 
