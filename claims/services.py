@@ -423,6 +423,17 @@ def compute(prepared: Prepared, state_dict: dict, balances):
         raise SettlementRefused(field_name, message, "", reason="invalid")
 
 
+def jsonb_order(value):
+    """Keys in PostgreSQL jsonb's order (shorter first, then bytewise), so a replayed response is byte-identical."""
+    if isinstance(value, dict):
+        return {
+            key: jsonb_order(value[key]) for key in sorted(value, key=lambda k: (len(k.encode()), k.encode()))
+        }
+    if isinstance(value, list):
+        return [jsonb_order(item) for item in value]
+    return value
+
+
 def result_body(settlement: Settlement, result_dict: dict, extra_lines: list) -> dict:
     """The response an institution gets (and gets again on a retry)."""
     lines = [line.as_dict() for line in extra_lines] + list(result_dict.get("lines", []))
@@ -573,7 +584,7 @@ def _write(
     accumulator.state = state_after
     accumulator.settlements += 1
     accumulator.save(update_fields=["state", "settlements", "updated"])
-    settlement.response = result_body(settlement, result_dict, prepared.extra_lines)
+    settlement.response = jsonb_order(result_body(settlement, result_dict, prepared.extra_lines))
     settlement.save(update_fields=["response"])
     _queue_statement(settlement)
     return settlement
@@ -691,7 +702,7 @@ def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) 
             reverse_source(source_type=SOURCE_TYPE, source_id=original.pk, on=today)
         original.status = Settlement.Status.REVERSED
         original.save(update_fields=["status"])
-        reversal.response = reversal_body(reversal)
+        reversal.response = jsonb_order(reversal_body(reversal))
         reversal.save(update_fields=["response"])
         _queue_statement(reversal)
     return reversal
