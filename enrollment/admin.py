@@ -1,0 +1,305 @@
+"""Clerk admin (Chinese): persons with today's benefit status, employers, enrolments, certificates, contracts, filings.
+
+Enrolments are checked by the same rules as the service (杭州 art. 11, 12, 20, 30, 73): the
+form shows a refusal on the field it concerns, with the article.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .identity import mask_id_number
+from .models import (
+    Certificate,
+    Employer,
+    Enrolment,
+    Filing,
+    GpContract,
+    Person,
+    Suspension,
+    Transfer,
+)
+from .selectors import benefit_status
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EnrolmentInline(ReadOnlyInline):
+    model = Enrolment
+    fk_name = "person"
+    fields = (
+        "scheme",
+        "category",
+        "district",
+        "employer",
+        "start_date",
+        "end_date",
+        "end_reason",
+        "first_paid_on",
+    )
+    readonly_fields = fields
+
+
+class CertificateInline(ReadOnlyInline):
+    model = Certificate
+    fields = ("kind", "valid_from", "valid_to", "registered_on", "source")
+    readonly_fields = fields
+
+
+class GpContractInline(ReadOnlyInline):
+    model = GpContract
+    fields = ("centre_code", "centre_name", "valid_from", "valid_to")
+    readonly_fields = fields
+
+
+class FilingInline(ReadOnlyInline):
+    model = Filing
+    fields = ("kind", "valid_from", "valid_to", "destination", "disease")
+    readonly_fields = fields
+
+
+@admin.register(Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "name",
+        "masked_id",
+        "sex",
+        "birth_date",
+        "hukou_local",
+        "hukou_district",
+        "region",
+        "current_scheme",
+    )
+    list_filter = (
+        "region",
+        "hukou_local",
+        "id_type",
+        ("enrolments__scheme", admin.AllValuesFieldListFilter),
+        ("enrolments__category", admin.AllValuesFieldListFilter),
+        ("enrolments__district", admin.AllValuesFieldListFilter),
+    )
+    search_fields = ("name", "=id_number")
+    readonly_fields = ("status_today", "created")
+    raw_id_fields = ("user",)
+    fieldsets = (
+        (_("身份"), {"fields": ("name", "id_type", "id_number", "birth_date", "sex")}),
+        (_("户籍与居住"), {"fields": ("hukou_local", "hukou_district", "residence_district", "region")}),
+        (_("联系方式"), {"fields": ("phone", "address", "user")}),
+        (_("待遇状态"), {"fields": ("status_today", "death_date", "created")}),
+    )
+    inlines = [EnrolmentInline, CertificateInline, GpContractInline, FilingInline]
+
+    @admin.display(description=_("证件号码"), ordering="id_number")
+    def masked_id(self, person):
+        return mask_id_number(person.id_number)
+
+    @admin.display(description=_("当前险种"))
+    def current_scheme(self, person):
+        today = timezone.localdate()
+        for enrolment in person.enrolments.all():
+            if enrolment.covers(today):
+                return f"{enrolment.get_scheme_display()}·{enrolment.get_category_display()}"
+        return "-"
+
+    @admin.display(description=_("今日待遇状态（系统依记录推算）"))
+    def status_today(self, person):
+        if not person.pk:
+            return "-"
+        today = timezone.localdate()
+        status = benefit_status(person=person, on=today)
+        if status.eligible:
+            text = _("可享受待遇：%(scheme)s / %(category)s，辖区 %(district)s") % {
+                "scheme": status.scheme,
+                "category": status.category,
+                "district": status.district,
+            }
+            colour = "green"
+        else:
+            text = _("不可享受待遇：%(reason)s") % {"reason": status.reason}
+            colour = "#b00"
+        extras = []
+        if status.certificate:
+            extras.append(_("持证：%s") % status.certificate)
+        if status.contracted_gp:
+            extras.append(_("签约机构：%s") % status.contracted_centre_code)
+        if status.filings:
+            extras.append(_("备案：%s") % "、".join(status.filings))
+        return format_html(
+            '<strong style="color:{}">{}</strong><br>{}<br><small>{} {}</small>',
+            colour,
+            text,
+            "；".join(str(e) for e in extras),
+            today.isoformat(),
+            status.article,
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("enrolments")
+
+
+@admin.register(Employer)
+class EmployerAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "credit_code", "district", "region")
+    list_filter = ("region", "district")
+    search_fields = ("name", "=credit_code")
+
+
+class EnrolmentForm(forms.ModelForm):
+    """A new enrolment is checked as the service checks it; a refusal lands on its field."""
+
+    class Meta:
+        model = Enrolment
+        fields = (
+            "person",
+            "scheme",
+            "category",
+            "district",
+            "employer",
+            "school",
+            "school_level",
+            "parent",
+            "eligible_since",
+            "start_date",
+            "end_date",
+            "end_reason",
+            "note",
+        )
+
+    def clean(self):
+        data = super().clean()
+        person, category, start = data.get("person"), data.get("category"), data.get("start_date")
+        if self.instance.pk or not (person and category and start):
+            return data
+        try:
+            scheme = services._scheme_of(category)
+            if data.get("scheme") and data["scheme"] != scheme:
+                raise services.EnrolmentError({"scheme": [_("险种与参保类别不符")]})
+            services.check_eligibility(
+                person=person,
+                category=category,
+                district=data.get("district") or "",
+                start_date=start,
+                employer=data.get("employer"),
+                school=data.get("school") or "",
+                school_level=data.get("school_level") or "",
+                parent=data.get("parent"),
+                local_actual_months=services._local_actual_months(person)
+                if category == "flexible" and not person.hukou_local
+                else None,
+            )
+            services._check_single_scheme(person, start, data.get("end_date"))
+        except services.EnrolmentError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(SimpleHistoryAdmin):
+    form = EnrolmentForm
+    list_display = (
+        "person",
+        "scheme",
+        "category",
+        "district",
+        "employer",
+        "start_date",
+        "end_date",
+        "first_paid_on",
+    )
+    list_filter = ("region", "scheme", "category", "district", "end_reason")
+    search_fields = ("person__name", "=person__id_number", "employer__name")
+    raw_id_fields = ("person", "employer", "parent")
+    readonly_fields = ("first_paid_on", "region")
+    date_hierarchy = "start_date"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        created = services.enrol(
+            person=data["person"],
+            category=data["category"],
+            district=data["district"],
+            start_date=data["start_date"],
+            end_date=data.get("end_date"),
+            employer=data.get("employer"),
+            school=data.get("school") or "",
+            school_level=data.get("school_level") or "",
+            parent=data.get("parent"),
+            eligible_since=data.get("eligible_since"),
+            note=data.get("note") or "",
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+
+
+@admin.register(Certificate)
+class CertificateAdmin(SimpleHistoryAdmin):
+    list_display = ("person", "kind", "valid_from", "valid_to", "registered_on", "source")
+    list_filter = ("kind", "source")
+    search_fields = ("person__name", "=person__id_number", "number")
+    raw_id_fields = ("person",)
+
+
+@admin.register(GpContract)
+class GpContractAdmin(SimpleHistoryAdmin):
+    list_display = ("person", "centre_code", "centre_name", "valid_from", "valid_to")
+    search_fields = ("person__name", "=person__id_number", "centre_code")
+    raw_id_fields = ("person",)
+
+
+@admin.register(Filing)
+class FilingAdmin(SimpleHistoryAdmin):
+    list_display = ("person", "kind", "valid_from", "valid_to", "destination", "disease")
+    list_filter = ("kind",)
+    search_fields = ("person__name", "=person__id_number")
+    raw_id_fields = ("person",)
+
+
+@admin.register(Transfer)
+class TransferAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "person",
+        "direction",
+        "other_place",
+        "transferred_on",
+        "from_scheme",
+        "continuous_months_before",
+    )
+    list_filter = ("direction", "from_scheme")
+    search_fields = ("person__name", "=person__id_number")
+    raw_id_fields = ("person",)
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(admin.ModelAdmin):
+    """Written by the arrears check and by payments; clerks read them."""
+
+    list_display = ("enrolment", "unpaid_month", "suspended_from", "lifted_on", "restored_from", "article")
+    list_filter = ("article",)
+    search_fields = ("enrolment__person__name", "=enrolment__person__id_number")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,85 @@
+"""Admin pages in Chinese: person page shows today's status and why; search by name and ID; enrolment form checks."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from enrollment.models import Enrolment
+from enrollment.services import enrol
+
+pytestmark = pytest.mark.django_db
+
+
+def test_person_page_shows_status_today_and_why(client, clerk, make_person):
+    person = make_person(name="赵六")
+    enrol(
+        person=person,
+        category="flexible",
+        district="上城区",
+        start_date=timezone.localdate() - dt.timedelta(days=1),
+    )
+    client.force_login(clerk)
+    page = client.get(f"/admin/enrollment/person/{person.pk}/change/").content.decode()
+    assert "今日待遇状态" in page
+    assert "不可享受待遇" in page and "尚未缴费" in page and "第十五条" in page
+
+
+def test_person_list_masks_ids_and_searches_by_name_and_full_id(client, clerk, make_person):
+    person = make_person(name="钱七")
+    make_person(name="孙八")
+    client.force_login(clerk)
+    page = client.get("/admin/enrollment/person/", {"q": person.id_number}).content.decode()
+    assert "钱七" in page and "孙八" not in page
+    assert person.id_number[:6] + "********" + person.id_number[-4:] in page
+    assert client.get("/admin/enrollment/person/", {"q": "孙八"}).content.decode().count("孙八") >= 1
+
+
+def test_enrolment_form_refuses_child_as_adult_with_article(client, clerk, make_person):
+    child = make_person(name="小红", birth=dt.date(2015, 1, 1))
+    client.force_login(clerk)
+    response = client.post(
+        "/admin/enrollment/enrolment/add/",
+        {
+            "person": child.pk,
+            "scheme": "resident",
+            "category": "adult_tier1",
+            "district": "上城区",
+            "start_date": "2024-01-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "第三十条第(三)项" in response.content.decode()
+    assert Enrolment.objects.count() == 0
+    response = client.post(
+        "/admin/enrollment/enrolment/add/",
+        {
+            "person": child.pk,
+            "scheme": "resident",
+            "category": "child",
+            "district": "上城区",
+            "start_date": "2024-01-01",
+        },
+    )
+    assert response.status_code == 302
+    assert Enrolment.objects.get().end_date == dt.date(2024, 12, 31)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/enrollment/enrolment/",
+        "/admin/enrollment/employer/",
+        "/admin/enrollment/certificate/",
+        "/admin/enrollment/suspension/",
+        "/admin/enrollment/transfer/",
+        "/admin/contributions/contributionrecord/",
+        "/admin/contributions/residentpayment/",
+        "/admin/contributions/basedeclaration/",
+        "/admin/contributions/creditedperiod/",
+        "/admin/contributions/retirementconfirmation/",
+    ],
+)
+def test_admin_lists_render(client, clerk, url):
+    client.force_login(clerk)
+    assert client.get(url).status_code == 200
