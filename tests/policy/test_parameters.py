@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+import policy.parameters as parameters_module
 from policy.parameters import (
     MissingParameter,
     Override,
@@ -52,6 +53,7 @@ def test_unknown_parameter_is_a_programming_error():
 
 
 def test_override_wins_from_its_date_on():
+    previous = parameters_module._override_provider
     set_override_provider(
         lambda region: [Override("inpatient.employee.annual_limit", dt.date(2025, 1, 1), Decimal("450000"))]
         if region == "hangzhou"
@@ -63,4 +65,4 @@ def test_override_wins_from_its_date_on():
             "450000"
         )
     finally:
-        set_override_provider(None)
+        set_override_provider(previous)
