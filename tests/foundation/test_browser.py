@@ -1,6 +1,7 @@
 """The admin in a real browser: Debian's chromium driven by Playwright (never a downloaded browser)."""
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -26,6 +27,9 @@ def page(monkeypatch):
             context = browser.new_context(locale="zh-CN")
             yield context.new_page()
         finally:
+            # Code under Playwright's sync API runs in a greenlet, whose context gets its own
+            # database connection: close it, or PostgreSQL refuses to drop the test database.
+            connections.close_all()
             browser.close()
 
 
