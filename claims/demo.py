@@ -1,0 +1,131 @@
+"""Demo data of claims: four institutions, the institutions' API clients, a few settled bills with statements.
+
+Idempotent: institutions by code, API clients by username, bills by institution + bill
+number (a replay of the same bill returns the first settlement). A token is issued for
+the pharmacy's client only when it has none; the key is printed once, at issue, and
+only its prefix afterwards. Nothing secret is stored in the repository.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from . import services
+from .models import Institution, Settlement, Statement
+
+INSTITUTIONS = [
+    # code, name, level, kind
+    ("H330100001", "浙江大学医学院附属第一医院（演示）", "level3", "hospital"),
+    ("H330100002", "杭州市西湖区人民医院（演示）", "other", "hospital"),
+    ("C330100003", "西湖区翠苑街道社区卫生服务中心（演示）", "community", "community_centre"),
+    ("P330100004", "老百姓大药房文三路店（演示）", "other", "pharmacy"),
+]
+HOSPITAL, _OTHER, COMMUNITY, PHARMACY = (row[0] for row in INSTITUTIONS)
+
+
+def _institutions(stdout) -> dict[str, Institution]:
+    found = {}
+    for code, name, level, kind in INSTITUTIONS:
+        found[code], _created = Institution.objects.update_or_create(
+            code=code, defaults={"name": name, "level": level, "kind": kind, "region": "hangzhou"}
+        )
+    stdout.write(f"claims: {len(found)} demo institutions")
+    return found
+
+
+def _api_clients(stdout) -> None:
+    from users.models import ApiClient, ApiToken
+    from users.services import ensure_api_client
+
+    # users/demo.py's hospital client settles as the level-3 hospital
+    updated = ApiClient.objects.filter(user__username="demo-hospital").update(organisation_code=HOSPITAL)
+    if updated:
+        stdout.write(f"claims: API client demo-hospital acts for {HOSPITAL}")
+    client = ensure_api_client(
+        username="demo-pharmacy",
+        kind=ApiClient.Kind.INSTITUTION,
+        scopes=["trial_settlement", "settlement"],
+        organisation_code=PHARMACY,
+    )
+    token = client.tokens.filter(revoked__isnull=True).order_by("created").first()
+    if token is None:
+        _token, key = ApiToken.issue(client)
+        stdout.write(f"claims: API client demo-pharmacy ({PHARMACY}) token, shown once: {key}")
+    else:
+        stdout.write(f"claims: API client demo-pharmacy ({PHARMACY}) keeps its token {token.prefix}…")
+
+
+def _bill_dates() -> tuple[int, dt.date, dt.date, dt.date]:
+    today = timezone.localdate()
+    year = today.year if today >= dt.date(today.year, 3, 1) else today.year - 1
+    return year, dt.date(year, 1, 10), dt.date(year, 2, 5), dt.date(year, 2, 20)
+
+
+def _settle(person, institution, bill, stdout):
+    body = {
+        "demo": True,
+        "person": person.pk,
+        "bill_number": bill.bill_number,
+        "kind": bill.kind,
+        "date": str(bill.date or bill.discharge_date),
+        "eligible": str(bill.eligible),
+        "out_of_scope": str(bill.out_of_scope),
+        "self_pay_first": str(bill.self_pay_first),
+    }
+    try:
+        settlement, _created = services.settle(person=person, institution=institution, bill=bill, body=body)
+    except services.ClaimError as error:
+        stdout.write(f"claims: {person} bill {bill.bill_number} not settled: {error.text}")
+        return None
+    return settlement
+
+
+def load(stdout) -> None:
+    from enrollment.models import Person
+
+    institutions = _institutions(stdout)
+    _api_clients(stdout)
+    year, outpatient_day, admission, discharge = _bill_dates()
+    settled = []
+    for person in Person.objects.order_by("id")[:4]:
+        bills = [
+            (
+                institutions[COMMUNITY],
+                services.BillInput(
+                    bill_number=f"DEMO-{year}-{person.pk}-MZ",
+                    kind="outpatient",
+                    date=outpatient_day,
+                    eligible=Decimal("1680.00"),
+                    out_of_scope=Decimal("35.50"),
+                    self_pay_first=Decimal("120.00"),
+                ),
+            ),
+            (
+                institutions[HOSPITAL],
+                services.BillInput(
+                    bill_number=f"DEMO-{year}-{person.pk}-ZY",
+                    kind="inpatient",
+                    admission_date=admission,
+                    discharge_date=discharge,
+                    eligible=Decimal("52000.00"),
+                    out_of_scope=Decimal("860.00"),
+                    self_pay_first=Decimal("1500.00"),
+                ),
+            ),
+        ]
+        for institution, bill in bills:
+            settlement = _settle(person, institution, bill, stdout)
+            if settlement is not None:
+                settled.append(settlement)
+    from .tasks import render
+
+    rendered = 0
+    for settlement in settled:
+        statement = Statement.objects.filter(settlement=settlement).first()
+        if statement is None or statement.status != Statement.Status.READY:
+            render(settlement.pk)
+            rendered += 1
+    stdout.write(
+        f"claims: {len(settled)} demo settlements ({Settlement.objects.count()} in all), {rendered} statements rendered now"
+    )
