@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from policy.explain import Line
 
 from . import hangzhou, zhoushan
@@ -12,6 +10,19 @@ from .types import Balances, Bill, BillResult, PersonProfile, YearState
 from .year import settlement_year
 
 REGION_RULES = {"hangzhou": hangzhou.settle, "zhoushan": zhoushan.settle}
+
+
+_ILLUSTRATIVE_SETS: dict[int, tuple] = {}
+
+
+def _may_be_illustrative(params) -> bool:
+    """Whether any value in this view's declarations comes from an illustrative set (cheap, cached)."""
+    declared = params.declared
+    known = _ILLUSTRATIVE_SETS.get(id(declared))
+    if known is None or known[0] is not declared:
+        known = (declared, any(p.illustrative for p in declared.values()))
+        _ILLUSTRATIVE_SETS[id(declared)] = known
+    return known[1]
 
 
 class StateYearMismatch(ValueError):
@@ -32,10 +43,14 @@ def settle_bill(
         raise StateYearMismatch(
             f"state is for settlement year {state.year}, the bill {bill.id} for {year.key}"
         )
-    new_state = replace(state, year=year.key, bills=state.bills + 1)
-    used = UsedParameters(params)
-    work = REGION_RULES[person.region](person, bill, new_state, balances, used)
-    illustrative = used.illustrative()
+    new_state = state.copy(year=year.key, bills=state.bills + 1)
+    if _may_be_illustrative(params):
+        used = UsedParameters(params)
+        work = REGION_RULES[person.region](person, bill, new_state, balances, used)
+        illustrative = used.illustrative()
+    else:
+        work = REGION_RULES[person.region](person, bill, new_state, balances, params)
+        illustrative = False
     lines = work.lines
     if illustrative:
         lines = [Line(line.article, ILLUSTRATIVE_PREFIX + line.text, line.amount) for line in lines]

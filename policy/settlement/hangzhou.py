@@ -215,6 +215,11 @@ def _catastrophic(person: PersonProfile, state: YearState, work: Work, P: UsedPa
     else:
         group, ratio_group = "other", person.scheme
     deductible = Decimal(P["catastrophic.deductible"][group])
+    start = state.catastrophic_qualifying
+    end = start + qualifying
+    state.catastrophic_qualifying = end
+    if end <= deductible:
+        return
     uppers = P["catastrophic.band_uppers"]
     ratios = P["catastrophic.ratio"][ratio_group]
     lowers = [deductible] + [Decimal(u) for u in uppers]
@@ -222,9 +227,6 @@ def _catastrophic(person: PersonProfile, state: YearState, work: Work, P: UsedPa
     for index, lower in enumerate(lowers):
         upper = Decimal(uppers[index]) if index < len(uppers) else None
         bands.append((lower, upper, ratios[index]))
-    start = state.catastrophic_qualifying
-    end = start + qualifying
-    state.catastrophic_qualifying = end
 
     def label(lower, upper):
         top = f"{yuan(upper)} 元" if upper is not None else "以上"
@@ -240,10 +242,7 @@ def _catastrophic(person: PersonProfile, state: YearState, work: Work, P: UsedPa
             f"大病保险年度最高支付限额 {yuan(cap)} 元，本次以余额为限",
             amount,
         )
-    if amount or start + qualifying > deductible:
-        work.line(
-            P.article("catastrophic.deductible"), f"大病保险支付（起付标准 {yuan(deductible)} 元）", amount
-        )
+    work.line(P.article("catastrophic.deductible"), f"大病保险支付（起付标准 {yuan(deductible)} 元）", amount)
     work.catastrophic_paid = amount
     state.catastrophic_paid += amount
 

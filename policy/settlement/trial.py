@@ -8,12 +8,14 @@ entirely or is refused entirely.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from policy.money import ZERO, parse_amount
-from policy.parameters import REGIONS, MissingParameter, parameters_for
+from policy.parameters import REGIONS, MissingParameter, ParameterView, parameters_for
 
 from .engine import settle_bill
 from .types import (
@@ -32,6 +34,7 @@ from .types import (
 from .year import settlement_year
 
 MAX_BILLS = 1000
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?").fullmatch
 AMOUNT_FIELDS = ("out_of_scope", "self_pay_first", "eligible", "special_drug")
 
 
@@ -52,17 +55,34 @@ class TrialRequest:
 
 
 class ParameterCache:
-    """Parameter views by (region, date): one view per date for a whole run, not one per bill."""
+    """Parameter views for a whole run: one view per region and period in which no value changes.
+
+    Values change only on the effective dates in the files and the overrides, so every date
+    between two such dates shares one view (and its lookup cache); the overrides are read once
+    per region and run.
+    """
 
     def __init__(self, illustrative: bool | None = None):
         self.illustrative = illustrative
+        self._first: dict = {}
+        self._breaks: dict = {}
         self._views: dict = {}
 
+    def _region(self, region: str, on: dt.date):
+        first = parameters_for(region, on, illustrative=self.illustrative)
+        dates = {d for parameter in first.declared.values() for d in parameter.dates}
+        dates.update(o.effective_from for items in first.overrides.values() for o in items)
+        self._first[region] = first
+        self._breaks[region] = sorted(dates)
+        return first
+
     def view(self, region: str, on: dt.date):
-        key = (region, on)
+        first = self._first.get(region) or self._region(region, on)
+        period = bisect.bisect_right(self._breaks[region], on)
+        key = (region, period)
         view = self._views.get(key)
         if view is None:
-            view = self._views[key] = parameters_for(region, on, illustrative=self.illustrative)
+            view = self._views[key] = ParameterView(region, on, first.declared, first.overrides)
         return view
 
 
@@ -92,6 +112,8 @@ def _amount(data: dict, name: str, errors: dict, path: str, *, required: bool = 
         if required:
             errors[f"{path}.{name}"] = "缺少金额"
         return ZERO
+    if value.__class__ is str and _PLAIN_AMOUNT(value):
+        return Decimal(value)  # the common case, already valid: digits with at most two places
     try:
         return parse_amount(value, name)
     except ValueError as exc:
@@ -237,7 +259,8 @@ def settle_request(request: TrialRequest, cache: ParameterCache | None = None) -
             state = states.get(year) or YearState.empty(year)
             result = settle_bill(person=person, bill=bill, state=state, balances=balances, params=params)
         except MissingParameter as exc:
-            raise TrialSettlementError({_field_of(exc, index): str(exc)}) from exc
+            on_bill = MissingParameter(exc.region, exc.name, exc.article, bill.date)
+            raise TrialSettlementError({_field_of(exc, index): str(on_bill)}) from exc
         states[year] = result.state
         balances = result.balances
         results[index] = result

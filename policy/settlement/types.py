@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from policy.explain import Line
@@ -137,7 +137,11 @@ class YearState:
         return cls(year=year)
 
     def copy(self, **changes) -> YearState:
-        return replace(self, **changes)
+        """A shallow copy (every field is immutable), faster than dataclasses.replace."""
+        new = object.__new__(YearState)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        return new
 
     def to_dict(self) -> dict:
         out = {}
@@ -193,8 +197,19 @@ class BillResult:
     def as_dict(self) -> dict:
         out = {"id": self.bill_id}
         for name in COMPONENTS:
-            out[name] = f"{getattr(self, name):.2f}"
+            out[name] = money_text(getattr(self, name))
         out["settlement_year"] = self.year
         out["illustrative"] = self.illustrative
-        out["lines"] = [line.as_dict() for line in self.lines]
+        out["lines"] = [
+            {"article": line.article, "text": line.text, "amount": money_text(line.amount)}
+            for line in self.lines
+        ]
         return out
+
+
+def money_text(amount: Decimal) -> str:
+    """Two places, as `Line.as_dict` writes them; str() when the amount already has two places (fast path)."""
+    text = str(amount)
+    if len(text) > 3 and text[-3] == "." and "E" not in text:
+        return text
+    return f"{amount:.2f}"

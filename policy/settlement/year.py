@@ -18,6 +18,12 @@ from .types import PersonProfile, SettlementYear
 _DEFAULT_START = {"default": "01-01", "student": "09-01"}
 
 
+@lru_cache(maxsize=64)
+def _month_day(text: str) -> tuple[int, int]:
+    month, day = str(text).split("-")
+    return int(month), int(day)
+
+
 def _start_month_day(person: PersonProfile, params) -> tuple[int, int]:
     table = _DEFAULT_START
     if params is not None:
@@ -26,8 +32,7 @@ def _start_month_day(person: PersonProfile, params) -> tuple[int, int]:
         except UnknownParameter:
             table = _DEFAULT_START
     text = table.get("student") if person.is_student and "student" in table else table["default"]
-    month, day = (int(part) for part in str(text).split("-"))
-    return month, day
+    return _month_day(text)
 
 
 @lru_cache(maxsize=4096)

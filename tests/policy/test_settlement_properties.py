@@ -83,6 +83,8 @@ def requests(draw, region="hangzhou"):
 
 
 def _check(request, response):
+    """Hangzhou limits: 40万/30万 inpatient (art. 28(2), 39(2)), 60万 catastrophic (art. 44(2))."""
+    hangzhou = request["region"] == "hangzhou"
     limit = Decimal(400000 if request["person"]["scheme"] == "employee" else 300000)
     per_year_cat: dict[str, Decimal] = {}
     for sent, got in zip(request["bills"], response["bills"], strict=True):
@@ -96,25 +98,33 @@ def _check(request, response):
         per_year_cat[got["settlement_year"]] = per_year_cat.get(got["settlement_year"], Decimal(0)) + Decimal(
             got["catastrophic_paid"]
         )
-        assert Decimal(got["basic_fund_paid"]) <= limit
-    assert all(value <= Decimal(600000) for value in per_year_cat.values())
+        if hangzhou and sent["kind"] in ("inpatient", "specified_disease"):
+            assert Decimal(got["basic_fund_paid"]) <= limit
+    if hangzhou:
+        assert all(value <= Decimal(600000) for value in per_year_cat.values())
     person = request["person"]
     assert Decimal(response["totals"]["current_funds_paid"]) <= Decimal(person["current_funds"])
     assert Decimal(response["totals"]["historical_funds_paid"]) <= Decimal(person["historical_funds"])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(requests())
 def test_components_add_up_nothing_negative_funds_within_limits(request):
     _check(request, trial_settle(request))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(requests(region="zhoushan"))
 def test_zhoushan_illustrative_components_add_up(request):
     response = trial_settle(request, illustrative=True)
     _check(request, response)
     assert response["illustrative"] is True
+    if request["person"]["scheme"] == "resident":  # 舟山 art. 35, illustrative 6 × 66,000
+        per_year: dict[str, Decimal] = {}
+        for got in response["bills"]:
+            year = got["settlement_year"]
+            per_year[year] = per_year.get(year, Decimal(0)) + Decimal(got["basic_fund_paid"])
+        assert all(value <= Decimal(396000) for value in per_year.values())
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
