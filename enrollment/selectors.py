@@ -157,7 +157,7 @@ def _transfer_in(transfers: list[Transfer], current: Enrolment) -> Transfer | No
 
 
 def _employee_window(
-    person: Person, current: Enrolment, previous: Enrolment | None, transfers: list[Transfer]
+    person: Person, current: Enrolment, previous: Enrolment | None, transfers: list[Transfer], on: dt.date
 ) -> _Window:
     region = current.region
     if current.category == Category.RETIRED:
@@ -175,7 +175,7 @@ def _employee_window(
     normal_start = dates.add_months(paid_month, 1)
     if region != "hangzhou":
         return _Window(normal_start)
-    params = parameters_for(region, current.start_date)
+    params = parameters_for(region, max(on, current.start_date))
 
     def waiting(key: str, why: str, bridge: dict | None = None) -> _Window:
         months = int(params["enrolment.employee_waiting_months"])
@@ -253,7 +253,7 @@ def _settlement_year_start(current: Enrolment) -> dt.date:
     return dt.date(current.start_date.year, 1, 1)
 
 
-def _resident_window(person: Person, current: Enrolment, previous: Enrolment | None) -> _Window:
+def _resident_window(person: Person, current: Enrolment, previous: Enrolment | None, on: dt.date) -> _Window:
     region = current.region
     bridge = {}
     if previous and previous.scheme == Scheme.EMPLOYEE and _gap_months(previous, current) == 0:
@@ -276,7 +276,7 @@ def _resident_window(person: Person, current: Enrolment, previous: Enrolment | N
     year_start = _settlement_year_start(current)
     if region != "hangzhou":
         return _Window(max(current.start_date, dates.next_month(paid)), **bridge)
-    params = parameters_for(region, current.start_date)
+    params = parameters_for(region, max(on, current.start_date))
     # art. 34: newborns enrolled and paid within 3 months of birth, from the day of birth
     newborn_window = int(params["enrolment.newborn_window_months"])
     birth = person.birth_date
@@ -355,9 +355,9 @@ def benefit_status(*, person: Person, on: dt.date) -> BenefitStatus:
         return refuse(f"{on.isoformat()} 无有效的基本医疗保险参保登记", article(region, "no_enrolment"))
     previous = _previous(enrolments, current)
     if current.scheme == Scheme.EMPLOYEE:
-        window = _employee_window(person, current, previous, list(person.transfers.all()))
+        window = _employee_window(person, current, previous, list(person.transfers.all()), on)
     else:
-        window = _resident_window(person, current, previous)
+        window = _resident_window(person, current, previous, on)
 
     if window.bridge_until and on < window.bridge_until and window.bridge_scheme:
         return grant(window.bridge_scheme, window.bridge_category, window.bridge_district, current, on)

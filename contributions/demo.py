@@ -1,0 +1,142 @@
+"""Demo contributions: a year of monthly records, resident payments, credited years, a retirement,
+and the arrears check (one person suspended). Idempotent: records carry demo record ids.
+
+Needs the 省平工资 override that `policy.demo` enters (DEMO value) and the persons of
+`enrollment.demo`.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from enrollment import dates
+from enrollment.demo import anchor, employer, months_ago, person
+
+from .models import (
+    BaseDeclaration,
+    ContributionRecord,
+    CreditedPeriod,
+    ResidentPayment,
+    RetirementConfirmation,
+)
+from .services import (
+    ContributionError,
+    check_arrears,
+    confirm_retirement,
+    declare_base,
+    record_monthly_contribution,
+    record_resident_payment,
+)
+
+# key, employer key (active only), last year's monthly wage, first and last month paid (months ago)
+MONTHLY = [
+    ("zhangsan", "tech", Decimal("12000"), 12, 1),
+    ("lisi", None, None, 12, 4),  # the last 3 months unpaid → suspended by the arrears check
+    ("wangfang", None, None, 12, 1),  # 低保: personal share subsidised (art. 13(5))
+    ("zhaomin", None, None, 12, 1),  # paid while enrolled; back 2 months ago → waiting (art. 16)
+    ("qianlao", None, None, 12, 4),  # unemployed on benefit until retirement
+    ("chenye", None, None, 4, 1),  # unemployed on benefit (art. 13(6))
+    ("sunli", None, None, 2, 1),  # switched to flexible (art. 73(1))
+    ("zhouqiang", "hospital", Decimal("9000"), 1, 1),  # transferred in (art. 78)
+]
+
+
+def _monthly(key, employer_key, wage, first_ago, last_ago) -> int:
+    who = person(key)
+    made = 0
+    for ago in range(first_ago, last_ago - 1, -1):
+        month = months_ago(ago)
+        if employer_key:
+            declare_base(
+                person=who,
+                employer=employer(employer_key),
+                year=month.year,
+                monthly_wage=wage,
+                declared_on=dt.date(month.year, 1, 5),
+            )
+        record_id = f"DEMO-{key}-{month:%Y%m}"
+        if ContributionRecord.objects.filter(external_id=record_id).exists():
+            continue
+        try:
+            record_monthly_contribution(
+                person=who,
+                month=month,
+                paid_on=month.replace(day=15),
+                source="tax_bureau",
+                external_id=record_id,
+            )
+            made += 1
+        except ContributionError:
+            continue  # not enrolled in the employee scheme that month
+    return made
+
+
+def load(stdout) -> None:
+    made = 0
+    for item in MONTHLY:
+        made += _monthly(*item)
+    from enrollment.models import Person
+
+    foreigner = Person.objects.get(id_number="USA330100198503079")
+    for ago in range(12, 0, -1):
+        month = months_ago(ago)
+        declare_base(
+            person=foreigner,
+            employer=employer("hospital"),
+            year=month.year,
+            monthly_wage=Decimal("15000"),
+            declared_on=dt.date(month.year, 1, 5),
+        )
+        record_id = f"DEMO-foreigner-{month:%Y%m}"
+        if not ContributionRecord.objects.filter(external_id=record_id).exists():
+            record_monthly_contribution(
+                person=foreigner,
+                month=month,
+                paid_on=month.replace(day=15),
+                source="tax_bureau",
+                external_id=record_id,
+            )
+            made += 1
+
+    # residents paid in the renewal period (杭州 art. 34, 35); the student before September
+    year_start = dt.date(anchor().year, 1, 1)
+    for key in ("sunli", "wuxiaobao", "fengyi", "chucan", "zhengda"):
+        who = person(key)
+        enrolment = who.enrolments.filter(scheme="resident").order_by("-start_date").first()
+        if enrolment is None or ResidentPayment.objects.filter(enrolment=enrolment).exists():
+            continue
+        paid_on = (
+            dt.date(enrolment.start_date.year, 8, 20)
+            if enrolment.category == "student"
+            else dt.date(year_start.year - 1, 12, 1)
+        )
+        record_resident_payment(
+            enrolment=enrolment, paid_on=paid_on, external_id=f"DEMO-RES-{key}-{enrolment.start_date:%Y}"
+        )
+
+    # contribution years and a retirement with the years met (杭州 art. 18–20)
+    qianlao = person("qianlao")
+    CreditedPeriod.objects.get_or_create(
+        person=qianlao,
+        kind=CreditedPeriod.Kind.LEGACY_LOCAL,
+        first_month=dt.date(2000, 1, 1),
+        defaults={
+            "last_month": dt.date(2009, 12, 1),
+            "evidence": "本市城镇企业职工大病住院基本医疗保险缴费记录（演示）",
+        },
+    )
+    CreditedPeriod.objects.get_or_create(
+        person=qianlao,
+        kind=CreditedPeriod.Kind.DEEMED,
+        first_month=dt.date(1985, 1, 1),
+        defaults={"last_month": dt.date(1999, 12, 1), "evidence": "基本养老保险视同缴费年限（演示）"},
+    )
+    if not RetirementConfirmation.objects.filter(person=qianlao).exists():
+        retire_on = months_ago(3)
+        confirm_retirement(person=qianlao, retirement_date=retire_on, confirmed_on=retire_on)
+
+    suspended = check_arrears(on=anchor())
+    stdout.write(
+        f"contributions: {made} monthly records made ({ContributionRecord.objects.count()} in all), "
+        f"{ResidentPayment.objects.count()} resident payments, {BaseDeclaration.objects.count()} base declarations, "
+        f"{suspended} new suspensions on {dates.month_start(anchor())}\n"
+    )
