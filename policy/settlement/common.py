@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
 from policy.explain import Line
 from policy.money import ZERO, round_yuan
@@ -35,11 +34,12 @@ class UsedParameters:
         return any(view.is_illustrative(name) for name in self.used)
 
 
-@lru_cache(maxsize=512)
 def percent(ratio: Decimal) -> str:
     """0.82 -> '82%' (for explanation text only)."""
-    value = (ratio * HUNDRED).normalize()
-    return f"{value:f}%"
+    text = str(ratio * HUNDRED)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + "%"
 
 
 def yuan(amount: Decimal) -> str:

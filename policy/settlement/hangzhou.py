@@ -1,12 +1,17 @@
-"""Hangzhou (杭州市基本医疗保障办法 2021): settlement-rules.md §3–§8 as arithmetic."""
+"""Hangzhou (杭州市基本医疗保障办法 2021): settlement-rules.md §3–§8 as arithmetic.
+
+Values a rule needs are resolved from the parameter view once per view (`_rules`), on first
+need, so that a missing value is still refused only when a bill needs it.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from policy.explain import Line
 from policy.money import ZERO, round_yuan
 
-from .common import LEVEL_NAMES, UsedParameters, Work, band_payment, banded, percent, yuan
+from .common import LEVEL_NAMES, UsedParameters, Work, percent, yuan
 from .types import INPATIENT_KINDS, Balances, Bill, PersonProfile, YearState
 
 ART_DEDUCTIBLE = {"employee": "杭州 第二十八条第(一)项", "resident": "杭州 第三十九条第(一)项"}
@@ -31,102 +36,158 @@ CERTIFICATE_NAMES = {
 }
 
 
-def settle(
-    person: PersonProfile, bill: Bill, state: YearState, balances: Balances, P: UsedParameters
-) -> Work:
+class _Rules:
+    """Values derived from one parameter view, built on first need and kept with the view."""
+
+    __slots__ = ("P", "memo")
+
+    def __init__(self, P):
+        self.P = P
+        self.memo: dict = {}
+
+    def get(self, key, build):
+        try:
+            return self.memo[key]
+        except KeyError:
+            value = self.memo[key] = build(self.P, *key[1:])
+            return value
+
+
+def _rules(P) -> _Rules:
+    if isinstance(P, UsedParameters):  # tracked (illustrative) path: nothing shared
+        return _Rules(P)
+    rules = P.__dict__.get("_hangzhou_rules")
+    if rules is None:
+        rules = P.__dict__["_hangzhou_rules"] = _Rules(P)
+    return rules
+
+
+def settle(person: PersonProfile, bill: Bill, state: YearState, balances: Balances, P) -> Work:
+    rules = _rules(P)
     work = Work(spf=bill.self_pay_first, eligible=bill.eligible)
-    _offsite_share(bill, work, P)
+    if bill.settlement != "local" and bill.settlement != "direct_offsite":
+        _offsite_share(bill, work, rules)
     if bill.kind in INPATIENT_KINDS:
-        _inpatient(person, bill, state, work, P)
+        _inpatient(person, bill, state, work, rules)
         # 杭州 art. 42(1)(2): co-pay under the limit and eligible above it
         work.qualifying = work.eligible - work.basic_fund_paid
     else:
-        _outpatient(person, bill, state, balances, work, P)
+        _outpatient(person, bill, state, balances, work, rules)
     if bill.special_drug:
         work.qualifying += bill.special_drug  # 杭州 art. 42(3)(4)
-    _catastrophic(person, state, work, P)
-    _assistance(person, bill, state, work, P)
+    if work.qualifying > 0:
+        _catastrophic(person, state, work, rules)
+    if person.certificate:
+        _assistance(person, bill, state, work, rules)
     _personal_share(person, bill, balances, work)
     return work
 
 
-def _offsite_share(bill: Bill, work: Work, P: UsedParameters) -> None:
-    """规程 §5: the share borne first moves from eligible to self_pay_first before any other rule."""
-    kind = bill.settlement
-    if kind == "local" or kind == "direct_offsite":
-        return
+# --- 规程 §5 ------------------------------------------------------------------------------
+
+
+def _build_offsite(P, kind):
     if kind == "unfiled_self_referral":
         name = "offsite.unfiled_self_referral_share"
         ratio = P[name]
     else:
         name = "offsite.self_pay_share"
         ratio = P[name][kind]
+    return ratio, P.article(name), f"{OFFSITE_NAMES[kind]}：合规费用的 {percent(ratio)} 先行自理"
+
+
+def _offsite_share(bill: Bill, work: Work, rules: _Rules) -> None:
+    """规程 §5: the share borne first moves from eligible to self_pay_first before any other rule."""
+    ratio, article, text = rules.get(("offsite", bill.settlement), _build_offsite)
     share = round_yuan(work.eligible * ratio)
     work.eligible -= share
     work.spf += share
-    work.line(P.article(name), f"{OFFSITE_NAMES[kind]}：合规费用的 {percent(ratio)} 先行自理", share)
+    work.lines.append(Line(article, text, share))
 
 
-def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, P: UsedParameters) -> None:
-    """规程 §3: one deductible a year at the highest level (补差), bands on the year's cumulative eligible."""
-    level = bill.institution_level
-    eligible = work.eligible
-    if bill.kind == "inpatient":
-        name = "inpatient.deductible"
-        table = P[name]
-        article = ART_DEDUCTIBLE[person.scheme]
-        highest = state.inpatient_highest_level
-        if highest is None or table[level] > table[highest]:
-            highest = level
-        owed = Decimal(table[highest]) - state.inpatient_deductible_paid
-        deductible = min(owed, eligible) if owed > 0 else ZERO
-        text = f"住院起付标准 {LEVEL_NAMES[highest]} {table[highest]} 元"
-        if state.inpatient_deductible_paid:
-            text += f"，本年度已付 {yuan(state.inpatient_deductible_paid)} 元，按最高等级补差"
-        work.line(article, text, deductible)
-        state.inpatient_highest_level = highest
-        state.inpatient_deductible_paid += deductible
-    else:
-        deductible = ZERO
-        work.line(ART_SPECIFIED, "规定病种门诊按住院结算，不设起付标准", ZERO)
-    work.deductible = deductible
+# --- 规程 §3 ------------------------------------------------------------------------------
 
-    start = state.inpatient_eligible + deductible
-    end = state.inpatient_eligible + eligible
-    if person.scheme == "employee":
-        status = "retired" if person.is_retired else "active"
-        ratio_name = "inpatient.employee.ratio"
+
+def _build_deductibles(P):
+    return {level: Decimal(value) for level, value in P["inpatient.deductible"].items()}
+
+
+def _build_bands(P, scheme, status, level):
+    """Bands (lower, upper, ratio, label, percent) on cumulative eligible; the limit; articles."""
+    if scheme == "employee":
+        ratio_name, limit_name = "inpatient.employee.ratio", "inpatient.employee.annual_limit"
         ratios = P[ratio_name]
-        limit = Decimal(P["inpatient.employee.annual_limit"])
+        limit = Decimal(P[limit_name])
         upper1 = Decimal(P["inpatient.employee.band1_upper"])
-        bands = (
+        raw = (
             (ZERO, upper1, ratios["band1"][status][level]),
             (upper1, limit, ratios["band2"][status][level]),
         )
-        limit_name = "inpatient.employee.annual_limit"
     else:
-        ratio_name = "inpatient.resident.ratio"
-        limit_name = "inpatient.resident.annual_limit"
+        ratio_name, limit_name = "inpatient.resident.ratio", "inpatient.resident.annual_limit"
         limit = Decimal(P[limit_name])
-        bands = ((ZERO, limit, P[ratio_name][level]),)
-
-    def label(lower, upper):
+        raw = ((ZERO, limit, P[ratio_name][level]),)
+    bands = []
+    for lower, upper, ratio in raw:
         start_text = "起付标准以上" if lower == 0 else f" {yuan(lower)} "
-        return f"统筹基金 {LEVEL_NAMES[level]} 累计合规费用{start_text}至 {yuan(upper)} 元段"
+        label = f"统筹基金 {LEVEL_NAMES[level]} 累计合规费用{start_text}至 {yuan(upper)} 元段 "
+        bands.append((lower, upper, ratio, label, f" × {percent(ratio)}"))
+    limit_text = f"超过年度最高限额 {yuan(limit)} 元的合规费用，统筹基金不予支付（纳入大病保险）"
+    return tuple(bands), limit, P.article(ratio_name), P.article(limit_name), limit_text
 
-    pieces = banded(start, end, bands)
-    fund = band_payment(work, P.article(ratio_name), pieces, label)
-    above = end - max(start, limit)
-    if above > 0:
-        work.line(
-            P.article(limit_name),
-            f"超过年度最高限额 {yuan(limit)} 元的合规费用，统筹基金不予支付（纳入大病保险）",
-            above,
-        )
+
+def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, rules: _Rules) -> None:
+    """规程 §3: one deductible a year at the highest level (补差), bands on the year's cumulative eligible."""
+    level = bill.institution_level
+    eligible = work.eligible
+    lines = work.lines
+    if bill.kind == "inpatient":
+        table = rules.get(("deductibles",), _build_deductibles)
+        highest = state.inpatient_highest_level
+        if highest is None or table[level] > table[highest]:
+            highest = level
+        paid = state.inpatient_deductible_paid
+        owed = table[highest] - paid
+        deductible = (owed if owed < eligible else eligible) if owed > 0 else ZERO
+        text = f"住院起付标准 {LEVEL_NAMES[highest]} {table[highest]} 元"
+        if paid:
+            text += f"，本年度已付 {yuan(paid)} 元，按最高等级补差"
+        lines.append(Line(ART_DEDUCTIBLE[person.scheme], text, deductible))
+        state.inpatient_highest_level = highest
+        state.inpatient_deductible_paid = paid + deductible
+    else:
+        deductible = ZERO
+        lines.append(Line(ART_SPECIFIED, "规定病种门诊按住院结算，不设起付标准", ZERO))
+    work.deductible = deductible
+
+    status = "retired" if person.is_retired else "active"
+    bands, limit, ratio_article, limit_article, limit_text = rules.get(
+        ("bands", person.scheme, status, level), _build_bands
+    )
+    start = state.inpatient_eligible + deductible
+    end = state.inpatient_eligible + eligible
+    raw = ZERO
+    if end > start:
+        for lower, upper, ratio, label, ratio_text in bands:
+            low = start if start > lower else lower
+            high = end if end < upper else upper
+            if high > low:
+                portion = high - low
+                raw += portion * ratio
+                lines.append(
+                    Line(ratio_article, f"{label}{yuan(portion)}{ratio_text}", round_yuan(portion * ratio))
+                )
+        above = end - (start if start > limit else limit)
+        if above > 0:
+            lines.append(Line(limit_article, limit_text, above))
+    fund = round_yuan(raw)
     work.basic_fund_paid = fund
-    work.line(P.article(ratio_name), "基本医疗保险统筹基金支付", fund)
+    lines.append(Line(ratio_article, "基本医疗保险统筹基金支付", fund))
     state.inpatient_eligible = end
     state.basic_fund_paid += fund
+
+
+# --- 规程 §4 ------------------------------------------------------------------------------
 
 
 def _gp_condition(person: PersonProfile, bill: Bill) -> bool:
@@ -138,120 +199,197 @@ def _gp_condition(person: PersonProfile, bill: Bill) -> bool:
     return person.contracted_gp and (bill.at_contracted_centre or bill.referred_by_contracted_centre)
 
 
+def _build_outpatient(P, scheme, group, place_key, at_centre):
+    """(annual deductible, its article, ratio, ratio article, text prefix, percent text) for one case."""
+    if scheme == "employee":
+        deductible_name, ratio_name = "outpatient.employee.deductible", "outpatient.employee.ratio"
+        annual = Decimal(P[deductible_name][group])
+        ratio_table = P[ratio_name][group]
+    else:
+        deductible_name, ratio_name = "outpatient.resident.deductible", "outpatient.resident.ratio"
+        annual = Decimal(P[deductible_name])
+        ratio_table = P[ratio_name][group]
+    if place_key == "pharmacy":
+        ratio = ratio_table[P["outpatient.pharmacy_level"]]
+        place = "定点零售药店（按其他医疗机构比例）"
+    else:
+        ratio = ratio_table[place_key]
+        place = LEVEL_NAMES[place_key]
+        if at_centre:
+            ratio = ratio + P["outpatient.gp_ratio_increase"]
+            place += "，签约机构提高比例"
+    return (
+        annual,
+        P.article(deductible_name),
+        ratio,
+        P.article(ratio_name),
+        f"门诊统筹基金支付 {place} ",
+        f" × {percent(ratio)}",
+    )
+
+
+def _build_gp(P):
+    name = "outpatient.gp_deductible_reduction"
+    reduction = Decimal(P[name])
+    text = f"签约社区首诊或转诊（大学生：校内定点医疗机构），本年度门诊起付标准减免 {yuan(reduction)} 元（每年一次）"
+    return reduction, P.article(name), text
+
+
 def _outpatient(
-    person: PersonProfile, bill: Bill, state: YearState, balances: Balances, work: Work, P: UsedParameters
+    person: PersonProfile, bill: Bill, state: YearState, balances: Balances, work: Work, rules: _Rules
 ) -> None:
     """规程 §4: current funds first (employees), then the yearly deductible, then the ratio."""
     spf, eligible = work.spf, work.eligible
+    lines = work.lines
+    pharmacy = bill.kind == "pharmacy"
     if person.scheme == "employee":
         in_scope = spf + eligible
-        paid = min(balances.current_funds, in_scope)
+        current = balances.current_funds
+        paid = current if current < in_scope else in_scope
         if paid > 0:
             work.current_funds_paid = paid
-            work.line(ART_CURRENT_FUNDS, "个人账户当年资金支付（先自理、后合规费用），不计入起付标准", paid)
-            eligible -= max(ZERO, paid - spf)
-        status = "retired" if person.is_retired else "active"
-        deductible_name = "outpatient.employee.deductible"
-        annual = Decimal(P[deductible_name][status])
-        ratio_name = "outpatient.employee.ratio"
-        ratio_table = P[ratio_name][status]
+            lines.append(
+                Line(ART_CURRENT_FUNDS, "个人账户当年资金支付（先自理、后合规费用），不计入起付标准", paid)
+            )
+            if paid > spf:
+                eligible -= paid - spf
+        group = "retired" if person.is_retired else "active"
     else:
-        deductible_name = "outpatient.resident.deductible"
-        annual = Decimal(P[deductible_name])
-        ratio_name = "outpatient.resident.ratio"
-        ratio_table = P[ratio_name][person.category]
-
+        group = person.category
+    annual, deductible_article, ratio, ratio_article, prefix, ratio_text = rules.get(
+        (
+            "outpatient",
+            person.scheme,
+            group,
+            "pharmacy" if pharmacy else bill.institution_level,
+            bill.at_contracted_centre and not pharmacy,
+        ),
+        _build_outpatient,
+    )
     if not state.gp_reduction and _gp_condition(person, bill):
         state.gp_reduction = True
-        reduction = Decimal(P["outpatient.gp_deductible_reduction"])
-        work.line(
-            P.article("outpatient.gp_deductible_reduction"),
-            f"签约社区首诊或转诊（大学生：校内定点医疗机构），本年度门诊起付标准减免 {yuan(reduction)} 元（每年一次）",
-            reduction,
-        )
+        reduction, article, text = rules.get(("gp",), _build_gp)
+        lines.append(Line(article, text, reduction))
     if state.gp_reduction:
-        annual = max(ZERO, annual - Decimal(P["outpatient.gp_deductible_reduction"]))
-    owed = annual - state.outpatient_deductible_paid
-    deductible = min(owed, eligible) if owed > 0 else ZERO
+        reduction = rules.get(("gp",), _build_gp)[0]
+        annual = annual - reduction if annual > reduction else ZERO
+    paid_before = state.outpatient_deductible_paid
+    owed = annual - paid_before
+    deductible = (owed if owed < eligible else eligible) if owed > 0 else ZERO
     if eligible > 0 or deductible:
-        work.line(
-            P.article(deductible_name),
-            f"门诊起付标准 {yuan(annual)} 元，本年度已付 {yuan(state.outpatient_deductible_paid)} 元",
-            deductible,
+        lines.append(
+            Line(
+                deductible_article,
+                f"门诊起付标准 {yuan(annual)} 元，本年度已付 {yuan(paid_before)} 元",
+                deductible,
+            )
         )
-    state.outpatient_deductible_paid += deductible
+    state.outpatient_deductible_paid = paid_before + deductible
     work.deductible = deductible
-
-    if bill.kind == "pharmacy":
-        level = P["outpatient.pharmacy_level"]
-        place = "定点零售药店（按其他医疗机构比例）"
-    else:
-        level = bill.institution_level
-        place = LEVEL_NAMES[level]
-    ratio = ratio_table[level]
-    if bill.at_contracted_centre and bill.kind != "pharmacy":
-        ratio = ratio + P["outpatient.gp_ratio_increase"]
-        place += "，签约机构提高比例"
     base = eligible - deductible
-    fund = round_yuan(base * ratio) if base > 0 else ZERO
     if base > 0:
-        work.line(P.article(ratio_name), f"门诊统筹基金支付 {place} {yuan(base)} × {percent(ratio)}", fund)
+        fund = round_yuan(base * ratio)
+        lines.append(Line(ratio_article, f"{prefix}{yuan(base)}{ratio_text}", fund))
+    else:
+        fund = ZERO
     work.basic_fund_paid = fund
     state.basic_fund_paid += fund
 
 
-def _catastrophic(person: PersonProfile, state: YearState, work: Work, P: UsedParameters) -> None:
+# --- 规程 §6 ------------------------------------------------------------------------------
+
+
+def _build_catastrophic(P, group, ratio_group):
+    deductible = Decimal(P["catastrophic.deductible"][group])
+    uppers = [Decimal(u) for u in P["catastrophic.band_uppers"]]
+    ratios = P["catastrophic.ratio"][ratio_group]
+    bands = []
+    for index, lower in enumerate([deductible, *uppers]):
+        upper = uppers[index] if index < len(uppers) else None
+        top = f"{yuan(upper)} 元" if upper is not None else "以上"
+        label = f"大病保险 累计合规费用 {yuan(lower)} 至 {top}段 "
+        bands.append((lower, upper, ratios[index], label, f" × {percent(ratios[index])}"))
+    cap = Decimal(P["catastrophic.annual_cap"])
+    return (
+        deductible,
+        tuple(bands),
+        P.article("catastrophic.ratio"),
+        cap,
+        P.article("catastrophic.annual_cap"),
+        f"大病保险年度最高支付限额 {yuan(cap)} 元，本次以余额为限",
+        P.article("catastrophic.deductible"),
+        f"大病保险支付（起付标准 {yuan(deductible)} 元）",
+    )
+
+
+def _catastrophic(person: PersonProfile, state: YearState, work: Work, rules: _Rules) -> None:
     """规程 §6: bands on the year's cumulative qualifying amount, deductible by group, annual cap."""
     qualifying = work.qualifying
-    if qualifying <= 0:
-        return
-    work.line(
-        ART_CATASTROPHIC_SCOPE, "大病保险合规费用（住院和规定病种自付及限额以上部分、特殊药品）", qualifying
+    lines = work.lines
+    lines.append(
+        Line(
+            ART_CATASTROPHIC_SCOPE,
+            "大病保险合规费用（住院和规定病种自付及限额以上部分、特殊药品）",
+            qualifying,
+        )
     )
     if person.certificate:
-        group, ratio_group = "certificate", "certificate"
+        key = ("catastrophic", "certificate", "certificate")
     elif person.is_retired:
-        group, ratio_group = "retired", person.scheme
+        key = ("catastrophic", "retired", person.scheme)
     else:
-        group, ratio_group = "other", person.scheme
-    deductible = Decimal(P["catastrophic.deductible"][group])
+        key = ("catastrophic", "other", person.scheme)
+    deductible, bands, ratio_article, cap, cap_article, cap_text, deductible_article, paid_text = rules.get(
+        key, _build_catastrophic
+    )
     start = state.catastrophic_qualifying
     end = start + qualifying
     state.catastrophic_qualifying = end
     if end <= deductible:
         return
-    uppers = P["catastrophic.band_uppers"]
-    ratios = P["catastrophic.ratio"][ratio_group]
-    lowers = [deductible] + [Decimal(u) for u in uppers]
-    bands = []
-    for index, lower in enumerate(lowers):
-        upper = Decimal(uppers[index]) if index < len(uppers) else None
-        bands.append((lower, upper, ratios[index]))
-
-    def label(lower, upper):
-        top = f"{yuan(upper)} 元" if upper is not None else "以上"
-        return f"大病保险 累计合规费用 {yuan(lower)} 至 {top}段"
-
-    amount = band_payment(work, P.article("catastrophic.ratio"), banded(start, end, bands), label)
-    cap = Decimal(P["catastrophic.annual_cap"])
+    raw = ZERO
+    for lower, upper, ratio, label, ratio_text in bands:
+        low = start if start > lower else lower
+        high = end if upper is None or end < upper else upper
+        if high > low:
+            portion = high - low
+            raw += portion * ratio
+            lines.append(
+                Line(ratio_article, f"{label}{yuan(portion)}{ratio_text}", round_yuan(portion * ratio))
+            )
+    amount = round_yuan(raw)
     room = cap - state.catastrophic_paid
     if amount > room:
-        amount = max(ZERO, room)
-        work.line(
-            P.article("catastrophic.annual_cap"),
-            f"大病保险年度最高支付限额 {yuan(cap)} 元，本次以余额为限",
-            amount,
-        )
-    work.line(P.article("catastrophic.deductible"), f"大病保险支付（起付标准 {yuan(deductible)} 元）", amount)
+        amount = room if room > 0 else ZERO
+        lines.append(Line(cap_article, cap_text, amount))
+    lines.append(Line(deductible_article, paid_text, amount))
     work.catastrophic_paid = amount
     state.catastrophic_paid += amount
 
 
-def _assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work, P: UsedParameters) -> None:
+# --- 规程 §7 ------------------------------------------------------------------------------
+
+
+def _build_assistance(P, certificate, inpatient):
+    ratio = P["assistance.ratio"][certificate]["inpatient" if inpatient else "outpatient"]
+    cap = None
+    if not inpatient:
+        caps = P["assistance.outpatient_annual_cap"]
+        if certificate in caps:
+            cap = Decimal(caps[certificate])
+    cap_text = f"，普通门诊年度救助限额 {yuan(cap)} 元，以余额为限" if cap is not None else ""
+    return (
+        ratio,
+        cap,
+        P.article("assistance.ratio"),
+        f"医疗救助（{CERTIFICATE_NAMES[certificate]}）",
+        percent(ratio),
+        cap_text,
+    )
+
+
+def _assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work, rules: _Rules) -> None:
     """规程 §7: by certificate valid on the bill date, on what is left of the in-scope amount."""
-    certificate = person.certificate
-    if not certificate:
-        return
     rest = (
         work.spf
         + work.eligible
@@ -263,36 +401,47 @@ def _assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work,
     if rest <= 0:
         return
     inpatient = bill.kind in INPATIENT_KINDS
-    ratio = P["assistance.ratio"][certificate]["inpatient" if inpatient else "outpatient"]
+    ratio, cap, article, prefix, ratio_text, cap_text = rules.get(
+        ("assistance", person.certificate, inpatient), _build_assistance
+    )
     amount = round_yuan(rest * ratio)
-    text = f"医疗救助（{CERTIFICATE_NAMES[certificate]}）{yuan(rest)} × {percent(ratio)}"
+    text = f"{prefix}{yuan(rest)} × {ratio_text}"
     if not inpatient:
-        caps = P["assistance.outpatient_annual_cap"]
-        if certificate in caps:
-            cap = Decimal(caps[certificate])
-            room = max(ZERO, cap - state.assistance_outpatient_paid)
+        if cap is not None:
+            room = cap - state.assistance_outpatient_paid
+            if room < 0:
+                room = ZERO
             if amount > room:
                 amount = room
-                text += f"，普通门诊年度救助限额 {yuan(cap)} 元，以余额为限"
+                text += cap_text
         state.assistance_outpatient_paid += amount
-    work.line(P.article("assistance.ratio"), text, amount)
+    work.lines.append(Line(article, text, amount))
     work.assistance_paid = amount
     state.assistance_paid += amount
+
+
+# --- 规程 §8 ------------------------------------------------------------------------------
 
 
 def _personal_share(person: PersonProfile, bill: Bill, balances: Balances, work: Work) -> None:
     """规程 §8: historical funds pay the personal share unless the person opted out; cash the rest."""
     personal = (
-        bill.total
+        bill.out_of_scope
+        + bill.self_pay_first
+        + bill.eligible
+        + bill.special_drug
         - work.current_funds_paid
         - work.basic_fund_paid
         - work.catastrophic_paid
         - work.assistance_paid
     )
     historical = ZERO
-    if person.use_historical_funds and balances.historical_funds > 0 and personal > 0:
-        historical = min(balances.historical_funds, personal)
-        work.line(ART_HISTORICAL_FUNDS, "个人账户历年资金支付个人负担部分（自费、自理、自付）", historical)
+    available = balances.historical_funds
+    if person.use_historical_funds and available > 0 and personal > 0:
+        historical = available if available < personal else personal
+        work.lines.append(
+            Line(ART_HISTORICAL_FUNDS, "个人账户历年资金支付个人负担部分（自费、自理、自付）", historical)
+        )
     work.historical_funds_paid = historical
     work.cash_paid = personal - historical
-    work.line(ART_CASH, "个人现金支付", work.cash_paid)
+    work.lines.append(Line(ART_CASH, "个人现金支付", work.cash_paid))

@@ -34,6 +34,9 @@ from .types import (
 from .year import settlement_year
 
 MAX_BILLS = 1000
+_KIND_SET = frozenset(KINDS)
+_LEVEL_SET = frozenset(LEVELS)
+_SETTLEMENT_SET = frozenset(SETTLEMENTS)
 _PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?").fullmatch
 AMOUNT_FIELDS = ("out_of_scope", "self_pay_first", "eligible", "special_drug")
 
@@ -184,14 +187,22 @@ def parse_request(data) -> TrialRequest:
         elif bill_id in seen_ids:
             errors[f"{path}.id"] = f"账单编号 {bill_id!r} 重复"
         seen_ids.add(bill_id)
-        on = _date(item.get("date"), errors, f"{path}.date")
-        kind = _choice(item.get("kind"), KINDS, errors, f"{path}.kind", "账单类型")
+        on = item.get("date")
+        try:
+            on = dt.date.fromisoformat(on)
+        except (TypeError, ValueError):
+            on = _date(on, errors, f"{path}.date")
+        kind = item.get("kind")
+        if kind.__class__ is not str or kind not in _KIND_SET:
+            kind = _choice(kind, KINDS, errors, f"{path}.kind", "账单类型")
         level = item.get("institution_level")
-        if kind == "pharmacy" and level is None:
+        if level is None and kind == "pharmacy":
             level = "other"
-        level = _choice(level, LEVELS, errors, f"{path}.institution_level", "医疗机构等级")
+        if level.__class__ is not str or level not in _LEVEL_SET:
+            level = _choice(level, LEVELS, errors, f"{path}.institution_level", "医疗机构等级")
         settlement = item.get("settlement", "local")
-        settlement = _choice(settlement, SETTLEMENTS, errors, f"{path}.settlement", "结算方式")
+        if settlement.__class__ is not str or settlement not in _SETTLEMENT_SET:
+            settlement = _choice(settlement, SETTLEMENTS, errors, f"{path}.settlement", "结算方式")
         at_centre = _flag(item, "at_contracted_centre", False, errors, path)
         referred = _flag(item, "referred_by_contracted_centre", False, errors, path)
         if at_centre and not (contracted_gp or is_student):
@@ -206,23 +217,16 @@ def parse_request(data) -> TrialRequest:
             errors[f"{path}.referred_by_contracted_centre"] = (
                 "参保人未签约家庭医生（person.contracted_gp 为 false），不能由签约机构转诊"
             )
-        amounts = {
-            name: _amount(item, name, errors, path, required=(name == "eligible")) for name in AMOUNT_FIELDS
-        }
+        amounts = []
+        for name in AMOUNT_FIELDS:
+            value = item.get(name)
+            if value.__class__ is str and _PLAIN_AMOUNT(value):
+                amounts.append(Decimal(value))
+            else:
+                amounts.append(_amount(item, name, errors, path, required=(name == "eligible")))
         if on is None or kind is None or level is None or settlement is None:
             continue
-        bills.append(
-            Bill(
-                id=bill_id,
-                date=on,
-                kind=kind,
-                institution_level=level,
-                at_contracted_centre=at_centre,
-                referred_by_contracted_centre=referred,
-                settlement=settlement,
-                **amounts,
-            )
-        )
+        bills.append(Bill(bill_id, on, kind, level, at_centre, referred, settlement, *amounts))
     if errors:
         raise TrialSettlementError(errors)
     person = PersonProfile(
