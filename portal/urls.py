@@ -7,6 +7,17 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+    path("contributions/", views.contributions, name="contributions"),
+    path("account/", views.account, name="account"),
+    path("settlements/", views.settlements, name="settlements"),
+    path("settlements/<int:pk>/", views.settlement_detail, name="settlement"),
+    path("estimate/", views.estimate, name="estimate"),
+    path("mutual-aid/", views.mutual_aid, name="mutual_aid"),
+    path("mutual-aid/<int:pk>/revoke/", views.revoke_mutual_aid, name="revoke_mutual_aid"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="portal/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

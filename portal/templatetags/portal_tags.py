@@ -1,0 +1,44 @@
+"""Display helpers of the portal: money in yuan with two places, masked ID numbers."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from enrollment.identity import mask_id_number
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value) -> str:
+    """`1234.5` → `1,234.50` (two places, thousands separated); empty for None."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{amount.quantize(Decimal('0.01')):,.2f}"
+
+
+@register.filter
+def masked(value) -> str:
+    """A resident ID number with only the first 6 and last 4 characters shown."""
+    return mask_id_number(value)
+
+
+@register.filter
+def category_label(value) -> str:
+    """An enrolment category's Chinese name (`adult_tier1` → 其他城乡居民（一档）)."""
+    from enrollment.models import Category
+
+    try:
+        return Category(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def plus(value, other):
+    """Decimal sum (Django's `add` would truncate to integers first)."""
+    return Decimal(str(value or 0)) + Decimal(str(other or 0))
