@@ -254,6 +254,23 @@ def _ensure_catastrophic_premium(
 # --- residents ---------------------------------------------------------------------------
 
 
+# 舟山 art. 26, 27: minors, students, adults (one standard for adults)
+ZHOUSHAN_RESIDENT_CATEGORIES = {
+    Category.CHILD: "minor",
+    Category.STUDENT: "student",
+    Category.ADULT_TIER1: "adult",
+    Category.ADULT_TIER2: "adult",
+    Category.ADULT_TIER3: "adult",
+}
+
+
+def contribution_category(region: str, category: str) -> str:
+    """The resident category as the region's contribution table names it."""
+    if region == "zhoushan":
+        return ZHOUSHAN_RESIDENT_CATEGORIES.get(category, category)
+    return category
+
+
 def _settlement_year(enrolment: Enrolment) -> tuple[int, dt.date]:
     if enrolment.category == Category.STUDENT:
         year = enrolment.start_date.year if enrolment.start_date.month >= 9 else enrolment.start_date.year - 1
@@ -294,7 +311,10 @@ def record_resident_payment(
         subsidy_reason = certificate_on(person, paid_on)
     params = _params(person.region, year_start)
     result = _rule(
-        rules.resident_contribution, params=params, category=enrolment.category, subsidy_reason=subsidy_reason
+        rules.resident_contribution,
+        params=params,
+        category=contribution_category(person.region, enrolment.category),
+        subsidy_reason=subsidy_reason,
     )
     payment = ResidentPayment.objects.create(
         person=person,
@@ -393,6 +413,14 @@ def record_back_payment(
 # --- arrears and suspensions -------------------------------------------------------------
 
 
+def _suspended_from(region: str, month: dt.date) -> dt.date:
+    """杭州 art. 15: the month after; 舟山 art. 14: the Nth natural month counting the unpaid month as the first."""
+    if region == "zhoushan":
+        natural = int(_params(region, month)["enrolment.arrears_suspension_natural_month"])
+        return dates.add_months(month, natural - 1)
+    return dates.next_month(month)
+
+
 def _suspension_article(region: str) -> str:
     return "舟山 第十四条" if region == "zhoushan" else "杭州 第十五条第二款"
 
@@ -425,7 +453,7 @@ def check_arrears(*, on: dt.date) -> int:
                 enrolment=enrolment,
                 unpaid_month=month,
                 defaults={
-                    "suspended_from": dates.next_month(month),
+                    "suspended_from": _suspended_from(enrolment.region, month),
                     "article": _suspension_article(enrolment.region),
                 },
             )
@@ -448,7 +476,8 @@ def lift_suspensions(*, enrolment: Enrolment, months: list[dt.date], paid_on: dt
     all_unpaid = sorted(enrolment.suspensions.values_list("unpaid_month", flat=True))
     for suspension in suspensions:
         if enrolment.region == "zhoushan":
-            if paid_on < dates.add_months(suspension.unpaid_month, 4):
+            window = int(_params(enrolment.region, paid_on)["enrolment.back_payment_window_months"])
+            if paid_on < dates.add_months(suspension.unpaid_month, window + 1):
                 restored, art = suspension.suspended_from, "舟山 第十四条、第十五条"
             else:
                 restored, art = dates.next_month(paid_on), "舟山 第十四条"
@@ -509,25 +538,25 @@ def confirm_retirement(
         else None
     )
     counted = contribution_months(person=person, until=retirement_date, continuous_service_cutoff=cutoff)
-    need_local = (
-        int(params["retirement.local_actual_years"]) * 12
-        if "retirement.local_actual_years" in params.declared
-        else 0
-    )
-    need_total = int(params["retirement.total_years"]) * 12
+    if region == "zhoushan":
+        # 舟山 art. 11, 63: actual years (transferred ones count; military service as actual) must reach N
+        need_local = 0
+        need_total = int(params["retirement.actual_years"]) * 12
+        total = counted.local_actual + counted.transferred
+        total_text = f"{total // 12}年{total % 12}个月"
+    else:
+        need_local = int(params["retirement.local_actual_years"]) * 12
+        need_total = int(params["retirement.total_years"]) * 12
+        total, total_text = counted.total, counted.total_years
     missing_local = max(need_local - counted.local_actual, 0)
-    missing_total = max(need_total - counted.total, 0)
+    missing_total = max(need_total - total, 0)
     lines = [
         Line(
             art,
             f"本市职工医保实际缴费年限 {counted.local_actual_years}，须满 {need_local // 12} 年",
             Decimal(counted.local_actual),
         ),
-        Line(
-            art,
-            f"职工医保累计缴费年限 {counted.total_years}，须满 {need_total // 12} 年",
-            Decimal(counted.total),
-        ),
+        Line(art, f"职工医保累计（实际）缴费年限 {total_text}，须满 {need_total // 12} 年", Decimal(total)),
     ]
     current = (
         person.enrolments.filter(scheme=Scheme.EMPLOYEE, start_date__lte=retirement_date)
@@ -581,7 +610,7 @@ def confirm_retirement(
             "retirement_date": retirement_date,
             "confirmed_on": None if method == RetirementConfirmation.Method.MONTHLY else confirmed_on,
             "local_actual_months": counted.local_actual,
-            "total_months": counted.total,
+            "total_months": total,
             "missing_local_months": missing_local,
             "missing_total_months": missing_total,
             "method": method,

@@ -165,6 +165,16 @@ def _employee_window(
     if current.category == Category.UNEMPLOYED:
         # 杭州 art. 15 ¶3: from the day of enrolment.
         return _Window(current.start_date)
+    if region == "zhoushan":
+        # 舟山 art. 13: from the Nth natural month counting the month of registration as the first
+        params = parameters_for(region, max(on, current.start_date))
+        natural = int(params["enrolment.benefit_start_natural_month"])
+        start = dates.add_months(dates.month_start(current.start_date), natural - 1)
+        return _Window(
+            start,
+            f"自办理参保登记的第{natural}个自然月（{start.isoformat()}）起享受职工医保待遇（{article(region, 'employee_start')}）",
+            article(region, "employee_start"),
+        )
     if current.first_paid_on is None:
         return _Window(
             None,
@@ -173,8 +183,6 @@ def _employee_window(
         )
     paid_month = dates.month_start(max(current.start_date, current.first_paid_on))
     normal_start = dates.add_months(paid_month, 1)
-    if region != "hangzhou":
-        return _Window(normal_start)
     params = parameters_for(region, max(on, current.start_date))
 
     def waiting(key: str, why: str, bridge: dict | None = None) -> _Window:
@@ -274,9 +282,16 @@ def _resident_window(person: Person, current: Enrolment, previous: Enrolment | N
         )
     paid = current.first_paid_on
     year_start = _settlement_year_start(current)
-    if region != "hangzhou":
-        return _Window(max(current.start_date, dates.next_month(paid)), **bridge)
     params = parameters_for(region, max(on, current.start_date))
+    if region == "zhoushan":
+        # 舟山 art. 28: paid in the collection period → from the year's start; art. 29: late → Nth natural month
+        if paid < year_start:
+            return _Window(max(current.start_date, year_start), **bridge)
+        natural = int(params["resident.late_enrolment_natural_month"])
+        start = max(current.start_date, dates.add_months(dates.month_start(paid), natural - 1))
+        key = "resident_interruption"
+        reason = f"未在集中征缴期内参保缴费，自缴费月起的第{natural}个自然月（{start.isoformat()}）起享受待遇（{article(region, key)}）"
+        return _Window(start, reason, article(region, key), **bridge)
     # art. 34: newborns enrolled and paid within 3 months of birth, from the day of birth
     newborn_window = int(params["enrolment.newborn_window_months"])
     birth = person.birth_date

@@ -13,6 +13,8 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from policy.parameters import ParameterError, parameters_for
+
 from . import dates
 from .identity import mask_id_number
 from .models import (
@@ -153,6 +155,20 @@ def check_eligibility(
 def _check_resident(person, category, district, start_date, age, school, school_level, parent, zs):
     art30 = "舟山 第二十六条" if zs else "杭州 第三十条"
     foreign = person.id_type == Person.IdType.FOREIGN_PERMIT
+    minor_limit = adult_age = ADULT_AGE
+    if zs and category != Category.STUDENT:
+        # 舟山 art. 26: the ages are parameters (the text as held lost them)
+        try:
+            params = parameters_for(person.region, start_date)
+            minor_limit = int(params["resident.minor_age_limit"])
+            adult_age = int(params["resident.adult_age"])
+        except ParameterError as error:
+            _refuse("category", str(error))
+        if category in {Category.ADULT_TIER2, Category.ADULT_TIER3}:
+            _refuse(
+                "category",
+                "舟山成年人城乡居民医保不分档，请登记为 adult_tier1（成年人）（舟山 第二十六条第(三)项）",
+            )
     if category == Category.STUDENT:
         if not school:
             _refuse("school", f"大学生医保须填写就读的高等院校（{art30}第(二)项）")
@@ -163,10 +179,10 @@ def _check_resident(person, category, district, start_date, age, school, school_
         if foreign:
             _refuse("category", f"外籍学生和外籍学龄前儿童不纳入参保范围（{art30}）")
         if person.hukou_local:
-            if age >= ADULT_AGE and not (school and school_level == "primary_secondary"):
+            if age >= minor_limit and not (school and school_level == "primary_secondary"):
                 _refuse(
                     "category",
-                    f"已满{ADULT_AGE}周岁且不在本市中小学校就读，不属于少儿医保参保范围（{art30}第(一)项）",
+                    f"已满{minor_limit}周岁且不在本市中小学校就读，不属于少儿医保参保范围（{art30}第(一)项）",
                 )
         else:
             in_school = bool(school) and school_level == "primary_secondary"
@@ -185,10 +201,10 @@ def _check_resident(person, category, district, start_date, age, school, school_
             else:
                 _refuse("school", f"非本市户籍少年儿童须在本市中小学校就读（{art30}第(一)项）")
     if category in ADULT_TIERS:
-        if age < ADULT_AGE:
+        if age < adult_age:
             _refuse(
                 "category",
-                f"未满{ADULT_AGE}周岁，应参加少儿医保，不能以其他城乡居民身份参保（{art30}第(三)项）",
+                f"未满{adult_age}周岁，应参加少儿医保，不能以其他城乡居民身份参保（{art30}第(三)项）",
             )
         if not person.hukou_local and not zs:
             _refuse("category", f"其他城乡居民医保限本市户籍人员（{art30}第(三)项）")
