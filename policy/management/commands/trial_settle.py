@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand
 
 from policy.settlement.trial import ParameterCache, TrialSettlementError, trial_settle
 
+JSONL_BLOCK = 256
+
 
 def _answer(line: str, cache: ParameterCache):
     try:
@@ -39,6 +41,8 @@ class Command(BaseCommand):
         out = sys.stdout
         try:
             if options["jsonl"]:
+                # written in blocks: one write per line is slow when the interpreter runs unbuffered
+                pending: list[str] = []
                 for line in source:
                     line = line.strip()
                     if not line:
@@ -47,8 +51,12 @@ class Command(BaseCommand):
                         answer = _answer(line, cache)
                     except TrialSettlementError as exc:
                         answer = {"errors": exc.errors}
-                    out.write(json.dumps(answer, ensure_ascii=False, separators=(",", ":")))
-                    out.write("\n")
+                    pending.append(json.dumps(answer, ensure_ascii=False, separators=(",", ":")))
+                    if len(pending) >= JSONL_BLOCK:
+                        out.write("\n".join(pending) + "\n")
+                        pending.clear()
+                if pending:
+                    out.write("\n".join(pending) + "\n")
                 out.flush()
                 return
             text = source.read()
