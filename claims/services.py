@@ -52,6 +52,8 @@ from .models import Accumulator, Institution, Settlement, SettlementLine, Statem
 logger = logging.getLogger(__name__)
 
 SOURCE_TYPE = "claims.settlement"
+# What lets the personal account pay a bill: current funds (杭州 art. 24), historical funds (art. 25).
+ACCOUNT_ARTICLE = {"hangzhou": "杭州 第二十四条、第二十五条", "zhoushan": "舟山 第二十一条"}
 
 # 杭州 art. 71: items whose costs the funds do not pay (item number, words).
 EXCLUSIONS = {
@@ -471,7 +473,12 @@ def _existing(key: str, digest: str):
 
 
 def _lock_accumulator(prepared: Prepared) -> Accumulator:
+    """Lock the person's row of the year; create it first when it is the year's first bill."""
     year = prepared.year
+    rows = Accumulator.objects.select_for_update()
+    found = rows.filter(person=prepared.person, year_key=year.key).first()
+    if found is not None:
+        return found
     defaults = {
         "region": prepared.profile.region,
         "year_start": year.start,
@@ -483,7 +490,7 @@ def _lock_accumulator(prepared: Prepared) -> Accumulator:
             Accumulator.objects.get_or_create(person=prepared.person, year_key=year.key, defaults=defaults)
     except IntegrityError:
         pass  # created by a concurrent settlement of the same person
-    return Accumulator.objects.select_for_update().get(person=prepared.person, year_key=year.key)
+    return rows.get(person=prepared.person, year_key=year.key)
 
 
 def settle(
@@ -577,15 +584,16 @@ def _write(
             current_funds=result.current_funds_paid,
             historical_funds=result.historical_funds_paid,
             source_type=SOURCE_TYPE,
-            source_id=settlement.pk,
+            source_id=str(settlement.pk),
             text=_("医疗费结算 %(number)s") % {"number": bill.bill_number},
-            article="杭州 第二十五条",
+            article=ACCOUNT_ARTICLE.get(prepared.profile.region, ACCOUNT_ARTICLE["hangzhou"]),
         )
     accumulator.state = state_after
     accumulator.settlements += 1
     accumulator.save(update_fields=["state", "settlements", "updated"])
     settlement.response = jsonb_order(result_body(settlement, result_dict, prepared.extra_lines))
-    settlement.save(update_fields=["response"])
+    # the response is a copy of what is already recorded: no second history row for it
+    Settlement.objects.filter(pk=settlement.pk).update(response=settlement.response)
     _queue_statement(settlement)
     return settlement
 
@@ -699,11 +707,11 @@ def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) 
             for line in original.lines.all()
         )
         if original.current_funds_paid or original.historical_funds_paid:
-            reverse_source(source_type=SOURCE_TYPE, source_id=original.pk, on=today)
+            reverse_source(source_type=SOURCE_TYPE, source_id=str(original.pk), on=today)
         original.status = Settlement.Status.REVERSED
         original.save(update_fields=["status"])
         reversal.response = jsonb_order(reversal_body(reversal))
-        reversal.save(update_fields=["response"])
+        Settlement.objects.filter(pk=reversal.pk).update(response=reversal.response)
         _queue_statement(reversal)
     return reversal
 

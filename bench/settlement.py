@@ -1,0 +1,230 @@
+"""Settlements per second through the API, against `pgbench -b simple-update` in the same run.
+
+    .venv/bin/python bench/settlement.py [--persons 200] [--bills 2000] [--clients 1] [--seconds 10]
+
+Creates its own PostgreSQL database (`medsec_bench_claims`), migrates it, makes insured
+persons with accounts and one level-3 hospital with an API client, then posts bills
+through the Django test client (the whole stack: authentication, serializer, benefit
+status, row locks, engine, ledger, accumulators, one transaction each) round-robin over
+the persons. Statements are queued to Redis (the production path) and purged afterwards.
+pgbench's tables are initialised in the same database and `simple-update` runs with the
+same number of clients. The database is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DB_NAME = "medsec_bench_claims"
+
+
+def admin_sql(server: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def configure(server: str, broker: str) -> None:
+    os.environ["DATABASE_URL"] = f"{server}/{DB_NAME}"
+    os.environ["CELERY_BROKER_URL"] = broker
+    os.environ["DEBUG"] = "0"  # no query log in memory
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    import django
+
+    django.setup()
+
+
+def make_people(count: int):
+    from accounts.services import open_account, transfer_in
+    from claims.models import Institution
+    from enrollment.identity import make_resident_id
+    from enrollment.models import Enrolment, Person
+    from users.models import ApiClient, ApiToken, User
+
+    institution, _ = Institution.objects.get_or_create(
+        code="BENCH-H3", defaults={"name": "基准测试三级医院", "level": "level3", "kind": "hospital"}
+    )
+    user = User.objects.create(username="bench-hospital", role="api_client")
+    client = ApiClient.objects.create(
+        user=user,
+        kind="institution",
+        scopes=["settlement", "trial_settlement"],
+        organisation_code=institution.code,
+    )
+    _token, key = ApiToken.issue(client)
+    start = dt.date(2023, 1, 1)
+    people = []
+    for index in range(count):
+        birth = dt.date(1960 + index % 40, 1 + index % 12, 1 + index % 28)
+        number = make_resident_id("330106", birth, index % 1000)
+        person = Person.objects.create(
+            name=f"基准{index}", id_number=number, birth_date=birth, sex="M", hukou_district="西湖区"
+        )
+        category = "active"
+        Enrolment.objects.create(
+            person=person,
+            scheme="employee",
+            category=category,
+            district="西湖区",
+            start_date=start,
+            first_paid_on=start,
+        )
+        open_account(person=person, on=start, category=category)
+        transfer_in(person=person, amount=Decimal("50000.00"), on=start, other_place="基准")
+        people.append(person)
+    return key, people
+
+
+def bill_body(person, number: int) -> dict:
+    month = 1 + number % 12
+    if number % 3 == 0:
+        return {
+            "id_number": person.id_number,
+            "bill_number": f"B{number:07d}",
+            "kind": "inpatient",
+            "admission_date": f"2024-{month:02d}-01",
+            "discharge_date": f"2024-{month:02d}-{5 + number % 20:02d}",
+            "out_of_scope": "123.45",
+            "self_pay_first": "456.78",
+            "eligible": f"{3000 + (number * 37) % 20000}.{number % 100:02d}",
+        }
+    return {
+        "id_number": person.id_number,
+        "bill_number": f"B{number:07d}",
+        "kind": "outpatient",
+        "date": f"2024-{month:02d}-{1 + number % 28:02d}",
+        "self_pay_first": "12.30",
+        "eligible": f"{80 + (number * 13) % 900}.{number % 100:02d}",
+    }
+
+
+def run_settlements(key: str, people, bills: int, clients: int, offset: int) -> tuple[float, int]:
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    failures = []
+    per_client = bills // clients
+
+    def work(worker: int):
+        http = APIClient()
+        http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        try:
+            for i in range(per_client):
+                number = offset + worker * per_client + i
+                person = people[number % len(people)]
+                response = http.post("/api/v1/settlements/", bill_body(person, number), format="json")
+                if response.status_code != 201:
+                    failures.append((response.status_code, response.content[:300]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise SystemExit(f"{len(failures)} settlements failed, first: {failures[0]}")
+    return elapsed, per_client * clients
+
+
+def queries_per_settlement(key: str, people, number: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    http = APIClient()
+    http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    with CaptureQueriesContext(connection) as captured:
+        response = http.post(
+            "/api/v1/settlements/", bill_body(people[number % len(people)], number), format="json"
+        )
+    assert response.status_code == 201, response.content
+    return len(captured.captured_queries)
+
+
+def pgbench(server: str, clients: int, seconds: int) -> float:
+    url = f"{server}/{DB_NAME}"
+    subprocess.run(["pgbench", "-i", "-s", "1", "-q", url], check=True, capture_output=True)
+    result = subprocess.run(
+        ["pgbench", "-b", "simple-update", "-c", str(clients), "-j", str(clients), "-T", str(seconds), url],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    match = re.search(r"tps = ([0-9.]+)", result.stdout)
+    if not match:
+        raise SystemExit(f"pgbench output not understood:\n{result.stdout}\n{result.stderr}")
+    return float(match.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--server", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--broker", default=os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/14"))
+    parser.add_argument("--persons", type=int, default=200)
+    parser.add_argument("--bills", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=1)
+    parser.add_argument("--seconds", type=int, default=10, help="pgbench duration")
+    args = parser.parse_args()
+
+    admin_sql(args.server, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    admin_sql(args.server, f"CREATE DATABASE {DB_NAME}")
+    try:
+        configure(args.server, args.broker)
+        from django.core.management import call_command
+        from django.db import connection
+
+        call_command("migrate", verbosity=0)
+        key, people = make_people(args.persons)
+        warm = 50
+        run_settlements(key, people, warm, 1, offset=0)
+        queries = queries_per_settlement(key, people, warm)
+        elapsed, done = run_settlements(key, people, args.bills, args.clients, offset=warm + 1)
+        rate = done / elapsed
+        connection.close()
+        tps = pgbench(args.server, args.clients, args.seconds)
+        print(
+            f"settlements: {done} bills for {len(people)} persons, {args.clients} client(s), {elapsed:.1f} s"
+        )
+        print(f"settlements per second (API, whole stack):  {rate:8.1f}")
+        print(f"queries per settlement:                      {queries:8d}")
+        print(f"pgbench simple-update tps ({args.clients} client(s)):     {tps:8.1f}")
+        print(f"ratio settlements / pgbench:                 {rate / tps:8.1%}  (target ≥ 10%)")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        try:
+            import redis
+
+            redis.Redis.from_url(args.broker).flushdb()
+        except Exception as error:  # the queue is only statements of this bench
+            print(f"(statement queue not purged: {error})")
+        admin_sql(args.server, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
