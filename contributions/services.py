@@ -653,6 +653,8 @@ def intake_contribution(record: dict) -> tuple[object, bool]:
     if kind not in INTAKE_KINDS:
         raise field_error("kind", f"缴费类型应为 {', '.join(INTAKE_KINDS)} 之一，收到 {kind!r}")
     person = person_from(record)
+    # one intake at a time per person, so a record sent twice at once is written once
+    Person.objects.select_for_update().filter(pk=person.pk).first()
     paid_on = date_from(record, "paid_on")
     expected_total = amount_from(record, "total")
     if kind == "resident":
