@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,6 +38,14 @@ from policy.parameters import ParameterError, parameters_for
 from .models import Account, BatchJob, LedgerEntry
 
 log = logging.getLogger(__name__)
+
+# Seconds spent per step, summed over chunks (the benchmark prints them).
+TIMINGS: dict[str, float] = {}
+
+
+def _timed(name: str, started: float) -> None:
+    TIMINGS[name] = TIMINGS.get(name, 0.0) + (time.perf_counter() - started)
+
 
 ACCOUNTS = Account._meta.db_table
 ENTRIES = LedgerEntry._meta.db_table
@@ -65,7 +74,8 @@ def from_fen(expression: str) -> str:
 def birth_part(part: str) -> str:
     if _pg():
         return f"EXTRACT({part.upper()} FROM birth_date)::int"
-    return f"CAST(strftime('{'%Y' if part == 'year' else '%m'}', birth_date) AS INTEGER)"
+    # '%%' because the statement is executed with parameters
+    return f"CAST(strftime('{'%%Y' if part == 'year' else '%%m'}', birth_date) AS INTEGER)"
 
 
 @dataclass(frozen=True)
@@ -311,6 +321,7 @@ def _insert_entries(plan: RegionPlan, lo: int, hi: int, now) -> None:
     with connection.cursor() as cursor:
         for kind, bucket, amount, day, entry_year, text_sql, text_params, article, condition in statements:
             period = f"{entry_year:04d}" if kind == "preset" else ""
+            started = time.perf_counter()
             cursor.execute(
                 f"INSERT INTO {ENTRIES} ({columns}) "
                 f"SELECT id, %s, {bucket}, {amount}, %s, %s, %s, {text_sql}, %s, '', '', %s "
@@ -328,6 +339,7 @@ def _insert_entries(plan: RegionPlan, lo: int, hi: int, now) -> None:
                     plan.region,
                 ],
             )
+            _timed(f"insert {kind}", started)
 
 
 # --- The job -----------------------------------------------------------------------------
@@ -409,6 +421,7 @@ def _run_chunk(job: BatchJob, plans: list[RegionPlan], lo: int, hi: int, attempt
                 touched = 0
                 with connection.cursor() as cursor:
                     for plan in plans:
+                        started = time.perf_counter()
                         cursor.execute(
                             plan.update_sql,
                             [
@@ -419,12 +432,15 @@ def _run_chunk(job: BatchJob, plans: list[RegionPlan], lo: int, hi: int, attempt
                             ],
                         )
                         touched += max(cursor.rowcount, 0)
+                        _timed("update accounts", started)
                         _insert_entries(plan, lo, hi, now)
                 locked.last_id = hi - 1
                 locked.done = locked.done + touched
                 locked.save(update_fields=["last_id", "done"])
-                job.last_id, job.done = locked.last_id, locked.done
-                return
+                started = time.perf_counter()
+            _timed("commit", started)
+            job.last_id, job.done = locked.last_id, locked.done
+            return
         except OperationalError:  # a deadlock with a multi-account payment: the chunk is retried whole
             if attempt == attempts - 1:
                 raise

@@ -29,9 +29,9 @@ def snapshot():
         Account.objects.order_by("id").values_list("id", "current", "historical", "preset_amount")
     )
     ledger = list(
-        LedgerEntry.objects.order_by("account_id", "kind", "bucket", "amount", "year", "entry_date").values_list(
-            "account_id", "kind", "bucket", "amount", "entry_date", "year"
-        )
+        LedgerEntry.objects.order_by(
+            "account_id", "kind", "bucket", "amount", "year", "entry_date"
+        ).values_list("account_id", "kind", "bucket", "amount", "entry_date", "year")
     )
     return accounts, ledger
 

@@ -1,0 +1,235 @@
+"""Benchmark: the set-based year-end rollover against a raw UPDATE of the same rows.
+
+    .venv/bin/python bench/rollover.py --database-url postgres://postgres@127.0.0.1:5432/medsec_bench
+    .venv/bin/python bench/rollover.py            # SQLite file in /tmp, 20,000 accounts
+
+Creates (and drops first) its own database, migrates it, bulk-inserts N persons and
+accounts with a year of ledger entries (preset, 12 monthly credits, a payment, a
+transfer in) with INSERT ... SELECT over generate_series (a recursive CTE on SQLite),
+then times, in the same run:
+  1. baseline: `UPDATE accounts_account SET historical = historical + current, current = 0`
+     over the same rows (rolled back, then VACUUM on PostgreSQL);
+  2. the rollover (`accounts.rollover.run_rollover`), which writes the ledger too;
+and prints accounts per second and the ratio rollover / baseline. `--verify` (default
+on) checks afterwards that every stored balance equals its ledger.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", default="", help="PostgreSQL URL of the bench database (dropped and created)"
+    )
+    parser.add_argument(
+        "-n", "--accounts", type=int, default=None, help="accounts (default 1,000,000 PG / 20,000 SQLite)"
+    )
+    parser.add_argument("--chunk", type=int, default=50000, help="accounts per chunk (one transaction each)")
+    parser.add_argument("--no-verify", action="store_true", help="skip the ledger == balance check")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    return parser.parse_args()
+
+
+def prepare_database(url: str) -> str:
+    if url.startswith("postgres"):
+        import psycopg
+
+        base, name = url.rsplit("/", 1)
+        if not name.startswith("medsec_bench"):
+            raise SystemExit("refusing: the bench database name must start with medsec_bench (it is dropped)")
+        with psycopg.connect(base + "/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
+        return url
+    path = Path("/tmp/medsec_bench.sqlite3")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("postgres"):
+        import psycopg
+        from django.db import connections
+
+        connections.close_all()
+        base, name = url.rsplit("/", 1)
+        with psycopg.connect(base + "/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    else:
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+
+def series(pg: bool, n: int, column: str = "g") -> str:
+    if pg:
+        return f"generate_series(1, {n}) AS s({column})"
+    return f"(WITH RECURSIVE s({column}) AS (SELECT 1 UNION ALL SELECT {column} + 1 FROM s WHERE {column} < {n}) SELECT {column} FROM s) AS s"
+
+
+def setup_data(n: int) -> None:
+    """N persons and accounts, each with a 2024 preset, 12 credits (every 7th only 11), a payment and a transfer in."""
+    from django.db import connection, transaction
+
+    pg = connection.vendor == "postgresql"
+    birth = "(DATE '1950-01-01' + (g % 20000))" if pg else "date('1950-01-01', '+' || (g % 20000) || ' days')"
+    number = "lpad(g::text, 12, '0')" if pg else "printf('%012d', g)"
+    now = "now()" if pg else "datetime('now')"
+    # monthly credit of an active employee aged ≤ 45 at base b: 2.5% of b (b a multiple of 100: exact)
+    base = "(4000 + (a.id % 100) * 100)"
+    monthly = f"({base} * 25 / 1000)"
+    months = "(CASE WHEN a.id % 7 = 0 THEN 11 ELSE 12 END)"
+    payment = "((a.id % 500) + 0.37)"
+    transfer = "((a.id % 3000) + 0.50)"
+    entries_columns = "account_id, kind, bucket, amount, entry_date, year, period, text, article, source_type, source_id, created_at"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO enrollment_person (name, id_type, id_number, birth_date, sex, hukou_local, hukou_district,"
+            " residence_district, phone, address, region, created) "
+            f"SELECT 'bench' || g, 'foreign_permit', 'B' || {number}, {birth}, 'M', false, '', '', '', '', 'hangzhou', {now} "
+            f"FROM {series(pg, n)}"
+        )
+        cursor.execute(
+            "INSERT INTO accounts_account (person_id, region, status, opened_on, current, historical, category, birth_date,"
+            " credit_base, pension, credits_stopped, stop_reason, benefit_suspended, suspension_reason, preset_year,"
+            " preset_amount, credited_year, credited_total, last_interest, last_carry_over, last_reconciliation, last_premium) "
+            "SELECT p.id, 'hangzhou', 'open', '2024-01-01', 0, 0,"
+            " CASE WHEN p.id % 10 = 0 THEN 'retired' WHEN p.id % 10 = 1 THEN 'flexible' ELSE 'active' END,"
+            " p.birth_date, 4000 + (p.id % 100) * 100, CASE WHEN p.id % 10 = 0 THEN 5000 + (p.id % 7000) ELSE 0 END,"
+            " false, '', false, '', 2024, 0, 2024, 0, 0, 0, 0, 0 FROM enrollment_person p ORDER BY p.id"
+        )
+        # The year's entries: preset (current), credits (credited), a payment (current), a transfer in (historical).
+        cursor.execute(
+            f"INSERT INTO accounts_ledgerentry ({entries_columns}) "
+            f"SELECT a.id, 'preset', 'current', 12 * {monthly}, '2024-01-01', 2024, '2024', '预设', '杭州 第二十二条第(二)项', '', '', {now} "
+            "FROM accounts_account a"
+        )
+        cursor.execute(
+            f"INSERT INTO accounts_ledgerentry ({entries_columns}) "
+            f"SELECT a.id, 'credit', 'credited', {monthly}, '2024-01-01', 2024,"
+            f" '2024-' || {'lpad(m::text, 2, ' + chr(39) + '0' + chr(39) + ')' if pg else 'printf(' + chr(39) + '%02d' + chr(39) + ', m)'},"
+            f" '划账', '杭州 第二十三条', '', '', {now} "
+            f"FROM accounts_account a CROSS JOIN {series(pg, 12, 'm')} WHERE m <= {months}"
+        )
+        cursor.execute(
+            f"INSERT INTO accounts_ledgerentry ({entries_columns}) "
+            f"SELECT a.id, 'outpatient', 'current', 0 - {payment}, '2024-06-01', 2024, '', '门诊', '杭州 第二十四条',"
+            f" 'bench', CAST(a.id AS VARCHAR(20)), {now} FROM accounts_account a"
+        )
+        cursor.execute(
+            f"INSERT INTO accounts_ledgerentry ({entries_columns}) "
+            f"SELECT a.id, 'transfer_in', 'historical', {transfer}, '2024-03-01', 2024, '', '转入', '杭州 第二十六条第(二)项',"
+            f" '', '', {now} FROM accounts_account a"
+        )
+        cursor.execute(
+            f"UPDATE accounts_account SET preset_amount = 12 * ({monthly.replace('a.id', 'id')}),"
+            f" credited_total = {months.replace('a.id', 'id')} * ({monthly.replace('a.id', 'id')}),"
+            f" current = 12 * ({monthly.replace('a.id', 'id')}) - ({payment.replace('a.id', 'id')}),"
+            f" historical = {transfer.replace('a.id', 'id')}"
+        )
+
+
+def vacuum() -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE accounts_account")
+            cursor.execute("VACUUM ANALYZE accounts_ledgerentry")
+            cursor.execute("CHECKPOINT")
+
+
+def time_baseline() -> tuple[float, int]:
+    from django.db import connection, transaction
+
+    class Rollback(Exception):
+        pass
+
+    started = time.perf_counter()
+    rows = 0
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE accounts_account SET historical = historical + current, current = 0")
+            rows = cursor.rowcount
+            elapsed = time.perf_counter() - started
+            raise Rollback
+    except Rollback:
+        pass
+    return elapsed, rows
+
+
+def main() -> None:
+    args = parse_args()
+    pg = args.database_url.startswith("postgres")
+    n = args.accounts or (1_000_000 if pg else 20_000)
+    url = prepare_database(args.database_url) if pg else prepare_database("")
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from accounts.models import Account, LedgerEntry
+    from accounts.rollover import TIMINGS, run_rollover
+    from accounts.selectors import audit_balances
+    from policy.parameters import Override, set_override_provider
+
+    set_override_provider(
+        lambda region: [Override("provincial_average_monthly_wage", dt.date(2020, 1, 1), Decimal("8000.00"))]
+    )
+    print(f"database: {'PostgreSQL' if pg else 'SQLite'} ({url.rsplit('/', 1)[-1]}), accounts: {n:,}")
+    try:
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        print(f"migrate: {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        setup_data(n)
+        vacuum()
+        entries = LedgerEntry.objects.count()
+        print(f"setup: {n:,} accounts, {entries:,} ledger entries in {time.perf_counter() - started:.1f} s")
+
+        baseline, rows = time_baseline()
+        vacuum()
+        print(f"baseline raw UPDATE of {rows:,} rows: {baseline:.2f} s")
+
+        started = time.perf_counter()
+        job = run_rollover(2024, chunk_size=args.chunk)
+        elapsed = time.perf_counter() - started
+        written = LedgerEntry.objects.count() - entries
+        print(
+            f"rollover: {job.done:,} accounts, {written:,} entries written in {elapsed:.2f} s "
+            f"({job.done / elapsed:,.0f} accounts/s), status {job.status}"
+        )
+        print(f"ratio rollover / raw UPDATE: {elapsed / baseline:.2f}x")
+        print("  where the rollover's time went: " + ", ".join(f"{k} {v:.2f} s" for k, v in TIMINGS.items()))
+        assert job.done == n, (job.done, n)
+        assert not Account.objects.exclude(rolled_over_year=2024).exists()
+        if not args.no_verify:
+            started = time.perf_counter()
+            mismatches = audit_balances()
+            print(
+                f"audit ledger == stored balances: {len(mismatches)} mismatches ({time.perf_counter() - started:.1f} s)"
+            )
+            assert not mismatches
+    finally:
+        if not args.keep:
+            drop_database(url)
+
+
+if __name__ == "__main__":
+    main()
