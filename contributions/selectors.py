@@ -37,6 +37,15 @@ def unpaid_months(*, enrolment: Enrolment, until: dt.date) -> list[dt.date]:
     ]
 
 
+def arrears_months(*, enrolment: Enrolment, until: dt.date) -> list[dt.date]:
+    """Unpaid months from the first paid month on (before it, benefits never started: 杭州 art. 15)."""
+    paid = paid_months(person=enrolment.person)
+    first_paid = min((m for m in paid if m >= dates.month_start(enrolment.start_date)), default=None)
+    if first_paid is None:
+        return []
+    return [m for m in unpaid_months(enrolment=enrolment, until=until) if m >= first_paid]
+
+
 @dataclass(frozen=True)
 class ContributionMonths:
     """Contribution years as month counts (杭州 art. 18, 19: no month counted twice).

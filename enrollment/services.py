@@ -399,10 +399,10 @@ def record_transfer_out(
     current = person.enrolments.select_for_update().filter(end_date__isnull=True).first()
     if current and current.category == Category.RETIRED:
         _refuse("person", "已享受职工医保退休待遇的人员，医保关系不予转移（杭州 第七十六条第(四)项）")
-    from contributions.selectors import unpaid_months  # contributions owns payment records
+    from contributions.selectors import arrears_months  # contributions owns payment records
 
     if current and current.scheme == Scheme.EMPLOYEE:
-        owed = unpaid_months(enrolment=current, until=transferred_on)
+        owed = arrears_months(enrolment=current, until=transferred_on)
         if owed:
             _refuse(
                 "person",
