@@ -198,6 +198,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The region choice appears with labels (enrollment) and as bare codes (policy): name both.
+    "ENUM_NAME_OVERRIDES": {
+        "RegionEnum": "enrollment.models.Region",
+        "RegionCodeEnum": "policy.parameters.REGIONS",
+    },
 }
 
 # Policy: which region this deployment administers, and whether the illustrative
