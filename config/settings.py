@@ -184,7 +184,9 @@ REST_FRAMEWORK = {
         "users.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Deny by default: a view that names no permission is for clerks only. API views name
+    # `users.permissions.HasApiScope` with their scope.
+    "DEFAULT_PERMISSION_CLASSES": ["users.permissions.IsClerk"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -32,10 +32,11 @@ class IsClerk(BasePermission):
 
 
 class HasApiScope(BasePermission):
-    """An API client whose token carries the view's `required_scope`, or a clerk.
+    """An API client whose token carries the view's scope, or a clerk.
 
-    Clerks may call every API (they query rules and act at the counter); insured
-    persons never reach the API's write endpoints.
+    The view names one scope (`required_scope = "settlement"`) or several, any of which
+    will do (`required_scopes = ("trial_settlement", "settlement")`). Clerks may call
+    every API (they query rules and act at the counter); insured persons never reach it.
     """
 
     message = "该令牌没有访问此接口的权限范围。"
@@ -44,5 +45,7 @@ class HasApiScope(BasePermission):
         if is_clerk(request.user):
             return True
         client = api_client_of(request.user)
-        scope = getattr(view, "required_scope", None)
-        return bool(client and scope and client.has_scope(scope))
+        if client is None:
+            return False
+        scopes = getattr(view, "required_scopes", None) or (getattr(view, "required_scope", None),)
+        return any(scope and client.has_scope(scope) for scope in scopes)

@@ -128,3 +128,57 @@ def test_ensure_api_client_with_demo_key_is_idempotent():
     assert ApiToken.objects.filter(client=first).count() == 1
     assert not first.user.has_usable_password()
     assert call("demo-key-123").status_code == 403  # a tax bureau cannot settle
+
+
+class TrialOrSettlementProbe(APIView):
+    permission_classes = [HasApiScope]
+    required_scopes = ("trial_settlement", "settlement")
+
+    def get(self, request):
+        return Response({})
+
+
+class NoScopeNamedProbe(APIView):
+    permission_classes = [HasApiScope]
+
+    def get(self, request):
+        return Response({})
+
+
+class DefaultPermissionProbe(APIView):
+    def get(self, request):
+        return Response({})
+
+
+def test_any_of_several_scopes_and_none_named(django_user_model):
+    _client, employer_key = make_client(
+        django_user_model, kind="employer", scopes=("trial_settlement",), username="employer"
+    )
+    _client, tax_key = make_client(
+        django_user_model, kind="tax_bureau", scopes=("contributions",), username="tax"
+    )
+    factory = APIRequestFactory()
+
+    def get(view, key):
+        return view.as_view()(factory.get("/probe/", HTTP_AUTHORIZATION=f"Bearer {key}")).status_code
+
+    assert get(TrialOrSettlementProbe, employer_key) == 200
+    assert get(TrialOrSettlementProbe, tax_key) == 403
+    assert get(NoScopeNamedProbe, employer_key) == 403, "a view naming no scope lets no API client in"
+
+
+def test_views_naming_no_permission_are_for_clerks_only(django_user_model):
+    _client, key = make_client(django_user_model, scopes=("settlement",))
+    factory = APIRequestFactory()
+    assert (
+        DefaultPermissionProbe.as_view()(factory.get("/p/", HTTP_AUTHORIZATION=f"Bearer {key}")).status_code
+        == 403
+    )
+    from rest_framework.test import force_authenticate
+
+    for role, is_staff, expected in (("insured", True, 403), ("clerk", True, 200)):
+        request = factory.get("/p/")
+        force_authenticate(
+            request, user=django_user_model.objects.create_user(username=role, role=role, is_staff=is_staff)
+        )
+        assert DefaultPermissionProbe.as_view()(request).status_code == expected
