@@ -4,7 +4,9 @@ credited periods are entered through forms that call the services."""
 import datetime as dt
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -41,11 +43,72 @@ def explanation(obj):
 explanation.short_description = _("计算说明")
 
 
+class ServiceForm(forms.ModelForm):
+    """An add form whose `clean` calls a service: a refusal lands on its field; nothing half-written."""
+
+    result = None
+
+    def call(self, data):  # pragma: no cover - each form says what it does
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.result = self.call(data)
+        except services.ContributionError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+    def _post_clean(self):
+        # the service validated and saved the record; the half-filled instance is not validated again
+        if self.result is None and not self.errors:
+            super()._post_clean()
+
+
 class ComputedAdmin(SimpleHistoryAdmin):
-    """Computed records: clerks read them; they are written only by the services."""
+    """Computed records: clerks read them; they are written only by the services.
+
+    With an `add_form`, the clerk enters what the service needs and the service computes the rest.
+    """
+
+    add_form = None
 
     def has_add_permission(self, request):
-        return False
+        return self.add_form is not None and super().has_add_permission(request)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and self.add_form is not None:
+            kwargs["form"] = self.add_form
+            kwargs["fields"] = list(self.add_form.base_fields)
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None and self.add_form is not None:
+            return [(None, {"fields": list(self.add_form.base_fields)})]
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else super().get_readonly_fields(request, obj)
+
+    def save_form(self, request, form, change):
+        if not change and getattr(form, "result", None) is not None:
+            return form.result
+        return super().save_form(request, form, change)
+
+    def save_model(self, request, obj, form, change):
+        if not change and getattr(form, "result", None) is not None:
+            return
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not change and getattr(form, "result", None) is not None:
+            return
+        super().save_related(request, form, formsets, change)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -56,6 +119,93 @@ class ComputedAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("证件号码"))
     def masked_id(self, obj):
         return mask_id_number(obj.person.id_number)
+
+
+class CounterPaymentForm(ServiceForm):
+    """窗口缴费: a month's employee-scheme contribution, computed by the person's category that month."""
+
+    monthly_wage = forms.DecimalField(
+        label=_("本人上年度月平均工资（在职职工；已申报基数可不填）"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+    )
+    disabled_veteran = forms.BooleanField(
+        label=_("退役六级及以上残疾军人（杭州 第十三条第(三)项）"), required=False
+    )
+
+    class Meta:
+        model = ContributionRecord
+        fields = ("person", "month", "paid_on")
+
+    def call(self, data):
+        return services.record_monthly_contribution(
+            person=data["person"],
+            month=data["month"],
+            paid_on=data["paid_on"],
+            monthly_wage=data.get("monthly_wage"),
+            disabled_veteran=bool(data.get("disabled_veteran")),
+        )
+
+
+class ResidentPaymentForm(ServiceForm):
+    subsidy_reason = forms.ChoiceField(
+        label=_("补贴原因（不选则按缴费日有效的持证认定）"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("orphanage", _("收养人员")),
+            ("entitled_veteran_dependant", _("享受定期抚恤补助的优抚对象")),
+        ]
+        + [(kind, name) for kind, name in rules.CERTIFICATE_NAMES.items() if kind in rules.CERTIFICATE_KINDS],
+    )
+
+    class Meta:
+        model = ResidentPayment
+        fields = ("enrolment", "paid_on")
+
+    def call(self, data):
+        return services.record_resident_payment(
+            enrolment=data["enrolment"],
+            paid_on=data["paid_on"],
+            subsidy_reason=data.get("subsidy_reason") or None,
+        )
+
+
+class BackPaymentForm(ServiceForm):
+    class Meta:
+        model = BackPayment
+        fields = ("person", "identity", "employer", "first_month", "last_month", "paid_on")
+
+    def call(self, data):
+        return services.record_back_payment(
+            person=data["person"],
+            identity=data["identity"],
+            employer=data.get("employer"),
+            first_month=data["first_month"],
+            last_month=data["last_month"],
+            paid_on=data["paid_on"],
+        )
+
+
+class RetirementForm(ServiceForm):
+    method = forms.ChoiceField(
+        label=_("年限不足时的方式"),
+        required=False,
+        choices=[("", _("年限已满足")), ("lump_sum", _("一次性补缴")), ("monthly", _("按月缴纳"))],
+    )
+
+    class Meta:
+        model = RetirementConfirmation
+        fields = ("person", "retirement_date", "confirmed_on")
+
+    def call(self, data):
+        return services.confirm_retirement(
+            person=data["person"],
+            retirement_date=data["retirement_date"],
+            confirmed_on=data.get("confirmed_on") or timezone.localdate(),
+            method=data.get("method") or None,
+        )
 
 
 @admin.register(ContributionRecord)
@@ -76,6 +226,14 @@ class ContributionRecordAdmin(ComputedAdmin):
     date_hierarchy = "month"
     readonly_fields = [explanation]
     exclude = ("lines",)
+    add_form = CounterPaymentForm
+    raw_id_fields = ("person",)
+    actions = ["run_arrears_check"]
+
+    @admin.action(description=_("执行欠费检查（按今日，暂停欠缴人员次月起的待遇）"))
+    def run_arrears_check(self, request, queryset):
+        created = services.check_arrears(on=timezone.localdate())
+        self.message_user(request, _("欠费检查完成：新增暂停 %(n)d 条") % {"n": created}, messages.INFO)
 
 
 @admin.register(ResidentPayment)
@@ -94,6 +252,8 @@ class ResidentPaymentAdmin(ComputedAdmin):
     search_fields = ("person__name", "=person__id_number", "external_id")
     readonly_fields = [explanation]
     exclude = ("lines",)
+    add_form = ResidentPaymentForm
+    raw_id_fields = ("enrolment",)
 
 
 @admin.register(CatastrophicPremium)
@@ -121,6 +281,8 @@ class BackPaymentAdmin(ComputedAdmin):
     search_fields = ("person__name", "=person__id_number")
     readonly_fields = [explanation]
     exclude = ("lines",)
+    add_form = BackPaymentForm
+    raw_id_fields = ("person", "employer")
 
 
 @admin.register(RetirementConfirmation)
@@ -138,6 +300,8 @@ class RetirementConfirmationAdmin(ComputedAdmin):
     search_fields = ("person__name", "=person__id_number")
     readonly_fields = [explanation]
     exclude = ("lines",)
+    add_form = RetirementForm
+    raw_id_fields = ("person",)
 
 
 class BaseDeclarationForm(forms.ModelForm):

@@ -83,3 +83,37 @@ def test_enrolment_form_refuses_child_as_adult_with_article(client, clerk, make_
 def test_admin_lists_render(client, clerk, url):
     client.force_login(clerk)
     assert client.get(url).status_code == 200
+
+
+def test_counter_payment_form_computes_and_refuses_on_the_field(client, clerk, make_person, provincial_wage):
+    from contributions.models import ContributionRecord
+
+    person = make_person(name="柜台缴费")
+    enrol(person=person, category="flexible", district="上城区", start_date=dt.date(2024, 1, 1))
+    client.force_login(clerk)
+    response = client.post(
+        "/admin/contributions/contributionrecord/add/",
+        {"person": person.pk, "month": "2024-01-01", "paid_on": "2024-01-10"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = ContributionRecord.objects.get()
+    assert record.total == 342 and record.source == "counter"
+    again = client.post(
+        "/admin/contributions/contributionrecord/add/",
+        {"person": person.pk, "month": "2024-01-01", "paid_on": "2024-01-11"},
+    )
+    assert again.status_code == 200 and "已有缴费记录" in again.content.decode()
+    assert ContributionRecord.objects.count() == 1
+    page = client.get(f"/admin/contributions/contributionrecord/{record.pk}/change/").content.decode()
+    assert "第十三条第(五)项" in page and "342.00" in page
+
+
+def test_retirement_form_refuses_short_years_naming_article(client, clerk, make_person):
+    person = make_person(name="退休", birth=dt.date(1964, 1, 1))
+    enrol(person=person, category="unemployed", district="上城区", start_date=dt.date(2020, 1, 1))
+    client.force_login(clerk)
+    response = client.post(
+        "/admin/contributions/retirementconfirmation/add/",
+        {"person": person.pk, "retirement_date": "2024-01-01", "confirmed_on": "2024-01-05", "method": ""},
+    )
+    assert response.status_code == 200 and "第二十条" in response.content.decode()
