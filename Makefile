@@ -26,13 +26,20 @@ demo: setup
 	@$(PY) manage.py load_demo --host $(HOST)
 	@$(PY) manage.py runserver $(HOST) --noreload
 
-test: venv test-sqlite test-postgres
+# Both passes run even if the first fails, so one run shows every failure.
+test: venv
+	@status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	$(MAKE) --no-print-directory test-postgres || status=1; \
+	exit $$status
 
 test-sqlite:
+	@echo "== tests on SQLite"
 	$(PY) -m pytest -q
 
 test-postgres:
 	@if $(PY) scripts/services.py postgres; then \
+	  echo "== tests on PostgreSQL ($(TEST_DATABASE_URL))"; \
 	  DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -q -p no:cacheprovider; \
 	elif [ -n "$$REQUIRE_SERVICES" ]; then echo "PostgreSQL required but not reachable at $(TEST_DATABASE_URL)" >&2; exit 1; \
 	else echo "PostgreSQL not reachable at $(TEST_DATABASE_URL): PostgreSQL run skipped"; fi
