@@ -478,6 +478,29 @@ def _insured(person, on: dt.date) -> bool:
     return bool(getattr(status, "scheme", None)) or bool(getattr(status, "eligible", False))
 
 
+def mutual_aid_errors(*, holder, relative, relation: str, on: dt.date) -> dict:
+    """Why a grant cannot be made (empty when it can): used by the service and the admin/portal forms."""
+    errors = {}
+    if relation not in MutualAidGrant.Relation.values:
+        errors["relation"] = _("共济仅限配偶、子女和父母（杭州 第二十六条第(六)项）")
+    if holder is None or relative is None:
+        errors["relative"] = _("请选择授权人和近亲属")
+        return errors
+    if holder.pk == relative.pk:
+        errors["relative"] = _("不能授权给本人")
+    account = Account.objects.filter(person=holder).first()
+    if account is None or account.status != Account.Status.OPEN:
+        errors["holder"] = _("授权人没有正常状态的个人账户")
+    if "relative" not in errors and not _insured(relative, on):
+        errors["relative"] = _("近亲属须参加本省基本医疗保险（杭州 第二十六条第(六)项）")
+    if (
+        "relative" not in errors
+        and MutualAidGrant.objects.filter(holder=holder, relative=relative, revoked_on__isnull=True).exists()
+    ):
+        errors["relative"] = _("已有有效的共济授权")
+    return errors
+
+
 @transaction.atomic
 def grant_mutual_aid(
     *,
@@ -493,21 +516,8 @@ def grant_mutual_aid(
     Close relatives only (spouse, child, parent); the relative must be insured in the province.
     """
     on = on or dt.date.today()
-    errors = {}
-    if relation not in MutualAidGrant.Relation.values:
-        errors["relation"] = _("共济仅限配偶、子女和父母（杭州 第二十六条第(六)项）")
-    if holder.pk == relative.pk:
-        errors["relative"] = _("不能授权给本人")
-    account = Account.objects.select_for_update().filter(person=holder).first()
-    if account is None or account.status != Account.Status.OPEN:
-        errors["holder"] = _("授权人没有正常状态的个人账户")
-    if "relative" not in errors and not _insured(relative, on):
-        errors["relative"] = _("近亲属须参加本省基本医疗保险（杭州 第二十六条第(六)项）")
-    if (
-        not errors
-        and MutualAidGrant.objects.filter(holder=holder, relative=relative, revoked_on__isnull=True).exists()
-    ):
-        errors["relative"] = _("已有有效的共济授权")
+    Account.objects.select_for_update().filter(person=holder).first()
+    errors = mutual_aid_errors(holder=holder, relative=relative, relation=relation, on=on)
     if errors:
         raise AccountError(errors)
     return MutualAidGrant.objects.create(
