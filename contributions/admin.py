@@ -5,12 +5,12 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from enrollment.admin_base import ServiceAddAdminMixin, ServiceForm
 from enrollment.identity import mask_id_number
 from policy import contributions as rules
 from policy.amount import RuleInputError
@@ -43,72 +43,14 @@ def explanation(obj):
 explanation.short_description = _("计算说明")
 
 
-class ServiceForm(forms.ModelForm):
-    """An add form whose `clean` calls a service: a refusal lands on its field; nothing half-written."""
-
-    result = None
-
-    def call(self, data):  # pragma: no cover - each form says what it does
-        raise NotImplementedError
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        try:
-            self.result = self.call(data)
-        except services.ContributionError as error:
-            for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        except ValidationError as error:
-            self.add_error(None, error)
-        return data
-
-    def _post_clean(self):
-        # the service validated and saved the record; the half-filled instance is not validated again
-        if self.result is None and not self.errors:
-            super()._post_clean()
-
-
-class ComputedAdmin(SimpleHistoryAdmin):
+class ComputedAdmin(ServiceAddAdminMixin, SimpleHistoryAdmin):
     """Computed records: clerks read them; they are written only by the services.
 
     With an `add_form`, the clerk enters what the service needs and the service computes the rest.
     """
 
-    add_form = None
-
     def has_add_permission(self, request):
         return self.add_form is not None and super().has_add_permission(request)
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None and self.add_form is not None:
-            kwargs["form"] = self.add_form
-            kwargs["fields"] = list(self.add_form.base_fields)
-        return super().get_form(request, obj, **kwargs)
-
-    def get_fieldsets(self, request, obj=None):
-        if obj is None and self.add_form is not None:
-            return [(None, {"fields": list(self.add_form.base_fields)})]
-        return super().get_fieldsets(request, obj)
-
-    def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else super().get_readonly_fields(request, obj)
-
-    def save_form(self, request, form, change):
-        if not change and getattr(form, "result", None) is not None:
-            return form.result
-        return super().save_form(request, form, change)
-
-    def save_model(self, request, obj, form, change):
-        if not change and getattr(form, "result", None) is not None:
-            return
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        if not change and getattr(form, "result", None) is not None:
-            return
-        super().save_related(request, form, formsets, change)
 
     def has_change_permission(self, request, obj=None):
         return False

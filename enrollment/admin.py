@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .admin_base import ServiceAddAdminMixin, ServiceForm
 from .identity import mask_id_number
 from .models import (
     Certificate,
@@ -249,31 +250,121 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
         obj.refresh_from_db()
 
 
+class CertificateForm(ServiceForm):
+    class Meta:
+        model = Certificate
+        fields = ("person", "kind", "number", "valid_from", "valid_to", "registered_on", "source")
+
+    def call(self, data):
+        return services.record_certificate(
+            person=data["person"],
+            kind=data["kind"],
+            number=data.get("number") or "",
+            valid_from=data["valid_from"],
+            valid_to=data.get("valid_to"),
+            registered_on=data.get("registered_on"),
+            source=data.get("source") or Certificate.Source.COUNTER,
+        )
+
+
 @admin.register(Certificate)
-class CertificateAdmin(SimpleHistoryAdmin):
+class CertificateAdmin(ServiceAddAdminMixin, SimpleHistoryAdmin):
+    add_form = CertificateForm
     list_display = ("person", "kind", "valid_from", "valid_to", "registered_on", "source")
     list_filter = ("kind", "source")
     search_fields = ("person__name", "=person__id_number", "number")
     raw_id_fields = ("person",)
 
 
+class GpContractForm(ServiceForm):
+    class Meta:
+        model = GpContract
+        fields = ("person", "centre_code", "centre_name", "valid_from", "valid_to")
+
+    def call(self, data):
+        return services.record_gp_contract(
+            person=data["person"],
+            centre_code=data["centre_code"],
+            centre_name=data.get("centre_name") or "",
+            valid_from=data["valid_from"],
+            valid_to=data.get("valid_to"),
+        )
+
+
 @admin.register(GpContract)
-class GpContractAdmin(SimpleHistoryAdmin):
+class GpContractAdmin(ServiceAddAdminMixin, SimpleHistoryAdmin):
+    add_form = GpContractForm
     list_display = ("person", "centre_code", "centre_name", "valid_from", "valid_to")
     search_fields = ("person__name", "=person__id_number", "centre_code")
     raw_id_fields = ("person",)
 
 
+class FilingForm(ServiceForm):
+    class Meta:
+        model = Filing
+        fields = ("person", "kind", "valid_from", "valid_to", "destination", "disease", "note")
+
+    def call(self, data):
+        return services.record_filing(
+            person=data["person"],
+            kind=data["kind"],
+            valid_from=data["valid_from"],
+            valid_to=data.get("valid_to"),
+            destination=data.get("destination") or "",
+            disease=data.get("disease") or "",
+            note=data.get("note") or "",
+        )
+
+
 @admin.register(Filing)
-class FilingAdmin(SimpleHistoryAdmin):
+class FilingAdmin(ServiceAddAdminMixin, SimpleHistoryAdmin):
+    add_form = FilingForm
     list_display = ("person", "kind", "valid_from", "valid_to", "destination", "disease")
     list_filter = ("kind",)
     search_fields = ("person__name", "=person__id_number")
     raw_id_fields = ("person",)
 
 
+class TransferForm(ServiceForm):
+    """转入 checks who may bring years (art. 76(1)); 转出 refuses retirees and arrears (art. 76(3)(4))."""
+
+    class Meta:
+        model = Transfer
+        fields = (
+            "person",
+            "direction",
+            "other_place",
+            "transferred_on",
+            "from_scheme",
+            "continuous_months_before",
+            "transferred_months",
+            "organisational_transfer",
+            "note",
+        )
+
+    def call(self, data):
+        if data["direction"] == Transfer.Direction.OUT:
+            return services.record_transfer_out(
+                person=data["person"],
+                other_place=data["other_place"],
+                transferred_on=data["transferred_on"],
+                note=data.get("note") or "",
+            )
+        return services.record_transfer_in(
+            person=data["person"],
+            other_place=data["other_place"],
+            transferred_on=data["transferred_on"],
+            from_scheme=data.get("from_scheme") or "employee",
+            continuous_months_before=data.get("continuous_months_before") or 0,
+            transferred_months=data.get("transferred_months") or 0,
+            organisational_transfer=bool(data.get("organisational_transfer")),
+            note=data.get("note") or "",
+        )
+
+
 @admin.register(Transfer)
-class TransferAdmin(SimpleHistoryAdmin):
+class TransferAdmin(ServiceAddAdminMixin, SimpleHistoryAdmin):
+    add_form = TransferForm
     list_display = (
         "person",
         "direction",

@@ -117,3 +117,17 @@ def test_retirement_form_refuses_short_years_naming_article(client, clerk, make_
         {"person": person.pk, "retirement_date": "2024-01-01", "confirmed_on": "2024-01-05", "method": ""},
     )
     assert response.status_code == 200 and "第二十条" in response.content.decode()
+
+
+def test_gp_contract_form_refuses_a_second_contract_at_once(client, clerk, make_person):
+    from enrollment.models import GpContract
+
+    person = make_person(name="签约")
+    client.force_login(clerk)
+    data = {"person": person.pk, "centre_code": "H1", "valid_from": "2024-01-01", "valid_to": "2024-12-31"}
+    assert client.post("/admin/enrollment/gpcontract/add/", data).status_code == 302
+    again = client.post(
+        "/admin/enrollment/gpcontract/add/", {**data, "centre_code": "H2", "valid_from": "2024-06-01"}
+    )
+    assert again.status_code == 200 and "第二十九条第(四)项" in again.content.decode()
+    assert GpContract.objects.count() == 1
