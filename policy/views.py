@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -45,7 +46,13 @@ class TrialSettlementView(APIView):
     )
     def post(self, request):
         try:
-            answer = trial_settle(request.data)
+            data = request.data
+        except ParseError as exc:
+            return Response(
+                {"errors": {"non_field_errors": str(exc.detail)}}, status=status.HTTP_400_BAD_REQUEST
+            )
+        try:
+            answer = trial_settle(data)
         except TrialSettlementError as exc:
             return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
         return Response(answer)

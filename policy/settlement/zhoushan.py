@@ -101,7 +101,8 @@ def _outpatient(person, bill, state, work, P, out_of_city) -> None:
             ratio, place = table["community"], "市内公立基层医疗机构"
         else:
             ratio, place = table["other"], "其他定点医药机构"
-        if not out_of_city and bill.at_contracted_centre and not pharmacy:
+        # art. 32(3): the family-doctor contract (for students the flag means a campus clinic, not a contract)
+        if not out_of_city and bill.at_contracted_centre and person.contracted_gp and not pharmacy:
             ratio += P["outpatient.resident.family_doctor_increase"]
             place += "，家庭医生签约机构提高"
         deductible = ZERO

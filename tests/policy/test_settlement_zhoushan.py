@@ -128,3 +128,17 @@ def test_zhoushan_without_illustrative_is_refused_naming_parameter_and_article()
     (field, message), *_ = caught.value.errors.items()
     assert field.startswith("bills[0]")
     assert "舟山" in message and "第" in message and "没有取值" in message
+
+
+def test_art32_resident_outpatient_family_doctor_points_and_no_deductible():
+    """Adult at the contracted community centre: 1,000 × (60% + 5%) = 650; a student's campus clinic is no contract: 600."""
+    adult = zs(
+        person("resident", "adult_tier1", contracted_gp=True),
+        bill("1000.00", kind="outpatient", level="community", at_contracted_centre=True),
+    )
+    student = zs(
+        person("resident", "student"),
+        bill("1000.00", kind="outpatient", level="community", at_contracted_centre=True),
+    )
+    assert (adult["bills"][0]["deductible"], adult["bills"][0]["basic_fund_paid"]) == ("0.00", "650.00")
+    assert student["bills"][0]["basic_fund_paid"] == "600.00"

@@ -77,6 +77,13 @@ def test_400_for_a_body_that_is_not_an_object(api_client_factory):
     assert "non_field_errors" in response.json()["errors"]
 
 
+def test_400_for_malformed_json_in_the_same_shape(api_client_factory):
+    http, _ = api_client_factory(scopes=("trial_settlement",))
+    response = http.post(URL, data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()["errors"]
+
+
 def test_zhoushan_with_the_illustrative_deployment_setting_is_marked(api_client_factory):
     http, _ = api_client_factory(scopes=("trial_settlement",))
     set_illustrative_default(True)
