@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from policy.parameters import parameters_for
+from policy.parameters import ParameterError, parameters_for
 
 from . import dates
 from .models import (
@@ -369,10 +369,14 @@ def benefit_status(*, person: Person, on: dt.date) -> BenefitStatus:
     if current is None:
         return refuse(f"{on.isoformat()} 无有效的基本医疗保险参保登记", article(region, "no_enrolment"))
     previous = _previous(enrolments, current)
-    if current.scheme == Scheme.EMPLOYEE:
-        window = _employee_window(person, current, previous, list(person.transfers.all()), on)
-    else:
-        window = _resident_window(person, current, previous, on)
+    try:
+        if current.scheme == Scheme.EMPLOYEE:
+            window = _employee_window(person, current, previous, list(person.transfers.all()), on)
+        else:
+            window = _resident_window(person, current, previous, on)
+    except ParameterError as error:
+        # a figure the rule needs is not set (e.g. a Zhoushan blank): refuse, naming it; never guess
+        return refuse(str(error), getattr(error, "article", ""), current)
 
     if window.bridge_until and on < window.bridge_until and window.bridge_scheme:
         return grant(window.bridge_scheme, window.bridge_category, window.bridge_district, current, on)

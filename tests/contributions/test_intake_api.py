@@ -138,3 +138,11 @@ def test_clerk_lists_mask_id_numbers(client, clerk, insured, tax_bureau, employe
     assert enrolments["count"] == 1
     status = client.get(f"/api/v1/persons/{flexible.pk}/benefit-status/", {"on": "2024-02-01"}).json()
     assert status["eligible"] is True and status["category"] == "flexible"
+
+
+def test_insured_person_cannot_use_clerk_api(client, django_user_model, insured):
+    user = django_user_model.objects.create_user(username="insured1", password="x-pass-12345", role="insured")
+    client.force_login(user)
+    assert client.get("/api/v1/persons/").status_code == 403
+    assert client.get("/api/v1/contributions/").status_code == 403
+    assert client.get(f"/api/v1/persons/{insured[0].pk}/benefit-status/").status_code == 403

@@ -134,3 +134,14 @@ def test_retirement_needs_twenty_actual_years_art_11(zs_person):
     # 180 actual months, 60 short: 6,500 × 10.5% × 60 = 40,950.00
     assert confirmation.missing_total_months == 60 and confirmation.lump_sum == Decimal("40950.00")
     assert benefit_status(person=person, on=D(2024, 3, 5)).category == "retired"
+
+
+def test_missing_zhoushan_figure_refuses_naming_the_parameter(zs_person, employer):
+    import policy.parameters as parameters
+
+    person = zs_person()
+    enrol(person=person, category="active", district="定海区", start_date=D(2024, 3, 10), employer=employer)
+    parameters.set_illustrative_default(False)  # the official file: no figures
+    status = benefit_status(person=person, on=D(2024, 5, 1))
+    assert not status.eligible
+    assert "enrolment.benefit_start_natural_month" in status.reason and status.article == "舟山 第十三条"
