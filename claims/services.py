@@ -436,11 +436,15 @@ def jsonb_order(value):
     return value
 
 
+def response_of(settlement: Settlement) -> dict:
+    """What the API answers for a settlement: its recorded answer with its id (the same bytes on every replay)."""
+    return jsonb_order({**settlement.response, "settlement_id": settlement.pk})
+
+
 def result_body(settlement: Settlement, result_dict: dict, extra_lines: list) -> dict:
     """The response an institution gets (and gets again on a retry)."""
     lines = [line.as_dict() for line in extra_lines] + list(result_dict.get("lines", []))
     body = {
-        "settlement_id": settlement.pk,
         "bill_number": settlement.bill_number,
         "institution": settlement.institution.code if settlement.institution else settlement.institution_name,
         "person": settlement.person.masked_id_number,
@@ -514,16 +518,13 @@ def settle(
     try:
         with transaction.atomic():
             accumulator = _lock_accumulator(prepared)
-            found = _existing(key, digest)  # a concurrent retry of the same person may have won
-            if found is not None:
-                return found, False
             balances = _balances(person, for_update=True)
             result = compute(prepared, accumulator.state, balances)
             settlement = _write(
                 prepared, accumulator, result, key=key, digest=digest, body=body, user=user, source=source
             )
     except IntegrityError:
-        found = _existing(key, digest)  # the same key under another person's lock
+        found = _existing(key, digest)  # a concurrent request with the same key committed first
         if found is None:
             raise
         return found, False
@@ -539,7 +540,7 @@ def _write(
     result_dict = result.as_dict()
     state_before = full_state(accumulator.state)
     state_after = full_state(result.state.to_dict())
-    settlement = Settlement.objects.create(
+    settlement = Settlement(
         kind=Settlement.Kind.SETTLEMENT,
         status=Settlement.Status.SETTLED,
         source=source,
@@ -570,6 +571,9 @@ def _write(
         created_by=user if getattr(user, "is_authenticated", False) else None,
         **{name: getattr(result, name) for name in Settlement.COMPONENTS},
     )
+    # the answer is recorded with the settlement (one INSERT, one history row); its id is added when answered
+    settlement.response = jsonb_order(result_body(settlement, result_dict, prepared.extra_lines))
+    settlement.save(force_insert=True)
     lines = list(prepared.extra_lines) + list(result.lines)
     SettlementLine.objects.bulk_create(
         SettlementLine(
@@ -591,9 +595,6 @@ def _write(
     accumulator.state = state_after
     accumulator.settlements += 1
     accumulator.save(update_fields=["state", "settlements", "updated"])
-    settlement.response = jsonb_order(result_body(settlement, result_dict, prepared.extra_lines))
-    # the response is a copy of what is already recorded: no second history row for it
-    Settlement.objects.filter(pk=settlement.pk).update(response=settlement.response)
     _queue_statement(settlement)
     return settlement
 

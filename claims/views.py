@@ -107,7 +107,8 @@ class SettlementCreateView(APIView):
         except services.ClaimError as error:
             return refusal_response(error)
         return Response(
-            settlement.response, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            services.response_of(settlement),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
@@ -146,7 +147,7 @@ class SettlementDetailView(APIView):
         settlement = get_object_or_404(Settlement.objects.select_related("institution"), pk=pk)
         if not may_see(request, settlement):
             raise Http404
-        return Response(settlement.response)
+        return Response(services.response_of(settlement))
 
 
 class ReversalView(APIView):
@@ -169,7 +170,7 @@ class ReversalView(APIView):
             reversal = services.reverse(settlement=settlement, user=request.user)
         except services.ClaimError as error:
             return refusal_response(error)
-        return Response(reversal.response, status=status.HTTP_201_CREATED)
+        return Response(services.response_of(reversal), status=status.HTTP_201_CREATED)
 
 
 def statement_pdf(request, pk: int):
