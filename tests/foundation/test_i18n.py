@@ -26,3 +26,13 @@ def test_language_switch_turns_admin_english_and_back(client, clerk):
     assert "Recent actions" in client.get("/admin/").content.decode()
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/admin/"})
     assert "最近动作" in client.get("/admin/").content.decode()
+
+
+def test_admin_and_portal_pages_offer_the_language_switch(client, clerk):
+    login_page = client.get("/login/").content.decode()
+    assert 'action="/i18n/setlang/"' in login_page and 'value="en"' in login_page
+    client.force_login(clerk)
+    admin_page = client.get("/admin/").content.decode()
+    assert 'action="/i18n/setlang/"' in admin_page and ">English</button>" in admin_page
+    english = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">简体中文</button>" in english
