@@ -363,14 +363,14 @@ def pay_for_settlement(
         account = _lock(person)
         if account.status != Account.Status.OPEN:
             raise AccountError({"person": _("个人账户已销户，不能支付")})
-        if current_funds > account.current:
+        if current_funds and current_funds > account.current:
             raise AccountError(
                 {
                     "current_funds": _("当年资金余额 %(balance)s 元，不足支付 %(amount)s 元")
                     % {"balance": account.current, "amount": current_funds}
                 }
             )
-        if historical_funds > account.historical:
+        if historical_funds and historical_funds > account.historical:
             raise AccountError(
                 {
                     "historical_funds": _("历年资金余额 %(balance)s 元，不足支付 %(amount)s 元")

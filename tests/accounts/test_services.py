@@ -38,9 +38,9 @@ def test_credit_once_per_month_whatever_the_retries_art23(make_account):
     account.refresh_from_db()
     assert account.credited_total == D("250.00")
     # The database refuses a second credit row for the month even past the service.
-    with pytest.raises(Exception):
-        from django.db import transaction
+    from django.db import IntegrityError, transaction
 
+    with pytest.raises(IntegrityError):
         with transaction.atomic():
             LedgerEntry.objects.create(
                 account=account,
