@@ -89,8 +89,8 @@ class PersonAdmin(SimpleHistoryAdmin):
         "region",
         "hukou_local",
         "id_type",
-        ("enrolments__scheme", admin.AllValuesFieldListFilter),
-        ("enrolments__category", admin.AllValuesFieldListFilter),
+        "enrolments__scheme",
+        "enrolments__category",
         ("enrolments__district", admin.AllValuesFieldListFilter),
     )
     search_fields = ("name", "=id_number")
