@@ -9,6 +9,7 @@ nothing, and re-running `setup_roles` after a new migration picks its models up.
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiClient, ApiToken, User
@@ -143,6 +144,12 @@ def ensure_api_client(
             digest=ApiToken.hash(demo_key), defaults={"client": client, "prefix": demo_key[:8]}
         )
     return client
+
+
+@transaction.atomic
+def revoke_tokens(*, clients) -> int:
+    """Revoke every live token of the given API clients; returns how many were revoked."""
+    return ApiToken.objects.filter(client__in=clients, revoked__isnull=True).update(revoked=timezone.now())
 
 
 @transaction.atomic

@@ -54,3 +54,23 @@ def test_clerk_visiting_portal_is_sent_to_admin(client, make_user):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+
+
+def test_admin_revokes_tokens_of_a_client(client, clerk):
+    from users.models import ApiClient, ApiToken
+    from users.services import ensure_api_client
+
+    api = ensure_api_client(
+        username="tax", kind="tax_bureau", scopes=["contributions"], demo_key="k-123456789"
+    )
+    ApiToken.issue(api)
+    client.force_login(clerk)
+    response = client.post(
+        "/admin/users/apiclient/",
+        {"action": "revoke_tokens", "_selected_action": [api.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "已吊销 2 个令牌" in response.content.decode()
+    assert not ApiToken.objects.filter(client=api, revoked__isnull=True).exists()
+    assert ApiClient.objects.get(pk=api.pk).tokens.count() == 2
