@@ -269,13 +269,34 @@ def refresh_from_enrolment(*, account: Account, on: dt.date) -> Account:
     reason = ""
     if suspended:
         reason = str(getattr(status, "reason", "") or _("待遇暂停或终止"))[:200]
-    changed = mapped != account.category or suspended != account.benefit_suspended
+    base = _latest_base(account, on)
+    if base is None:
+        base = account.credit_base
+    changed = (
+        mapped != account.category or suspended != account.benefit_suspended or base != account.credit_base
+    )
     if changed or reason != account.suspension_reason:
         Account.objects.filter(pk=account.pk).update(
-            category=mapped, benefit_suspended=suspended, suspension_reason=reason
+            category=mapped, benefit_suspended=suspended, suspension_reason=reason, credit_base=base
         )
         account.category, account.benefit_suspended, account.suspension_reason = mapped, suspended, reason
+        account.credit_base = base
     return account
+
+
+def _latest_base(account: Account, on: dt.date) -> Decimal | None:
+    """The contribution base of the latest month paid up to `on` (杭州 art. 23: 本人缴费基数)."""
+    try:
+        from contributions.models import ContributionRecord
+    except ImportError:  # pragma: no cover - contributions app absent
+        return None
+    record = (
+        ContributionRecord.objects.filter(person_id=account.person_id, month__lte=on, is_back_payment=False)
+        .order_by("-month")
+        .values_list("base", flat=True)
+        .first()
+    )
+    return record
 
 
 # --- Monthly credit ------------------------------------------------------------------
