@@ -106,9 +106,6 @@ class SettlementAdmin(ReadOnlyAdmin):
     def statement_download(self, obj):
         return statement_link(obj)
 
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj)
-
     @admin.action(description=_("冲正所选结算"), permissions=["view"])
     def reverse_selected(self, request, queryset):
         if not request.user.has_perm("claims.change_settlement"):

@@ -1,6 +1,7 @@
 """Request and response shapes of the settlement API (the trial-settlement bill fields, plus who and which bill)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from policy.money import parse_amount
@@ -9,6 +10,9 @@ from .models import Settlement
 from .services import EXCLUSIONS, BillInput
 
 
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^\d+(\.\d{1,2})?$", "example": "50000.00"}
+)
 class AmountField(serializers.Field):
     """A money amount as a decimal string: ≥ 0, at most two places, never a float."""
 

@@ -249,6 +249,18 @@ def check_filings(kind: str, mode: str, filings) -> None:
             )
 
 
+def check_kind_at_institution(institution: Institution | None, kind: str) -> None:
+    """杭州 art. 64(4): a pharmacy's bills are pharmacy bills, and only a pharmacy's are."""
+    if institution is None:
+        return
+    is_pharmacy = institution.kind == Institution.Kind.PHARMACY
+    if is_pharmacy != (kind == Settlement.BillKind.PHARMACY):
+        message = (
+            _("定点零售药店只能结算药店购药费用") if is_pharmacy else _("药店购药费用只能由定点零售药店结算")
+        )
+        raise SettlementRefused("kind", message, "杭州 第六十四条第(四)项", reason="kind")
+
+
 def check_institution(institution: Institution | None, on: dt.date) -> None:
     if institution is None:
         return
@@ -310,6 +322,7 @@ def prepare(
 
     on = bill_date(bill)
     check_institution(institution, on)
+    check_kind_at_institution(institution, bill.kind)
     extra_lines = check_exclusion(bill)
     mode = settlement_mode(institution, bill, source)
 

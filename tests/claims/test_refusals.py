@@ -155,3 +155,23 @@ def test_specified_disease_with_filing_no_deductible_art70(hospital, person_fact
     assert response.status_code == 201, response.content
     assert response.json()["deductible"] == "0.00"
     assert response.json()["basic_fund_paid"] == "2460.00"
+
+
+def test_pharmacy_settles_pharmacy_bills_only_art64_4(api_client_factory, hospital, person_factory):
+    from .conftest import PHARMACY
+
+    pharmacy, _ = api_client_factory(organisation_code=PHARMACY)
+    person = person_factory()
+    data = refused(pharmacy, inpatient(person))
+    assert data["article"] == "杭州 第六十四条第(四)项"
+    body = {
+        "id_number": person.id_number,
+        "bill_number": "YD1",
+        "kind": "pharmacy",
+        "date": "2024-04-01",
+        "eligible": "100.00",
+    }
+    assert refused(hospital, body)["reason"] == "kind"
+    response = pharmacy.post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["deductible"] == "100.00"  # inside the 1,000 outpatient deductible (规程 §4)
