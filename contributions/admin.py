@@ -18,6 +18,7 @@ from policy.parameters import ParameterError, parameters_for
 
 from . import services
 from .models import (
+    AgreementPayment,
     BackPayment,
     BaseDeclaration,
     CatastrophicPremium,
@@ -148,6 +149,30 @@ class RetirementForm(ServiceForm):
             confirmed_on=data.get("confirmed_on") or timezone.localdate(),
             method=data.get("method") or None,
         )
+
+
+class AgreementPaymentForm(ServiceForm):
+    class Meta:
+        model = AgreementPayment
+        fields = ("enrolment", "amount", "standard", "paid_on")
+
+    def call(self, data):
+        return services.record_agreement_payment(
+            enrolment=data["enrolment"],
+            amount=data["amount"],
+            paid_on=data["paid_on"],
+            standard=data["standard"],
+        )
+
+
+@admin.register(AgreementPayment)
+class AgreementPaymentAdmin(ComputedAdmin):
+    list_display = ("person", "masked_id", "amount", "standard", "paid_on")
+    search_fields = ("person__name", "=person__id_number")
+    readonly_fields = [explanation]
+    exclude = ("lines",)
+    add_form = AgreementPaymentForm
+    raw_id_fields = ("enrolment",)
 
 
 @admin.register(ContributionRecord)

@@ -12,6 +12,7 @@ from enrollment import dates
 from enrollment.demo import anchor, employer, months_ago, person
 
 from .models import (
+    AgreementPayment,
     BaseDeclaration,
     ContributionRecord,
     CreditedPeriod,
@@ -23,6 +24,7 @@ from .services import (
     check_arrears,
     confirm_retirement,
     declare_base,
+    record_agreement_payment,
     record_monthly_contribution,
     record_resident_payment,
 )
@@ -111,6 +113,16 @@ def load(stdout) -> None:
         )
         record_resident_payment(
             enrolment=enrolment, paid_on=paid_on, external_id=f"DEMO-RES-{key}-{enrolment.start_date:%Y}"
+        )
+
+    # the agreement payer's one-time payment (杭州 art. 13(7))
+    weixie = person("weixie").enrolments.filter(category="agreement").first()
+    if weixie and not AgreementPayment.objects.filter(enrolment=weixie).exists():
+        record_agreement_payment(
+            enrolment=weixie,
+            amount=Decimal("36000.00"),
+            paid_on=weixie.start_date,
+            standard="市政府协缴标准（演示金额，非官方）",
         )
 
     # contribution years and a retirement with the years met (杭州 art. 18–20)

@@ -273,3 +273,27 @@ class RetirementConfirmation(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.get_method_display()} {self.confirmed_on or '待确认'}"
+
+
+class AgreementPayment(models.Model):
+    """协缴 (杭州 art. 13(7)): paid once when the agreement is made, at the standard the city
+    government sets (not in the measures: the clerk enters the amount from that standard)."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="agreement_payments", verbose_name=_("参保人")
+    )
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.PROTECT, related_name="agreement_payment", verbose_name=_("参保登记")
+    )
+    amount = models.DecimalField(_("一次性协缴金额"), **MONEY)
+    standard = models.CharField(_("执行标准（市政府文件）"), max_length=200)
+    lines = models.JSONField(_("计算说明"), default=list)
+    paid_on = models.DateField(_("缴费日期"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("协缴人员一次性缴费")
+        verbose_name_plural = _("协缴人员一次性缴费")
+
+    def __str__(self):
+        return f"{self.person} 协缴 {self.amount}"

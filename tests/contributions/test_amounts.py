@@ -153,3 +153,22 @@ def test_missing_provincial_wage_names_the_parameter(make_person):
         record_monthly_contribution(person=person, month=D(2024, 1, 1), paid_on=D(2024, 1, 10))
     assert "provincial_average_monthly_wage" in error.value.message_dict["parameters"][0]
     assert ContributionRecord.objects.count() == 0
+
+
+def test_agreement_payer_paid_once_benefits_next_month_art_13_7(make_person):
+    from contributions.services import record_agreement_payment
+
+    person = make_person()
+    enrolment = enrol(person=person, category="agreement", district="上城区", start_date=D(2024, 2, 10))
+    with pytest.raises(ValidationError) as error:
+        record_agreement_payment(
+            enrolment=enrolment, amount=Decimal("0"), paid_on=D(2024, 2, 10), standard="市政府文件"
+        )
+    assert "amount" in error.value.message_dict
+    payment = record_agreement_payment(
+        enrolment=enrolment, amount=Decimal("36000"), paid_on=D(2024, 2, 12), standard="市政府文件"
+    )
+    assert payment.lines[0]["article"] == "杭州 第十三条第(七)项"
+    assert not benefit_status(person=person, on=D(2024, 2, 29)).eligible
+    status = benefit_status(person=person, on=D(2024, 3, 1))
+    assert status.eligible and status.category == "active" and status.enrolment_category == "agreement"

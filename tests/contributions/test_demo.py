@@ -62,3 +62,9 @@ def test_demo_is_idempotent_and_covers_every_status():
     assert benefit_status(person=person("wuxiaobao"), on=today).category == "child"
     assert benefit_status(person=person("chenye"), on=today).enrolment_category == "unemployed"
     assert ContributionRecord.objects.filter(person=person("wangfang"), personal_payable=0).count() == 12
+
+
+def test_demo_agreement_payer_is_covered():
+    load_all()
+    status = benefit_status(person=person("weixie"), on=timezone.localdate())
+    assert status.eligible and status.enrolment_category == "agreement"
