@@ -163,9 +163,12 @@ def queries_per_settlement(key: str, people, number: int) -> int:
     return len(captured.captured_queries)
 
 
+def pgbench_init(server: str) -> None:
+    subprocess.run(["pgbench", "-i", "-s", "1", "-q", f"{server}/{DB_NAME}"], check=True, capture_output=True)
+
+
 def pgbench(server: str, clients: int, seconds: int) -> float:
     url = f"{server}/{DB_NAME}"
-    subprocess.run(["pgbench", "-i", "-s", "1", "-q", url], check=True, capture_output=True)
     result = subprocess.run(
         ["pgbench", "-b", "simple-update", "-c", str(clients), "-j", str(clients), "-T", str(seconds), url],
         check=True,

@@ -139,3 +139,15 @@ def test_admin_pages_render(client, clerk, hospital, person_factory, django_capt
     assert client.get("/admin/claims/institution/").status_code == 200
     assert client.get("/admin/claims/statement/").status_code == 200
     assert client.get("/admin/claims/settlement/reimburse/").status_code == 200
+
+
+def test_selectors_for_the_portal(hospital, person_factory, django_capture_on_commit_callbacks):
+    from claims.selectors import settlements_of, statement_ready, statement_url
+
+    person = person_factory()
+    other = person_factory()
+    settlement = settle(hospital, inpatient(person), django_capture_on_commit_callbacks)
+    settle(hospital, inpatient(other, "ZY-OTHER"), django_capture_on_commit_callbacks)
+    assert list(settlements_of(person=person)) == [settlement]
+    assert statement_ready(settlement)
+    assert statement_url(settlement) == f"/api/v1/statements/{settlement.pk}.pdf"
