@@ -158,6 +158,9 @@ class AccountAdmin(SimpleHistoryAdmin):
         ),
     )
 
+    def get_inlines(self, request, obj=None):
+        return [] if obj is None else self.inlines
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ("region", "status", "closed_on", "current", "historical", "birth_date")
