@@ -91,7 +91,7 @@ class MutualAidForm(forms.Form):
     """A close relative to grant the use of historical funds to (杭州 第二十六条第(六)项)."""
 
     name = forms.CharField(label=_("近亲属姓名"), max_length=100)
-    id_number = forms.CharField(label=_("近亲属居民身份证号码"), max_length=18, min_length=18)
+    id_number = forms.CharField(label=_("近亲属居民身份证号码"), max_length=18)
     relation = forms.ChoiceField(label=_("与本人关系"), choices=MutualAidGrant.Relation.choices)
 
     def clean_name(self):

@@ -57,7 +57,7 @@ def test_insured_person_logs_in_sees_balance_and_estimates_a_bill(page, live_ser
     assert "参保人登录" in page.content()
     page.fill("#id_username", "wangxm")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("#login-form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     assert "可享受医保待遇" in page.inner_text("#status")
     assert page.inner_text("#historical-funds").startswith("3,000.00")

@@ -60,6 +60,14 @@ def test_bad_id_number_checksum_is_refused_on_its_field(client_a, person_a, son)
     assert "校验位错误" in response.content.decode()
 
 
+def test_short_id_number_says_18_digits(client_a, person_a):
+    response = client_a.post(reverse(URL), {"name": "王小宝", "id_number": "123", "relation": "child"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_number-errors"' in page
+    assert "居民身份证号码应为18位" in page
+
+
 def test_relation_outside_close_relatives_is_refused(client_a, person_a, son):
     response = client_a.post(
         reverse(URL), {"name": "王小宝", "id_number": son.id_number, "relation": "cousin"}
