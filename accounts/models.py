@@ -1,4 +1,4 @@
-"""Personal accounts (个人账户, 杭州 art. 22–27, 41; 舟山 art. 16–21).
+"""Personal accounts (个人账户, 杭州 art. 22–27, 41; 舟山 art. 17–21).
 
 An account holds two buckets of money: current funds (当年资金, the year's credits,
 preset at the start of the year, art. 22(2)) and historical funds (历年资金, carried

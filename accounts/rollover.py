@@ -187,7 +187,11 @@ def plan_for(region: str, year: int) -> RegionPlan:
     interest = Fraction.of(rate)
     need_retired = Account.objects.filter(region=region, category="retired", status="open").exists()
     preset = preset_fen_sql(region, year + 1, need_retired=need_retired)
-    premium_fen = fen_literal(at_next["catastrophic.premium"]["employee"]["personal"])
+    if region == "zhoushan":
+        # 舟山 art. 36 sets no deduction of the premium from the personal account.
+        premium_fen = 0
+    else:
+        premium_fen = fen_literal(at_next["catastrophic.premium"]["employee"]["personal"])
     cur, hist = fen("current"), fen("historical")
     balance = f"({cur} + {hist})"
     interest_fen = f"(CASE WHEN {balance} > 0 THEN {interest.times(balance)} ELSE 0 END)"
@@ -235,10 +239,10 @@ def plan_for(region: str, year: int) -> RegionPlan:
         },
         articles={
             "interest": at_end.article("demand_deposit_rate"),
-            "carry": "杭州 第二十二条第(四)项" if region == "hangzhou" else "舟山 第十六条",
-            "reconciliation": "杭州 第二十二条第(五)项" if region == "hangzhou" else "舟山 第十六条",
+            "carry": "杭州 第二十二条第(四)项" if region == "hangzhou" else "舟山 第十八条第(一)项",
+            "reconciliation": "杭州 第二十二条第(五)项" if region == "hangzhou" else "舟山 第十八条第(三)项",
             "preset": preset_article,
-            "premium": at_next.article("catastrophic.premium"),
+            "premium": at_next.article("catastrophic.premium") if premium_fen else "",
         },
     )
 

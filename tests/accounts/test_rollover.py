@@ -350,3 +350,44 @@ def test_missing_provincial_average_fails_the_job_naming_the_parameter(make_acco
     assert "provincial_average_monthly_wage" in job.errors
     account.refresh_from_db()
     assert account.rolled_over_year is None and account.current == D("5568.00")
+
+
+@pytest.fixture
+def zhoushan_illustrative():
+    from policy.parameters import set_illustrative_default
+
+    set_illustrative_default(True)
+    yield
+    set_illustrative_default(False)
+
+
+@pytest.mark.django_db
+def test_zhoushan_account_with_illustrative_figures_art17_18(make_person, zhoushan_illustrative):
+    """舟山 (illustrative 2% of base): base 5,000 → 100 a month, preset 1,200 (art. 17(1), 18(2)).
+
+    Year end: interest 1,200 × 0.35% = 4.20 (art. 18(1)); carry 1,200; 2025 preset 1,200;
+    no premium deducted from the account (art. 36 sets none): current 1,200.00, historical 1,204.20.
+    """
+    person = make_person(region="zhoushan")
+    account = services.open_account(
+        person=person, on=dt.date(2024, 1, 1), category="active", base=D("5000.00")
+    )
+    assert account.current == D("1200.00")
+    credit_year(account, 2024)
+    rollover.run_rollover(2024)
+    account.refresh_from_db()
+    assert (account.current, account.historical) == (D("1200.00"), D("1204.20"))
+    assert amounts(account, "catastrophic_premium") == []
+    assert LedgerEntry.objects.get(account=account, kind="interest").article.startswith("舟山")
+
+
+@pytest.mark.django_db
+def test_zhoushan_rollover_refused_without_official_rate(make_person, zhoushan_illustrative):
+    """Without the illustrative set, Zhoushan's deposit rate has no value: the job fails naming it (nothing guessed)."""
+    from policy.parameters import set_illustrative_default
+
+    person = make_person(region="zhoushan")
+    services.open_account(person=person, on=dt.date(2024, 1, 1), category="active", base=D("5000.00"))
+    set_illustrative_default(False)
+    job = rollover.run_rollover(2024)
+    assert job.status == BatchJob.Status.FAILED and "demand_deposit_rate" in job.errors
