@@ -12,6 +12,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -109,7 +110,9 @@ def account(request, person):
         "person": person,
         "overview": overview,
         "account": account_row,
-        "entries": selectors.ledger(person=person, year=year)[:500],
+        "entries": Paginator(selectors.ledger(person=person, year=year), 100).get_page(
+            request.GET.get("page")
+        ),
         "years": years,
         "year": year,
     }
@@ -118,7 +121,8 @@ def account(request, person):
 
 @insured_page
 def settlements(request, person):
-    context = {"nav": "settlements", "person": person, "settlements": selectors.settlements(person=person)}
+    page = Paginator(selectors.settlements(person=person), 50).get_page(request.GET.get("page"))
+    context = {"nav": "settlements", "person": person, "settlements": page}
     return render(request, "portal/settlements.html", context)
 
 

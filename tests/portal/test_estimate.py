@@ -1,5 +1,7 @@
 """The benefit estimator: a trial settlement of a hypothetical bill on the person's own stored state."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -102,3 +104,25 @@ def test_get_shows_the_profile_used(client_a, person_a):
     assert "在职职工" in page
     assert "3,000.00" in page
     assert 'name="eligible"' in page
+
+
+def test_outpatient_at_own_contracted_centre_art29(client, insured):
+    """杭州 第二十九条: active employee with a GP contract, no account funds, community outpatient 2,000.
+
+    (1) deductible 1,000, (5) reduced by 300 at the contracted centre → 700;
+    (3)(4) community 86% + 3 points = 89%: (2,000 − 700) × 89% = 1,157.00; cash 843.00.
+    """
+    from enrollment.services import record_gp_contract
+
+    person = insured(name="孙签约", username="sunqy")
+    record_gp_contract(
+        person=person, centre_code="C3301", valid_from=dt.date(2023, 1, 1), centre_name="翠苑社区"
+    )
+    client.login(username="sunqy", password="portal-pass-2024")
+    page = client.post(
+        reverse(URL),
+        bill(kind="outpatient", institution_level="community", eligible="2000.00", at_contracted_centre="on"),
+    ).content.decode()
+    assert 'id="fund-total">1,157.00' in page
+    assert "843.00" in page
+    assert "杭州 第二十九条" in page
