@@ -137,6 +137,7 @@ class AccountAdmin(SimpleHistoryAdmin):
                     "stop_reason",
                     "benefit_suspended",
                     "suspension_reason",
+                    "historical_pays_personal_share",
                 )
             },
         ),
@@ -214,6 +215,7 @@ class AccountAdmin(SimpleHistoryAdmin):
                     pension=obj.pension,
                     credits_stopped=obj.credits_stopped,
                     stop_reason=obj.stop_reason,
+                    historical_pays_personal_share=obj.historical_pays_personal_share,
                 )
         except ValidationError as error:
             self.message_user(request, _errors(error), messages.ERROR)

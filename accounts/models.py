@@ -47,6 +47,12 @@ class Account(models.Model):
     current = models.DecimalField(_("当年资金"), default=0, **MONEY)
     historical = models.DecimalField(_("历年资金"), default=0, **MONEY)
 
+    historical_pays_personal_share = models.BooleanField(
+        _("历年资金支付个人负担"),
+        default=True,
+        help_text=_("杭州 第二十五条：历年资金支付个人负担的自费、自理、自付费用；本人可申请不使用"),
+    )
+
     # Precomputed profile for the monthly credit and the rollover's preset (规程 §9).
     category = models.CharField(_("划账类别"), max_length=16, choices=Category.choices, default=Category.NONE)
     birth_date = models.DateField(_("出生日期"))

@@ -42,6 +42,12 @@ def balances(*, person, for_update: bool = False) -> Balances:
     return Balances(current_funds=account.current, historical_funds=account.historical)
 
 
+def uses_historical_funds(*, person) -> bool:
+    """Whether historical funds pay the person's personal share (杭州 art. 25, 规程 §8; default yes)."""
+    account = Account.objects.filter(person=person).only("historical_pays_personal_share").first()
+    return True if account is None else account.historical_pays_personal_share
+
+
 def ledger(*, person):
     """The person's ledger entries, oldest first (empty without an account)."""
     return LedgerEntry.objects.filter(account__person=person).order_by("id")

@@ -217,6 +217,7 @@ def set_profile(
     pension: Decimal | None = None,
     credits_stopped: bool | None = None,
     stop_reason: str = "",
+    historical_pays_personal_share: bool | None = None,
 ) -> Account:
     """Change what the monthly credit and the next preset are computed from (category, base, pension, stop).
 
@@ -244,7 +245,18 @@ def set_profile(
             )
         account.credits_stopped = credits_stopped
         account.stop_reason = stop_reason if credits_stopped else ""
-    account.save(update_fields=["category", "credit_base", "pension", "credits_stopped", "stop_reason"])
+    if historical_pays_personal_share is not None:  # 杭州 art. 25: the holder may opt out
+        account.historical_pays_personal_share = historical_pays_personal_share
+    account.save(
+        update_fields=[
+            "category",
+            "credit_base",
+            "pension",
+            "credits_stopped",
+            "stop_reason",
+            "historical_pays_personal_share",
+        ]
+    )
     return account
 
 
@@ -447,8 +459,14 @@ def reverse_source(*, source_type: str, source_id: str, on: dt.date) -> list[Led
                 source_type=source_type, source_id=source_id, reverses__isnull=True
             ).order_by("account_id", "id")
         )
-        if not originals:
-            raise AccountError({"source_id": _("没有该来源的账户记账：%(source)s") % {"source": source_id}})
+        if LedgerEntry.objects.filter(
+            source_type=source_type, source_id=source_id, reverses__isnull=False
+        ).exists():
+            raise AccountError(
+                {"source_id": _("该来源已冲正，不能重复冲正：%(source)s") % {"source": source_id}}
+            )
+        if not originals:  # the source paid nothing from the account: nothing to reverse
+            return []
         account_ids = sorted({entry.account_id for entry in originals})
         accounts = {
             a.pk: a for a in Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")

@@ -164,8 +164,10 @@ def test_reverse_source_restores_and_refuses_twice(make_account):
     assert (account.current, account.historical) == (D("3000.00"), D("500.00"))
     with pytest.raises(ValidationError):
         services.reverse_source(source_type="settlement", source_id="B-9", on=dt.date(2024, 6, 3))
-    with pytest.raises(ValidationError):
-        services.reverse_source(source_type="settlement", source_id="nothing", on=dt.date(2024, 6, 3))
+    # A source that paid nothing from the account has nothing to reverse.
+    assert (
+        services.reverse_source(source_type="settlement", source_id="nothing", on=dt.date(2024, 6, 3)) == []
+    )
     assert audit_balances() == []
 
 
@@ -291,3 +293,15 @@ def test_death_writes_off_overdraft_then_heir_inherits_art26_3_5(make_account):
         )
     assert Inheritance.objects.count() == 1
     assert audit_balances() == []
+
+
+@pytest.mark.django_db
+def test_historical_funds_opt_out_art25(make_account, make_person):
+    from accounts.selectors import uses_historical_funds
+
+    account = make_account()
+    assert uses_historical_funds(person=account.person) is True
+    services.set_profile(account=account, historical_pays_personal_share=False)
+    assert uses_historical_funds(person=account.person) is False
+    assert account.history.first().historical_pays_personal_share is False
+    assert uses_historical_funds(person=make_person()) is True
