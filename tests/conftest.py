@@ -39,6 +39,17 @@ def pytest_runtest_setup(item):
         pytest.skip("Debian chromium not installed")
 
 
+@pytest.fixture(autouse=True)
+def _restore_policy_globals():
+    """Tests may swap the override provider or the illustrative default; put them back after each."""
+    import policy.parameters as parameters
+
+    provider, illustrative = parameters._override_provider, parameters._illustrative_default
+    yield
+    parameters.set_override_provider(provider)
+    parameters.set_illustrative_default(illustrative)
+
+
 @pytest.fixture
 def clerk(django_user_model):
     """A clerk with every permission (the 管理 group's rights)."""
