@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from enrollment import dates
 from enrollment.identity import mask_id_number
@@ -123,7 +124,7 @@ def declare_base(
             "declared_monthly_wage": monthly_wage,
             "base": base,
             "lines": _lines(lines),
-            "declared_on": declared_on or dt.date.today(),
+            "declared_on": declared_on or timezone.localdate(),
         },
     )
     return declaration

@@ -142,6 +142,10 @@ def _previous(enrolments: list[Enrolment], current: Enrolment) -> Enrolment | No
     return max(earlier, key=lambda e: e.end_date) if earlier else None
 
 
+def _all_enrolments(person: Person) -> list[Enrolment]:
+    return list(person.enrolments.all())
+
+
 def _gap_months(previous: Enrolment, current: Enrolment) -> int:
     """Whole months without cover between two enrolments (0 when the new one starts the next month)."""
     return max(dates.months_between(previous.end_date, current.start_date) - 1, 0)
@@ -226,6 +230,17 @@ def _employee_window(
         key = "switch_after_stop" if previous.scheme != current.scheme else "interruption"
         return waiting(key, f"停保{gap}个月后重新参保，视为中断参保")
     if previous.scheme == Scheme.RESIDENT:
+        before = _previous([e for e in _all_enrolments(person) if e.pk != current.pk], previous)
+        if (
+            current.category == Category.FLEXIBLE
+            and before is not None
+            and before.scheme == Scheme.EMPLOYEE
+            and before.category == Category.FLEXIBLE
+            and _gap_months(before, previous) == 0
+            and current.start_date < dates.add_months(previous.start_date, 3)
+        ):
+            # art. 73(2): back to the employee scheme within 3 months: from the month after the (back) payment
+            return _Window(normal_start, bridge_article=article(region, "switch_to_resident"))
         if current.category == Category.FLEXIBLE and previous.category in {
             Category.ADULT_TIER1,
             Category.ADULT_TIER2,

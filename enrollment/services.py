@@ -12,6 +12,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from policy.parameters import ParameterError, parameters_for
 
@@ -86,11 +87,10 @@ def _parent_in_employee_scheme(parent: Person | None, on: dt.date, *, min_years:
     if not any(e.covers(on) for e in enrolments):
         return False
     if min_years:
-        months = sum(
-            dates.months_between(e.start_date, min(e.end_date or on, on)) + 1
-            for e in enrolments
-            if e.start_date <= on
-        )
+        # 杭州 art. 30(1): 累计缴费满 3 年, counted from the parent's paid months
+        from contributions.selectors import contribution_months  # contributions owns payment records
+
+        months = contribution_months(person=parent, until=on).local_actual
         return months >= min_years * 12
     return True
 
@@ -439,7 +439,7 @@ def record_certificate(
         number=number,
         valid_from=valid_from,
         valid_to=valid_to,
-        registered_on=registered_on or dt.date.today(),
+        registered_on=registered_on or timezone.localdate(),
         source=source,
         external_id=external_id or None,
     )

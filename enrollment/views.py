@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -47,7 +48,7 @@ class PersonBenefitStatusView(APIView):
     def get(self, request, pk):
         person = generics.get_object_or_404(Person, pk=pk)
         try:
-            on = dt.date.fromisoformat(request.query_params.get("on") or dt.date.today().isoformat())
+            on = dt.date.fromisoformat(request.query_params.get("on") or timezone.localdate().isoformat())
         except ValueError:
             return Response({"on": ["日期格式应为 YYYY-MM-DD"]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(BenefitStatusSerializer(benefit_status(person=person, on=on)).data)
