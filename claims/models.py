@@ -125,6 +125,10 @@ class Accumulator(models.Model):
 class Settlement(models.Model):
     """One settled bill (kind `settlement`) or the reversal of one (kind `reversal`).
 
+    Append-only: no field changes after the insert except `status` (settled → reversed),
+    and who did what is on the rows themselves (`created_by`, `created`; the reversal
+    row names the reversed one), so no separate history table is kept.
+
     `idempotency_key` is institution code + bill number for the API (the counter uses
     `counter:` + bill number): the same key with the same request body returns the
     stored `response`; another body under the same key is refused.
@@ -225,7 +229,6 @@ class Settlement(models.Model):
         related_name="+",
         verbose_name=_("经办/调用方"),
     )
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("医疗费结算")
