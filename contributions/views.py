@@ -5,13 +5,13 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from enrollment.intake import IntakeError
-from enrollment.serializers import IntakeSerializer
+from enrollment.serializers import IntakeErrorSerializer, IntakeResultSerializer
 from users.permissions import HasApiScope, IsClerk
 
 from . import services
 from .filters import ContributionRecordFilter, ResidentPaymentFilter
 from .models import ContributionRecord, ResidentPayment
-from .serializers import ContributionRecordSerializer, ResidentPaymentSerializer
+from .serializers import ContributionIntakeSerializer, ContributionRecordSerializer, ResidentPaymentSerializer
 
 
 class ContributionView(generics.ListAPIView):
@@ -27,7 +27,10 @@ class ContributionView(generics.ListAPIView):
             return [HasApiScope()]
         return [IsClerk()]
 
-    @extend_schema(request=IntakeSerializer, responses={201: dict, 400: dict})
+    @extend_schema(
+        request=ContributionIntakeSerializer,
+        responses={201: IntakeResultSerializer, 400: IntakeErrorSerializer},
+    )
     def post(self, request):
         records = request.data.get("records") if isinstance(request.data, dict) else None
         try:

@@ -93,3 +93,43 @@ class IntakeSerializer(serializers.Serializer):
     """Bulk intake body: {"records": [...]} (each record validated by the service)."""
 
     records = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+
+
+class CertificateIntakeRecordSerializer(serializers.Serializer):
+    """One certificate record (documentation of the body; the service validates each record)."""
+
+    id = serializers.CharField(help_text="来源系统记录号（幂等键）")
+    id_number = serializers.CharField(help_text="持证人证件号码")
+    kind = serializers.ChoiceField(
+        choices=[
+            "extreme_poverty",
+            "minimum_living",
+            "low_income_edge",
+            "disability_living",
+            "disability_grade2",
+        ]
+    )
+    number = serializers.CharField(required=False, help_text="证件编号")
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(required=False, allow_null=True)
+    registered_on = serializers.DateField(
+        required=False, help_text="经办机构登记日期，默认收到之日（杭州 第十五条）"
+    )
+
+
+class CertificateIntakeSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=["civil_affairs", "disability_federation"], required=False)
+    records = CertificateIntakeRecordSerializer(many=True)
+
+
+class IntakeResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    records = serializers.ListField(child=serializers.DictField())
+
+
+class IntakeErrorSerializer(serializers.Serializer):
+    errors = serializers.DictField(
+        child=serializers.CharField(),
+        help_text='按记录定位的错误，如 {"records[3].id_number": "…"}；整批未写入',
+    )

@@ -17,8 +17,10 @@ from .models import Certificate, Enrolment, Person
 from .selectors import benefit_status
 from .serializers import (
     BenefitStatusSerializer,
+    CertificateIntakeSerializer,
     EnrolmentSerializer,
-    IntakeSerializer,
+    IntakeErrorSerializer,
+    IntakeResultSerializer,
     PersonSerializer,
 )
 
@@ -67,7 +69,10 @@ class CertificateIntakeView(APIView):
     permission_classes = [HasApiScope]
     required_scope = "certificates"
 
-    @extend_schema(request=IntakeSerializer, responses={201: dict, 400: dict})
+    @extend_schema(
+        request=CertificateIntakeSerializer,
+        responses={201: IntakeResultSerializer, 400: IntakeErrorSerializer},
+    )
     def post(self, request):
         records = request.data.get("records") if isinstance(request.data, dict) else None
         source = (request.data.get("source") if isinstance(request.data, dict) else None) or "civil_affairs"
