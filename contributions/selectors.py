@@ -5,8 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from enrollment import dates
 from enrollment.models import Category, Enrolment, Person, Scheme, Transfer
+from policy import retirement as retirement_rules
+from policy.parameters import parameters_for
+from policy.retirement import Period
 
 from .models import BackPayment, ContributionRecord, CreditedPeriod, ResidentPayment
 
@@ -50,9 +55,10 @@ def arrears_months(*, enrolment: Enrolment, until: dt.date) -> list[dt.date]:
 class ContributionMonths:
     """Contribution years as month counts (杭州 art. 18, 19: no month counted twice).
 
-    `local_actual`: months paid here (monthly records, back payments, the legacy local
-    scheme, military service); `total`: the union of every kind, plus months made up by a
-    retirement lump sum (which have no calendar months).
+    `local_actual` and `total` come from `policy.retirement.contribution_months` (overlaps
+    merged there); the per-kind counts are the months a kind adds beyond the local ones, for
+    display. Months made up by a retirement lump sum have no calendar months and are added
+    to both. `lines` explain each period.
     """
 
     local_actual: int
@@ -63,6 +69,7 @@ class ContributionMonths:
     other: int
     lump_sum: int
     total: int
+    lines: tuple = ()
     months: frozenset = field(default_factory=frozenset, repr=False)
 
     @property
@@ -74,53 +81,84 @@ class ContributionMonths:
         return f"{self.total // 12}年{self.total % 12}个月"
 
 
-def contribution_months(
-    *, person: Person, until: dt.date | None = None, continuous_service_cutoff=None
-) -> ContributionMonths:
-    """Count contribution months by kind and in total, never counting a month twice."""
+# CreditedPeriod kinds as policy.retirement names them
+POLICY_KINDS = {
+    CreditedPeriod.Kind.DEEMED: "deemed",
+    CreditedPeriod.Kind.CONTINUOUS_SERVICE: "continuous_service",
+    CreditedPeriod.Kind.TRANSFERRED: "transferred",
+    CreditedPeriod.Kind.MILITARY: "military",
+    CreditedPeriod.Kind.LEGACY_LOCAL: "local_serious_illness",
+    CreditedPeriod.Kind.OTHER: "other",
+}
+
+
+def _month_period(month: dt.date, kind: str) -> Period:
+    return Period(start=month, end=dates.add_months(month, 1) - dt.timedelta(days=1), kind=kind)
+
+
+def contribution_periods(*, person: Person, until: dt.date | None = None) -> list[Period]:
+    """Every period that may count as contribution years, as `policy.retirement.Period`s."""
     limit = dates.month_start(until) if until else None
 
     def keep(months):
-        return {m for m in months if limit is None or m <= limit}
+        return sorted(m for m in months if limit is None or m <= limit)
 
-    local = keep(paid_months(person=person))
-    by_kind: dict[str, set] = {kind: set() for kind in CreditedPeriod.Kind.values}
-    for period in CreditedPeriod.objects.filter(person=person):
+    periods = [_month_period(m, "local_actual") for m in keep(paid_months(person=person))]
+    for period in CreditedPeriod.objects.filter(person=person).order_by("first_month"):
         months = keep(dates.month_range(period.first_month, period.last_month))
-        if period.kind == CreditedPeriod.Kind.CONTINUOUS_SERVICE and continuous_service_cutoff:
-            months = {m for m in months if m <= continuous_service_cutoff}
-        by_kind[period.kind] |= months
-    for kind in CreditedPeriod.LOCAL_ACTUAL:
-        local |= by_kind[kind]
-    transferred = set(by_kind[CreditedPeriod.Kind.TRANSFERRED])
+        if months:
+            end = dates.add_months(months[-1], 1) - dt.timedelta(days=1)
+            periods.append(Period(start=months[0], end=end, kind=POLICY_KINDS[period.kind]))
     for transfer in Transfer.objects.filter(
         person=person, direction=Transfer.Direction.IN, transferred_months__gt=0
     ):
         end = dates.month_start(transfer.transferred_until or transfer.transferred_on)
-        transferred |= keep(dates.add_months(end, -i) for i in range(transfer.transferred_months))
-    university = set()
+        for month in keep(dates.add_months(end, -i) for i in range(transfer.transferred_months)):
+            periods.append(_month_period(month, "transferred"))
     for payment in ResidentPayment.objects.filter(person=person, category=Category.STUDENT).select_related(
         "enrolment"
     ):
         enrolment = payment.enrolment
-        university |= keep(
+        for month in keep(
             dates.month_range(enrolment.start_date, enrolment.end_date or enrolment.start_date)
-        )
+        ):
+            periods.append(_month_period(month, "university"))
+    return periods
+
+
+def contribution_months(
+    *, person: Person, until: dt.date | None = None, continuous_service_cutoff=None
+) -> ContributionMonths:
+    """Count contribution months by kind and in total (through `policy.retirement`), never a month twice."""
+    on = until or timezone.localdate()
+    params = parameters_for(person.region, on)
+    periods = contribution_periods(person=person, until=until)
+    counted = retirement_rules.contribution_months(params=params, periods=periods)
+    by_kind: dict[str, set] = {}
+    for period in periods:
+        months = set(dates.month_range(period.start, period.end))
+        if period.kind == "continuous_service" and continuous_service_cutoff:
+            months = {m for m in months if m <= continuous_service_cutoff}
+        by_kind.setdefault(period.kind, set()).update(months)
+    local = (
+        by_kind.get("local_actual", set())
+        | by_kind.get("military", set())
+        | by_kind.get("local_serious_illness", set())
+    )
     lump = 0
     retirement = getattr(person, "retirement", None)
     if retirement is not None and retirement.method == retirement.Method.LUMP_SUM and retirement.confirmed_on:
         lump = max(retirement.missing_local_months, retirement.missing_total_months)
-    union = local | transferred | university
-    for months in by_kind.values():
-        union |= months
+    union = frozenset().union(*by_kind.values()) if by_kind else frozenset()
     return ContributionMonths(
-        local_actual=len(local) + lump,
-        deemed=len(by_kind[CreditedPeriod.Kind.DEEMED] - local),
-        continuous_service=len(by_kind[CreditedPeriod.Kind.CONTINUOUS_SERVICE] - local),
-        transferred=len(transferred - local),
-        university=len(university - local),
-        other=len(by_kind[CreditedPeriod.Kind.OTHER] - local),
+        local_actual=counted.local_actual_months + lump,
+        deemed=len(by_kind.get("deemed", set()) - local),
+        continuous_service=len(by_kind.get("continuous_service", set()) - local),
+        transferred=len(by_kind.get("transferred", set()) - local),
+        university=len(by_kind.get("university", set()) - local),
+        other=len(by_kind.get("other", set()) - local),
         lump_sum=lump,
-        total=len(union) + lump,
-        months=frozenset(union),
+        total=counted.total_months + lump,
+        lines=counted.lines,
+        months=union,
     )

@@ -29,6 +29,7 @@ from enrollment.models import (
 )
 from enrollment.services import end_enrolment, enrol
 from policy import contributions as rules
+from policy import retirement as retirement_rules
 from policy.amount import NotInRegion, RuleInputError
 from policy.explain import Line
 from policy.money import round_yuan
@@ -572,34 +573,7 @@ def confirm_retirement(
     """
     Person.objects.select_for_update().filter(pk=person.pk).first()
     region = person.region
-    params = _params(region, retirement_date)
     art = "舟山 第十一条" if region == "zhoushan" else "杭州 第二十条"
-    cutoff = (
-        params.get("retirement.continuous_service_cutoff")
-        if "retirement.continuous_service_cutoff" in params.declared
-        else None
-    )
-    counted = contribution_months(person=person, until=retirement_date, continuous_service_cutoff=cutoff)
-    if region == "zhoushan":
-        # 舟山 art. 11, 63: actual years (transferred ones count; military service as actual) must reach N
-        need_local = 0
-        need_total = int(params["retirement.actual_years"]) * 12
-        total = counted.local_actual + counted.transferred
-        total_text = f"{total // 12}年{total % 12}个月"
-    else:
-        need_local = int(params["retirement.local_actual_years"]) * 12
-        need_total = int(params["retirement.total_years"]) * 12
-        total, total_text = counted.total, counted.total_years
-    missing_local = max(need_local - counted.local_actual, 0)
-    missing_total = max(need_total - total, 0)
-    lines = [
-        Line(
-            art,
-            f"本市职工医保实际缴费年限 {counted.local_actual_years}，须满 {need_local // 12} 年",
-            Decimal(counted.local_actual),
-        ),
-        Line(art, f"职工医保累计（实际）缴费年限 {total_text}，须满 {need_total // 12} 年", Decimal(total)),
-    ]
     current = (
         person.enrolments.filter(scheme=Scheme.EMPLOYEE, start_date__lte=retirement_date)
         .order_by("-start_date")
@@ -609,43 +583,48 @@ def confirm_retirement(
         _refuse("person", f"退休时未在本市参加职工医保，不能办理医保退休资格确认（{art}）")
     if current.category == Category.RETIRED:
         _refuse("person", "已办理医保退休资格确认")
+    try:
+        counted = contribution_months(person=person, until=retirement_date)
+    except ParameterError as error:
+        raise ContributionError({"parameters": [str(error)]})
+    from enrollment.selectors import certificate_on
+
+    certificate_holder = certificate_on(person, confirmed_on) is not None
+    # the figures of the day the top-up is made (杭州 art. 20: 办理补缴时的上年度省平工资)
+    check = _rule(
+        retirement_rules.retirement_check,
+        params=_params(region, confirmed_on),
+        local_actual_months=counted.local_actual,
+        total_months=counted.total,
+        hukou_local=person.hukou_local,
+        employed_locally=current.category == Category.ACTIVE,
+        flexible_locally=current.category == Category.FLEXIBLE,
+        certificate_holder=certificate_holder,
+    )
+    lines = [*counted.lines, *check.lines]
+    missing_local, missing_total = check.missing_local_months, check.missing_total_months
     lump_sum = Decimal("0.00")
-    if missing_local or missing_total:
-        if (
-            region == "hangzhou"
-            and not person.hukou_local
-            and current.category not in {Category.ACTIVE, Category.FLEXIBLE}
-        ):
-            _refuse(
-                "person",
-                "非本市户籍、未在本市用人单位就业也不符合灵活就业参保条件的人员，不享受本市职工医保退休待遇（杭州 第二十一条）",
-            )
-        short = max(missing_local, missing_total)
-        if method is None:
-            _refuse(
-                "method",
-                f"缴费年限不足：本市实际缴费缺 {missing_local} 个月，累计缴费缺 {missing_total} 个月；"
-                f"请选择按月缴纳或一次性补缴至规定年限（{art}）",
-            )
-        if method == RetirementConfirmation.Method.LUMP_SUM:
-            if "retirement.lump_sum_rate" not in params.declared:
-                raise ContributionError({"method": [f"本地区办法未规定一次性补缴费率（{art}）"]})
-            pay_params = _params(region, confirmed_on)
-            average, average_line = _rule(rules.provincial_average, params=pay_params)
-            rate = pay_params["retirement.lump_sum_rate"]
-            lump_sum = round_yuan(average * rate * short)
-            lines += [
-                average_line,
-                Line(
-                    pay_params.article("retirement.lump_sum_rate"),
-                    f"一次性补缴 {short} 个月 = 省平工资 × {rate * 100:.1f}% × {short}（不划入个人账户）",
-                    lump_sum,
-                ),
-            ]
-        elif method != RetirementConfirmation.Method.MONTHLY:
-            _refuse("method", "应为一次性补缴（lump_sum）或按月缴纳（monthly）")
-    else:
+    if check.eligible:
         method = RetirementConfirmation.Method.QUALIFIED
+    elif check.refused or not check.may_top_up:
+        last = check.lines[-1]
+        _refuse("person", f"{last.text}（{last.article}）")
+    elif method is None:
+        offer = (
+            "按月缴纳" if certificate_holder else f"按月缴纳或一次性补缴（一次性补缴 {check.lump_sum} 元）"
+        )
+        _refuse(
+            "method",
+            f"缴费年限不足：本市实际缴费缺 {missing_local} 个月，累计缴费缺 {missing_total} 个月；"
+            f"请选择{offer}至规定年限（{art}）",
+        )
+    elif method == RetirementConfirmation.Method.LUMP_SUM:
+        if certificate_holder:
+            _refuse("method", f"持证人员应按月缴纳至规定年限，应缴部分由政府按规定补贴（{art}）")
+        lump_sum = check.lump_sum
+    elif method != RetirementConfirmation.Method.MONTHLY:
+        _refuse("method", "应为一次性补缴（lump_sum）或按月缴纳（monthly）")
+    total = counted.total
     confirmation, _created = RetirementConfirmation.objects.update_or_create(
         person=person,
         defaults={

@@ -125,7 +125,7 @@ def test_retirement_with_years_met_becomes_retired_art_20(make_person):
     assert not benefit_status(person=person, on=D(2024, 3, 4)).category == "retired"
 
 
-def test_retirement_short_of_years_refused_without_a_choice_art_20(make_person):
+def test_retirement_short_of_years_refused_without_a_choice_art_20(make_person, provincial_wage):
     person = make_person(birth=D(1964, 3, 1))
     enrol(person=person, category="unemployed", district="上城区", start_date=D(2020, 1, 1))
     CreditedPeriod.objects.create(

@@ -108,7 +108,7 @@ def test_counter_payment_form_computes_and_refuses_on_the_field(client, clerk, m
     assert "第十三条第(五)项" in page and "342.00" in page
 
 
-def test_retirement_form_refuses_short_years_naming_article(client, clerk, make_person):
+def test_retirement_form_refuses_short_years_naming_article(client, clerk, make_person, provincial_wage):
     person = make_person(name="退休", birth=dt.date(1964, 1, 1))
     enrol(person=person, category="unemployed", district="上城区", start_date=dt.date(2020, 1, 1))
     client.force_login(clerk)

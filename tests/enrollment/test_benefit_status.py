@@ -304,8 +304,13 @@ def test_age_on(make_person):
 
 def test_back_to_flexible_within_three_months_from_month_after_payment_art_73_2(make_person):
     person = make_person()
-    paid(enrol(person=person, category="flexible", district="上城区", start_date=D(2023, 1, 1)), D(2023, 1, 5))
-    paid(switch_scheme(person=person, category="adult_tier1", district="上城区", on=D(2024, 5, 10)), D(2024, 5, 12))
+    paid(
+        enrol(person=person, category="flexible", district="上城区", start_date=D(2023, 1, 1)), D(2023, 1, 5)
+    )
+    paid(
+        switch_scheme(person=person, category="adult_tier1", district="上城区", on=D(2024, 5, 10)),
+        D(2024, 5, 12),
+    )
     back = switch_scheme(person=person, category="flexible", district="上城区", on=D(2024, 7, 1))
     paid(back, D(2024, 7, 5))
     status = benefit_status(person=person, on=D(2024, 8, 1))
