@@ -37,7 +37,8 @@ def run_credit_month(year: int, month: int, *, chunk_size: int = 1000, refresh: 
         kind=BatchJob.Kind.CREDIT_MONTH, period=period, defaults={"chunk_size": chunk_size}
     )
     accounts = Account.objects.filter(
-        status=Account.Status.OPEN, opened_on__lte=on.replace(day=28) + dt.timedelta(days=4)
+        status=Account.Status.OPEN,
+        opened_on__lte=(on.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1),
     )
     BatchJob.objects.filter(pk=job.pk).update(
         status=BatchJob.Status.RUNNING,

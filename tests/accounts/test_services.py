@@ -305,3 +305,17 @@ def test_historical_funds_opt_out_art25(make_account, make_person):
     assert uses_historical_funds(person=account.person) is False
     assert account.history.first().historical_pays_personal_share is False
     assert uses_historical_funds(person=make_person()) is True
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_database_refuses_ledger_update_and_delete_postgres(make_account):
+    """Past the model too: PostgreSQL's trigger refuses UPDATE and DELETE of ledger rows."""
+    from django.db import DatabaseError, transaction
+
+    account = make_account()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        LedgerEntry.objects.filter(account=account).update(amount=D("1.00"))
+    with pytest.raises(DatabaseError), transaction.atomic():
+        LedgerEntry.objects.filter(account=account).delete()
+    assert account.entries.get().amount == D("3000.00")
