@@ -1,16 +1,18 @@
-"""Building blocks both regions use: parameter access that remembers what it used, bands, the working bill."""
+"""Building blocks both regions use: parameter access that remembers what it used, text helpers, the working bill."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
-from policy.explain import Line
-from policy.money import ZERO, round_yuan
+from policy.explain import Line, money_text
+from policy.money import ZERO
 
 LEVEL_NAMES = {"level3": "三级医疗机构", "other": "其他医疗机构", "community": "社区卫生服务机构"}
 HUNDRED = Decimal(100)
 ILLUSTRATIVE_PREFIX = "【示例参数】"
+
+# Line(article, text, amount) without the Python-level __new__ (the engine makes several per bill).
+new_tuple = tuple.__new__
 
 
 class UsedParameters:
@@ -42,52 +44,38 @@ def percent(ratio: Decimal) -> str:
     return text + "%"
 
 
-def yuan(amount: Decimal) -> str:
-    return f"{amount:.2f}"
+# Money in explanation text: two places, as the response writes amounts.
+yuan = money_text
 
 
-def banded(start: Decimal, end: Decimal, bands) -> list[tuple[Decimal, Decimal, Decimal, Decimal]]:
-    """Portions of the position range [start, end) inside each band (lower, upper, ratio); upper None = open.
-
-    Returns (lower, upper, portion, ratio) for each band the range touches.
-    """
-    out = []
-    if end <= start:
-        return out
-    for lower, upper, ratio in bands:
-        low = start if start > lower else lower
-        high = end if upper is None or end < upper else upper
-        if high > low:
-            out.append((lower, upper, high - low, ratio))
-    return out
+def cents(value) -> Decimal:
+    """A parameter amount (int or Decimal) as a two-place Decimal, so sums and differences stay at two places."""
+    return Decimal(value).quantize(Decimal("0.01"))
 
 
-@dataclass
 class Work:
     """One bill while it is being settled; every component starts at zero."""
 
-    spf: Decimal
-    eligible: Decimal
-    current_funds_paid: Decimal = ZERO
-    deductible: Decimal = ZERO
-    basic_fund_paid: Decimal = ZERO
-    qualifying: Decimal = ZERO
-    catastrophic_paid: Decimal = ZERO
-    assistance_paid: Decimal = ZERO
-    historical_funds_paid: Decimal = ZERO
-    cash_paid: Decimal = ZERO
-    lines: list[Line] = field(default_factory=list)
+    __slots__ = (
+        "spf",
+        "eligible",
+        "current_funds_paid",
+        "deductible",
+        "basic_fund_paid",
+        "qualifying",
+        "catastrophic_paid",
+        "assistance_paid",
+        "historical_funds_paid",
+        "cash_paid",
+        "lines",
+    )
+
+    def __init__(self, spf: Decimal, eligible: Decimal):
+        self.spf = spf
+        self.eligible = eligible
+        self.current_funds_paid = self.deductible = self.basic_fund_paid = self.qualifying = ZERO
+        self.catastrophic_paid = self.assistance_paid = self.historical_funds_paid = self.cash_paid = ZERO
+        self.lines: list[Line] = []
 
     def line(self, article: str, text: str, amount: Decimal) -> None:
-        self.lines.append(Line(article, text, amount))
-
-
-def band_payment(work: Work, article: str, pieces, label) -> Decimal:
-    """Sum portion × ratio over bands, then round once (规程 §1), with one line per band."""
-    raw = ZERO
-    for lower, upper, portion, ratio in pieces:
-        raw += portion * ratio
-        work.line(
-            article, f"{label(lower, upper)} {yuan(portion)} × {percent(ratio)}", round_yuan(portion * ratio)
-        )
-    return round_yuan(raw)
+        self.lines.append(new_tuple(Line, (article, text, amount)))

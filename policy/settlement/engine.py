@@ -5,8 +5,8 @@ from __future__ import annotations
 from policy.explain import Line
 
 from . import hangzhou, zhoushan
-from .common import ILLUSTRATIVE_PREFIX, UsedParameters
-from .types import Balances, Bill, BillResult, PersonProfile, YearState
+from .common import ILLUSTRATIVE_PREFIX, UsedParameters, new_tuple
+from .types import Balances, Bill, BillResult, PersonProfile, SettlementYear, YearState
 from .year import settlement_year
 
 REGION_RULES = {"hangzhou": hangzhou.settle, "zhoushan": zhoushan.settle}
@@ -38,12 +38,17 @@ def settle_bill(
     Returns the components, the lines in the order applied, the new state and the new balances.
     Raises `MissingParameter` when a rule needs a value the agency has not set.
     """
-    year = settlement_year(person, bill.date, params)
-    if state.year is not None and state.year != year.key:
-        raise StateYearMismatch(
-            f"state is for settlement year {state.year}, the bill {bill.id} for {year.key}"
-        )
-    new_state = state.copy(year=year.key, bills=state.bills + 1)
+    return settle_in_year(person, bill, state, balances, params, settlement_year(person, bill.date, params))
+
+
+def settle_in_year(
+    person: PersonProfile, bill: Bill, state: YearState, balances: Balances, params, year: SettlementYear
+) -> BillResult:
+    """`settle_bill` once the bill's settlement year is known (the trial settlement has looked it up)."""
+    key = year.key
+    if state.year is not None and state.year != key:
+        raise StateYearMismatch(f"state is for settlement year {state.year}, the bill {bill.id} for {key}")
+    new_state = state.copy(year=key, bills=state.bills + 1)
     if _may_be_illustrative(params):
         used = UsedParameters(params)
         work = REGION_RULES[person.region](person, bill, new_state, balances, used)
@@ -53,24 +58,28 @@ def settle_bill(
         illustrative = False
     lines = work.lines
     if illustrative:
-        lines = [Line(line.article, ILLUSTRATIVE_PREFIX + line.text, line.amount) for line in lines]
-    new_balances = Balances(
-        current_funds=balances.current_funds - work.current_funds_paid,
-        historical_funds=balances.historical_funds - work.historical_funds_paid,
-    )
-    return BillResult(
-        bill_id=bill.id,
-        year=year.key,
-        total=bill.total,
-        current_funds_paid=work.current_funds_paid,
-        deductible=work.deductible,
-        basic_fund_paid=work.basic_fund_paid,
-        catastrophic_paid=work.catastrophic_paid,
-        assistance_paid=work.assistance_paid,
-        historical_funds_paid=work.historical_funds_paid,
-        cash_paid=work.cash_paid,
-        lines=lines,
-        state=new_state,
-        balances=new_balances,
-        illustrative=illustrative,
-    )
+        lines = [
+            new_tuple(Line, (article, ILLUSTRATIVE_PREFIX + text, amount)) for article, text, amount in lines
+        ]
+    new_balances = object.__new__(Balances)
+    new_balances.current_funds = balances.current_funds - work.current_funds_paid
+    new_balances.historical_funds = balances.historical_funds - work.historical_funds_paid
+    # BillResult(...) field by field, without the generated __init__'s keyword handling
+    result = object.__new__(BillResult)
+    result.__dict__ = {
+        "bill_id": bill.id,
+        "year": key,
+        "total": bill.out_of_scope + bill.self_pay_first + bill.eligible + bill.special_drug,
+        "current_funds_paid": work.current_funds_paid,
+        "deductible": work.deductible,
+        "basic_fund_paid": work.basic_fund_paid,
+        "catastrophic_paid": work.catastrophic_paid,
+        "assistance_paid": work.assistance_paid,
+        "historical_funds_paid": work.historical_funds_paid,
+        "cash_paid": work.cash_paid,
+        "lines": lines,
+        "state": new_state,
+        "balances": new_balances,
+        "illustrative": illustrative,
+    }
+    return result

@@ -11,7 +11,7 @@ from decimal import Decimal
 from policy.explain import Line
 from policy.money import ZERO, round_yuan
 
-from .common import LEVEL_NAMES, UsedParameters, Work, percent, yuan
+from .common import LEVEL_NAMES, UsedParameters, Work, cents, new_tuple, percent, yuan
 from .types import INPATIENT_KINDS, Balances, Bill, PersonProfile, YearState
 
 ART_DEDUCTIBLE = {"employee": "杭州 第二十八条第(一)项", "resident": "杭州 第三十九条第(一)项"}
@@ -102,7 +102,7 @@ def _offsite_share(bill: Bill, work: Work, rules: _Rules) -> None:
     share = round_yuan(work.eligible * ratio)
     work.eligible -= share
     work.spf += share
-    work.lines.append(Line(article, text, share))
+    work.lines.append(new_tuple(Line, (article, text, share)))
 
 
 # --- 规程 §3 ------------------------------------------------------------------------------
@@ -117,15 +117,15 @@ def _build_bands(P, scheme, status, level):
     if scheme == "employee":
         ratio_name, limit_name = "inpatient.employee.ratio", "inpatient.employee.annual_limit"
         ratios = P[ratio_name]
-        limit = Decimal(P[limit_name])
-        upper1 = Decimal(P["inpatient.employee.band1_upper"])
+        limit = cents(P[limit_name])
+        upper1 = cents(P["inpatient.employee.band1_upper"])
         raw = (
             (ZERO, upper1, ratios["band1"][status][level]),
             (upper1, limit, ratios["band2"][status][level]),
         )
     else:
         ratio_name, limit_name = "inpatient.resident.ratio", "inpatient.resident.annual_limit"
-        limit = Decimal(P[limit_name])
+        limit = cents(P[limit_name])
         raw = ((ZERO, limit, P[ratio_name][level]),)
     bands = []
     for lower, upper, ratio in raw:
@@ -152,12 +152,12 @@ def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, 
         text = f"住院起付标准 {LEVEL_NAMES[highest]} {table[highest]} 元"
         if paid:
             text += f"，本年度已付 {yuan(paid)} 元，按最高等级补差"
-        lines.append(Line(ART_DEDUCTIBLE[person.scheme], text, deductible))
+        lines.append(new_tuple(Line, (ART_DEDUCTIBLE[person.scheme], text, deductible)))
         state.inpatient_highest_level = highest
         state.inpatient_deductible_paid = paid + deductible
     else:
         deductible = ZERO
-        lines.append(Line(ART_SPECIFIED, "规定病种门诊按住院结算，不设起付标准", ZERO))
+        lines.append(new_tuple(Line, (ART_SPECIFIED, "规定病种门诊按住院结算，不设起付标准", ZERO)))
     work.deductible = deductible
 
     status = "retired" if person.is_retired else "active"
@@ -175,14 +175,17 @@ def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, 
                 portion = high - low
                 raw += portion * ratio
                 lines.append(
-                    Line(ratio_article, f"{label}{yuan(portion)}{ratio_text}", round_yuan(portion * ratio))
+                    new_tuple(
+                        Line,
+                        (ratio_article, f"{label}{yuan(portion)}{ratio_text}", round_yuan(portion * ratio)),
+                    )
                 )
         above = end - (start if start > limit else limit)
         if above > 0:
-            lines.append(Line(limit_article, limit_text, above))
+            lines.append(new_tuple(Line, (limit_article, limit_text, above)))
     fund = round_yuan(raw)
     work.basic_fund_paid = fund
-    lines.append(Line(ratio_article, "基本医疗保险统筹基金支付", fund))
+    lines.append(new_tuple(Line, (ratio_article, "基本医疗保险统筹基金支付", fund)))
     state.inpatient_eligible = end
     state.basic_fund_paid += fund
 
@@ -203,11 +206,11 @@ def _build_outpatient(P, scheme, group, place_key, at_centre):
     """(annual deductible, its article, ratio, ratio article, text prefix, percent text) for one case."""
     if scheme == "employee":
         deductible_name, ratio_name = "outpatient.employee.deductible", "outpatient.employee.ratio"
-        annual = Decimal(P[deductible_name][group])
+        annual = cents(P[deductible_name][group])
         ratio_table = P[ratio_name][group]
     else:
         deductible_name, ratio_name = "outpatient.resident.deductible", "outpatient.resident.ratio"
-        annual = Decimal(P[deductible_name])
+        annual = cents(P[deductible_name])
         ratio_table = P[ratio_name][group]
     if place_key == "pharmacy":
         ratio = ratio_table[P["outpatient.pharmacy_level"]]
@@ -230,7 +233,7 @@ def _build_outpatient(P, scheme, group, place_key, at_centre):
 
 def _build_gp(P):
     name = "outpatient.gp_deductible_reduction"
-    reduction = Decimal(P[name])
+    reduction = cents(P[name])
     text = f"签约社区首诊或转诊（大学生：校内定点医疗机构），本年度门诊起付标准减免 {yuan(reduction)} 元（每年一次）"
     return reduction, P.article(name), text
 
@@ -249,7 +252,10 @@ def _outpatient(
         if paid > 0:
             work.current_funds_paid = paid
             lines.append(
-                Line(ART_CURRENT_FUNDS, "个人账户当年资金支付（先自理、后合规费用），不计入起付标准", paid)
+                new_tuple(
+                    Line,
+                    (ART_CURRENT_FUNDS, "个人账户当年资金支付（先自理、后合规费用），不计入起付标准", paid),
+                )
             )
             if paid > spf:
                 eligible -= paid - spf
@@ -269,7 +275,7 @@ def _outpatient(
     if not state.gp_reduction and _gp_condition(person, bill):
         state.gp_reduction = True
         reduction, article, text = rules.get(("gp",), _build_gp)
-        lines.append(Line(article, text, reduction))
+        lines.append(new_tuple(Line, (article, text, reduction)))
     if state.gp_reduction:
         reduction = rules.get(("gp",), _build_gp)[0]
         annual = annual - reduction if annual > reduction else ZERO
@@ -278,10 +284,13 @@ def _outpatient(
     deductible = (owed if owed < eligible else eligible) if owed > 0 else ZERO
     if eligible > 0 or deductible:
         lines.append(
-            Line(
-                deductible_article,
-                f"门诊起付标准 {yuan(annual)} 元，本年度已付 {yuan(paid_before)} 元",
-                deductible,
+            new_tuple(
+                Line,
+                (
+                    deductible_article,
+                    f"门诊起付标准 {yuan(annual)} 元，本年度已付 {yuan(paid_before)} 元",
+                    deductible,
+                ),
             )
         )
     state.outpatient_deductible_paid = paid_before + deductible
@@ -289,7 +298,7 @@ def _outpatient(
     base = eligible - deductible
     if base > 0:
         fund = round_yuan(base * ratio)
-        lines.append(Line(ratio_article, f"{prefix}{yuan(base)}{ratio_text}", fund))
+        lines.append(new_tuple(Line, (ratio_article, f"{prefix}{yuan(base)}{ratio_text}", fund)))
     else:
         fund = ZERO
     work.basic_fund_paid = fund
@@ -300,8 +309,8 @@ def _outpatient(
 
 
 def _build_catastrophic(P, group, ratio_group):
-    deductible = Decimal(P["catastrophic.deductible"][group])
-    uppers = [Decimal(u) for u in P["catastrophic.band_uppers"]]
+    deductible = cents(P["catastrophic.deductible"][group])
+    uppers = [cents(u) for u in P["catastrophic.band_uppers"]]
     ratios = P["catastrophic.ratio"][ratio_group]
     bands = []
     for index, lower in enumerate([deductible, *uppers]):
@@ -309,7 +318,7 @@ def _build_catastrophic(P, group, ratio_group):
         top = f"{yuan(upper)} 元" if upper is not None else "以上"
         label = f"大病保险 累计合规费用 {yuan(lower)} 至 {top}段 "
         bands.append((lower, upper, ratios[index], label, f" × {percent(ratios[index])}"))
-    cap = Decimal(P["catastrophic.annual_cap"])
+    cap = cents(P["catastrophic.annual_cap"])
     return (
         deductible,
         tuple(bands),
@@ -327,10 +336,13 @@ def _catastrophic(person: PersonProfile, state: YearState, work: Work, rules: _R
     qualifying = work.qualifying
     lines = work.lines
     lines.append(
-        Line(
-            ART_CATASTROPHIC_SCOPE,
-            "大病保险合规费用（住院和规定病种自付及限额以上部分、特殊药品）",
-            qualifying,
+        new_tuple(
+            Line,
+            (
+                ART_CATASTROPHIC_SCOPE,
+                "大病保险合规费用（住院和规定病种自付及限额以上部分、特殊药品）",
+                qualifying,
+            ),
         )
     )
     if person.certificate:
@@ -355,14 +367,16 @@ def _catastrophic(person: PersonProfile, state: YearState, work: Work, rules: _R
             portion = high - low
             raw += portion * ratio
             lines.append(
-                Line(ratio_article, f"{label}{yuan(portion)}{ratio_text}", round_yuan(portion * ratio))
+                new_tuple(
+                    Line, (ratio_article, f"{label}{yuan(portion)}{ratio_text}", round_yuan(portion * ratio))
+                )
             )
     amount = round_yuan(raw)
     room = cap - state.catastrophic_paid
     if amount > room:
         amount = room if room > 0 else ZERO
-        lines.append(Line(cap_article, cap_text, amount))
-    lines.append(Line(deductible_article, paid_text, amount))
+        lines.append(new_tuple(Line, (cap_article, cap_text, amount)))
+    lines.append(new_tuple(Line, (deductible_article, paid_text, amount)))
     work.catastrophic_paid = amount
     state.catastrophic_paid += amount
 
@@ -376,7 +390,7 @@ def _build_assistance(P, certificate, inpatient):
     if not inpatient:
         caps = P["assistance.outpatient_annual_cap"]
         if certificate in caps:
-            cap = Decimal(caps[certificate])
+            cap = cents(caps[certificate])
     cap_text = f"，普通门诊年度救助限额 {yuan(cap)} 元，以余额为限" if cap is not None else ""
     return (
         ratio,
@@ -415,7 +429,7 @@ def _assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work,
                 amount = room
                 text += cap_text
         state.assistance_outpatient_paid += amount
-    work.lines.append(Line(article, text, amount))
+    work.lines.append(new_tuple(Line, (article, text, amount)))
     work.assistance_paid = amount
     state.assistance_paid += amount
 
@@ -440,8 +454,11 @@ def _personal_share(person: PersonProfile, bill: Bill, balances: Balances, work:
     if person.use_historical_funds and available > 0 and personal > 0:
         historical = available if available < personal else personal
         work.lines.append(
-            Line(ART_HISTORICAL_FUNDS, "个人账户历年资金支付个人负担部分（自费、自理、自付）", historical)
+            new_tuple(
+                Line,
+                (ART_HISTORICAL_FUNDS, "个人账户历年资金支付个人负担部分（自费、自理、自付）", historical),
+            )
         )
     work.historical_funds_paid = historical
     work.cash_paid = personal - historical
-    work.lines.append(Line(ART_CASH, "个人现金支付", work.cash_paid))
+    work.lines.append(new_tuple(Line, (ART_CASH, "个人现金支付", work.cash_paid)))

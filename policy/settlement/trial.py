@@ -14,14 +14,14 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from policy.explain import money_text
 from policy.money import ZERO, parse_amount
 from policy.parameters import REGIONS, MissingParameter, ParameterView, parameters_for
 
-from .engine import settle_bill
+from .engine import settle_in_year
 from .types import (
     CATEGORIES,
     CERTIFICATES,
-    COMPONENTS,
     KINDS,
     LEVELS,
     SCHEMES,
@@ -37,7 +37,8 @@ MAX_BILLS = 1000
 _KIND_SET = frozenset(KINDS)
 _LEVEL_SET = frozenset(LEVELS)
 _SETTLEMENT_SET = frozenset(SETTLEMENTS)
-_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?").fullmatch
+# the common form, already valid and at exactly two places: Decimal(text) needs no quantize
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}\.[0-9]{2}").fullmatch
 AMOUNT_FIELDS = ("out_of_scope", "self_pay_first", "eligible", "special_drug")
 
 
@@ -116,7 +117,7 @@ def _amount(data: dict, name: str, errors: dict, path: str, *, required: bool = 
             errors[f"{path}.{name}"] = "缺少金额"
         return ZERO
     if value.__class__ is str and _PLAIN_AMOUNT(value):
-        return Decimal(value)  # the common case, already valid: digits with at most two places
+        return Decimal(value)  # the common case, already valid: digits and two places
     try:
         return parse_amount(value, name)
     except ValueError as exc:
@@ -226,7 +227,22 @@ def parse_request(data) -> TrialRequest:
                 amounts.append(_amount(item, name, errors, path, required=(name == "eligible")))
         if on is None or kind is None or level is None or settlement is None:
             continue
-        bills.append(Bill(bill_id, on, kind, level, at_centre, referred, settlement, *amounts))
+        # Bill(...) without the frozen dataclass's per-field object.__setattr__ (every value is checked above)
+        new = object.__new__(Bill)
+        new.__dict__.update(
+            id=bill_id,
+            date=on,
+            kind=kind,
+            institution_level=level,
+            at_contracted_centre=at_centre,
+            referred_by_contracted_centre=referred,
+            settlement=settlement,
+            out_of_scope=amounts[0],
+            self_pay_first=amounts[1],
+            eligible=amounts[2],
+            special_drug=amounts[3],
+        )
+        bills.append(new)
     if errors:
         raise TrialSettlementError(errors)
     person = PersonProfile(
@@ -251,29 +267,51 @@ def settle_request(request: TrialRequest, cache: ParameterCache | None = None) -
     """Settle the bills of a parsed request in date order (ties: as given), each year on its own state."""
     cache = cache or ParameterCache()
     person = request.person
+    region = request.region
+    bills = request.bills
     states: dict[str, YearState] = {}
     balances = request.balances
-    order = sorted(range(len(request.bills)), key=lambda i: request.bills[i].date)
-    results: list = [None] * len(request.bills)
+    order = sorted(range(len(bills)), key=lambda i: bills[i].date) if len(bills) > 1 else (0,)
+    results: list = [None] * len(bills)
+    view = cache.view
+    total = current = deductible = basic = catastrophic = assistance = historical = cash = ZERO
+    illustrative = False
     for index in order:
-        bill = request.bills[index]
-        params = cache.view(request.region, bill.date)
+        bill = bills[index]
+        params = view(region, bill.date)
         try:
-            year = settlement_year(person, bill.date, params).key
-            state = states.get(year) or YearState.empty(year)
-            result = settle_bill(person=person, bill=bill, state=state, balances=balances, params=params)
+            year = settlement_year(person, bill.date, params)
+            state = states.get(year.key) or YearState.empty(year.key)
+            result = settle_in_year(person, bill, state, balances, params, year)
         except MissingParameter as exc:
             on_bill = MissingParameter(exc.region, exc.name, exc.article, bill.date)
             raise TrialSettlementError({_field_of(exc, index): str(on_bill)}) from exc
-        states[year] = result.state
+        states[year.key] = result.state
         balances = result.balances
         results[index] = result
-    totals = {name: sum((getattr(r, name) for r in results), ZERO) for name in COMPONENTS}
+        total += result.total
+        current += result.current_funds_paid
+        deductible += result.deductible
+        basic += result.basic_fund_paid
+        catastrophic += result.catastrophic_paid
+        assistance += result.assistance_paid
+        historical += result.historical_funds_paid
+        cash += result.cash_paid
+        illustrative = illustrative or result.illustrative
     return {
-        "region": request.region,
-        "illustrative": any(r.illustrative for r in results),
-        "bills": [r.as_dict() for r in results],
-        "totals": {name: f"{value:.2f}" for name, value in totals.items()},
+        "region": region,
+        "illustrative": illustrative,
+        "bills": [result.as_dict() for result in results],
+        "totals": {
+            "total": money_text(total),
+            "current_funds_paid": money_text(current),
+            "deductible": money_text(deductible),
+            "basic_fund_paid": money_text(basic),
+            "catastrophic_paid": money_text(catastrophic),
+            "assistance_paid": money_text(assistance),
+            "historical_funds_paid": money_text(historical),
+            "cash_paid": money_text(cash),
+        },
     }
 
 

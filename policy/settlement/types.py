@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
-from policy.explain import Line
+from policy.explain import Line, money_text
 from policy.money import ZERO
 
 SCHEMES = ("employee", "resident")
@@ -195,21 +195,26 @@ class BillResult:
     illustrative: bool = False
 
     def as_dict(self) -> dict:
-        out = {"id": self.bill_id}
-        for name in COMPONENTS:
-            out[name] = money_text(getattr(self, name))
-        out["settlement_year"] = self.year
-        out["illustrative"] = self.illustrative
-        out["lines"] = [
-            {"article": line.article, "text": line.text, "amount": money_text(line.amount)}
-            for line in self.lines
-        ]
-        return out
-
-
-def money_text(amount: Decimal) -> str:
-    """Two places, as `Line.as_dict` writes them; str() when the amount already has two places (fast path)."""
-    text = str(amount)
-    if len(text) > 3 and text[-3] == "." and "E" not in text:
-        return text
-    return f"{amount:.2f}"
+        """The contract's bill object: components and line amounts at two places, lines in the order applied."""
+        return {
+            "id": self.bill_id,
+            "total": money_text(self.total),
+            "current_funds_paid": money_text(self.current_funds_paid),
+            "deductible": money_text(self.deductible),
+            "basic_fund_paid": money_text(self.basic_fund_paid),
+            "catastrophic_paid": money_text(self.catastrophic_paid),
+            "assistance_paid": money_text(self.assistance_paid),
+            "historical_funds_paid": money_text(self.historical_funds_paid),
+            "cash_paid": money_text(self.cash_paid),
+            "settlement_year": self.year,
+            "illustrative": self.illustrative,
+            "lines": [
+                {
+                    "article": article,
+                    "text": text,
+                    # money_text inlined: str() is right when the amount has exactly two places
+                    "amount": shown if (shown := str(amount))[-3:-2] == "." else money_text(amount),
+                }
+                for article, text, amount in self.lines
+            ],
+        }

@@ -24,15 +24,28 @@ def _month_day(text: str) -> tuple[int, int]:
     return int(month), int(day)
 
 
-def _start_month_day(person: PersonProfile, params) -> tuple[int, int]:
+def _starts(params) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(everyone's, students') start month-day in this view."""
     table = _DEFAULT_START
     if params is not None:
         try:
             table = params["settlement_year.start"]
         except UnknownParameter:
             table = _DEFAULT_START
-    text = table.get("student") if person.is_student and "student" in table else table["default"]
-    return _month_day(text)
+    default = _month_day(table["default"])
+    return default, (_month_day(table["student"]) if "student" in table else default)
+
+
+def _start_month_day(person: PersonProfile, params) -> tuple[int, int]:
+    # resolved once per parameter view (a view is one region on one date: its values never change)
+    cached = getattr(params, "__dict__", None)
+    if cached is None:
+        starts = _starts(params)
+    else:
+        starts = cached.get("_year_starts")
+        if starts is None:
+            starts = cached["_year_starts"] = _starts(params)
+    return starts[1] if person.scheme == "resident" and person.category == "student" else starts[0]
 
 
 @lru_cache(maxsize=4096)
