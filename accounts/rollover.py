@@ -248,102 +248,138 @@ def plan_for(region: str, year: int) -> RegionPlan:
 
 
 def _insert_entries(plan: RegionPlan, lo: int, hi: int, now) -> None:
+    """Copy the chunk's rollover amounts into the ledger: one INSERT ... SELECT joining the chunk's
+    accounts with the list of movements (one scan of the chunk, not one per kind)."""
     year = plan.year
     year_end, next_start = dt.date(year, 12, 31), dt.date(year + 1, 1, 1)
-    columns = "account_id, kind, bucket, amount, entry_date, year, period, text, article, source_type, source_id, created_at"
-    scope = f"id >= %s AND id < %s AND region = %s AND rolled_over_year = {year}"
     t, a = plan.texts, plan.articles
-    statements = [
-        # (kind, bucket SQL, amount SQL, date, year, text SQL, article, extra condition)
+    # (n, kind, bucket, date, year, period, text, article, amount SQL, condition SQL)
+    movements = [
         (
+            1,
             "interest",
-            "'historical'",
-            "last_interest",
+            "historical",
             year_end,
             year,
-            "%s",
-            [t["interest"]],
+            "",
+            t["interest"],
             a["interest"],
-            "last_interest <> 0",
+            "a.last_interest",
+            "a.last_interest <> 0",
         ),
         (
+            2,
             "carry_over",
-            "'current'",
-            "(0 - last_carry_over)",
+            "current",
             year_end,
             year,
-            "%s",
-            [t["carry_out"]],
+            "",
+            t["carry_out"],
             a["carry"],
-            "last_carry_over <> 0",
+            "(0 - a.last_carry_over)",
+            "a.last_carry_over <> 0",
         ),
         (
+            3,
             "carry_over",
-            "'historical'",
-            "last_carry_over",
+            "historical",
             year_end,
             year,
-            "%s",
-            [t["carry_in"]],
+            "",
+            t["carry_in"],
             a["carry"],
-            "last_carry_over <> 0",
+            "a.last_carry_over",
+            "a.last_carry_over <> 0",
         ),
         (
+            4,
             "reconciliation",
-            "CASE WHEN last_reconciliation > 0 THEN 'historical' ELSE 'current' END",
-            "last_reconciliation",
+            "historical",
             next_start,
             year + 1,
-            "CASE WHEN last_reconciliation > 0 THEN %s ELSE %s END",
-            [t["surplus"], t["shortfall"]],
+            "",
+            t["surplus"],
             a["reconciliation"],
-            "last_reconciliation <> 0",
+            "a.last_reconciliation",
+            "a.last_reconciliation > 0",
         ),
         (
+            5,
+            "reconciliation",
+            "current",
+            next_start,
+            year + 1,
+            "",
+            t["shortfall"],
+            a["reconciliation"],
+            "a.last_reconciliation",
+            "a.last_reconciliation < 0",
+        ),
+        (
+            6,
             "preset",
-            "'current'",
-            "preset_amount",
+            "current",
             next_start,
             year + 1,
-            "%s",
-            [t["preset"]],
+            f"{year + 1:04d}",
+            t["preset"],
             a["preset"],
-            "preset_amount <> 0",
+            "a.preset_amount",
+            "a.preset_amount <> 0",
         ),
         (
+            7,
             "catastrophic_premium",
-            "'current'",
-            "(0 - last_premium)",
+            "current",
             next_start,
             year + 1,
-            "%s",
-            [t["premium"]],
+            "",
+            t["premium"],
             a["premium"],
-            "last_premium <> 0",
+            "(0 - a.last_premium)",
+            "a.last_premium <> 0",
         ),
     ]
+    pg = _pg()
+    row = "(%s, %s, %s, CAST(%s AS DATE), %s, %s, %s, %s)" if pg else "(%s, %s, %s, %s, %s, %s, %s, %s)"
+    values, params = [], []
+    for n, kind, bucket, day, entry_year, period, text, article, _amount, _condition in movements:
+        values.append(row)
+        params += [
+            n,
+            kind,
+            bucket,
+            connection.ops.adapt_datefield_value(day),
+            entry_year,
+            period,
+            text,
+            article,
+        ]
+    amount = "CASE k.n " + " ".join(f"WHEN {m[0]} THEN {m[8]}" for m in movements) + " END"
+    condition = " OR ".join(f"(k.n = {m[0]} AND {m[9]})" for m in movements)
+    columns = "account_id, kind, bucket, amount, entry_date, year, period, text, article, source_type, source_id, created_at"
+    sql = (
+        f"INSERT INTO {ENTRIES} ({columns}) "
+        f"SELECT a.id, k.kind, k.bucket, {amount}, k.day, k.yr, k.period, k.text, k.article, '', '', %s "
+        f"FROM {ACCOUNTS} a JOIN (VALUES {', '.join(values)}) AS k(n, kind, bucket, day, yr, period, text, article) "
+        f"ON ({condition}) "
+        f"WHERE a.id >= %s AND a.id < %s AND a.region = %s AND a.rolled_over_year = {year}"
+    )
+    if not pg:  # SQLite names VALUES columns column1…; a CTE gives them names on both
+        sql = (
+            f"WITH k(n, kind, bucket, day, yr, period, text, article) AS (VALUES {', '.join(values)}) "
+            f"INSERT INTO {ENTRIES} ({columns}) "
+            f"SELECT a.id, k.kind, k.bucket, {amount}, k.day, k.yr, k.period, k.text, k.article, '', '', %s "
+            f"FROM {ACCOUNTS} a JOIN k ON ({condition}) "
+            f"WHERE a.id >= %s AND a.id < %s AND a.region = %s AND a.rolled_over_year = {year}"
+        )
+    created = connection.ops.adapt_datetimefield_value(now)
+    # The statement's placeholders in text order: PostgreSQL's has created_at before the VALUES.
+    params = [created, *params, lo, hi, plan.region] if pg else [*params, created, lo, hi, plan.region]
+    started = time.perf_counter()
     with connection.cursor() as cursor:
-        for kind, bucket, amount, day, entry_year, text_sql, text_params, article, condition in statements:
-            period = f"{entry_year:04d}" if kind == "preset" else ""
-            started = time.perf_counter()
-            cursor.execute(
-                f"INSERT INTO {ENTRIES} ({columns}) "
-                f"SELECT id, %s, {bucket}, {amount}, %s, %s, %s, {text_sql}, %s, '', '', %s "
-                f"FROM {ACCOUNTS} WHERE {scope} AND {condition}",
-                [
-                    kind,
-                    connection.ops.adapt_datefield_value(day),
-                    entry_year,
-                    period,
-                    *text_params,
-                    article,
-                    connection.ops.adapt_datetimefield_value(now),
-                    lo,
-                    hi,
-                    plan.region,
-                ],
-            )
-            _timed(f"insert {kind}", started)
+        cursor.execute(sql, params)
+    _timed("insert entries", started)
 
 
 # --- The job -----------------------------------------------------------------------------
