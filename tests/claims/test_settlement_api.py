@@ -1,5 +1,6 @@
 """Real-time settlement through the API, figures worked by hand from the articles (settlement-rules §3, §8)."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -234,3 +235,33 @@ def test_anonymous_and_wrong_scope_are_refused(client, api_client_factory, perso
     trial_only, _ = api_client_factory(scopes=("trial_settlement",), organisation_code="H330100001")
     assert trial_only.post(URL, inpatient(person), format="json").status_code == 403
     assert not Settlement.objects.exists()
+
+
+def test_gp_contract_read_from_records_art29(api_client_factory, institutions, person_factory):
+    """杭州 art. 29(4)–(5): at the contracted community centre the deductible is 1,000 − 300 = 700 and the ratio
+    86% + 3 = 89%: (2,000 − 700) × 89% = 1,157. The contract is read from the person's records, not the request."""
+    from enrollment.models import GpContract
+
+    from .conftest import COMMUNITY
+
+    http, _ = api_client_factory(organisation_code=COMMUNITY)
+    person = person_factory()
+    GpContract.objects.create(person=person, centre_code=COMMUNITY, valid_from=dt.date(2023, 6, 1))
+    body = {
+        "id_number": person.id_number,
+        "bill_number": "GP1",
+        "kind": "outpatient",
+        "date": "2024-05-06",
+        "eligible": "2000.00",
+    }
+    response = http.post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["deductible"] == "700.00"
+    assert response.json()["basic_fund_paid"] == "1157.00"
+    # without a contract the same bill at the same centre: 1,000 deductible, (2,000 − 1,000) × 86% = 860
+    stranger = person_factory()
+    body = {**body, "id_number": stranger.id_number, "bill_number": "GP2", "at_contracted_centre": True}
+    response = http.post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["deductible"] == "1000.00"
+    assert response.json()["basic_fund_paid"] == "860.00"
