@@ -6,10 +6,10 @@ need, so that a missing value is still refused only when a bill needs it.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from policy.explain import Line
-from policy.money import ZERO, round_yuan
+from policy.money import CENT, ZERO
 
 from .common import LEVEL_NAMES, UsedParameters, Work, cents, new_tuple, percent, yuan
 from .types import INPATIENT_KINDS, Balances, Bill, PersonProfile, YearState
@@ -64,7 +64,7 @@ def _rules(P) -> _Rules:
 
 def settle(person: PersonProfile, bill: Bill, state: YearState, balances: Balances, P) -> Work:
     rules = _rules(P)
-    work = Work(spf=bill.self_pay_first, eligible=bill.eligible)
+    work = Work(bill.self_pay_first, bill.eligible)
     if bill.settlement != "local" and bill.settlement != "direct_offsite":
         _offsite_share(bill, work, rules)
     if bill.kind in INPATIENT_KINDS:
@@ -98,8 +98,10 @@ def _build_offsite(P, kind):
 
 def _offsite_share(bill: Bill, work: Work, rules: _Rules) -> None:
     """规程 §5: the share borne first moves from eligible to self_pay_first before any other rule."""
-    ratio, article, text = rules.get(("offsite", bill.settlement), _build_offsite)
-    share = round_yuan(work.eligible * ratio)
+    ratio, article, text = rules.memo.get(("offsite", bill.settlement)) or rules.get(
+        ("offsite", bill.settlement), _build_offsite
+    )
+    share = (work.eligible * ratio).quantize(CENT, ROUND_HALF_UP)
     work.eligible -= share
     work.spf += share
     work.lines.append(new_tuple(Line, (article, text, share)))
@@ -142,7 +144,7 @@ def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, 
     eligible = work.eligible
     lines = work.lines
     if bill.kind == "inpatient":
-        table = rules.get(("deductibles",), _build_deductibles)
+        table = rules.memo.get(("deductibles",)) or rules.get(("deductibles",), _build_deductibles)
         highest = state.inpatient_highest_level
         if highest is None or table[level] > table[highest]:
             highest = level
@@ -160,10 +162,10 @@ def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, 
         lines.append(new_tuple(Line, (ART_SPECIFIED, "规定病种门诊按住院结算，不设起付标准", ZERO)))
     work.deductible = deductible
 
-    status = "retired" if person.is_retired else "active"
-    bands, limit, ratio_article, limit_article, limit_text = rules.get(
-        ("bands", person.scheme, status, level), _build_bands
-    )
+    status = "retired" if (person.category == "retired" and person.scheme == "employee") else "active"
+    bands, limit, ratio_article, limit_article, limit_text = rules.memo.get(
+        ("bands", person.scheme, status, level)
+    ) or rules.get(("bands", person.scheme, status, level), _build_bands)
     start = state.inpatient_eligible + deductible
     end = state.inpatient_eligible + eligible
     raw = ZERO
@@ -177,13 +179,17 @@ def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, 
                 lines.append(
                     new_tuple(
                         Line,
-                        (ratio_article, f"{label}{yuan(portion)}{ratio_text}", round_yuan(portion * ratio)),
+                        (
+                            ratio_article,
+                            f"{label}{yuan(portion)}{ratio_text}",
+                            (portion * ratio).quantize(CENT, ROUND_HALF_UP),
+                        ),
                     )
                 )
         above = end - (start if start > limit else limit)
         if above > 0:
             lines.append(new_tuple(Line, (limit_article, limit_text, above)))
-    fund = round_yuan(raw)
+    fund = raw.quantize(CENT, ROUND_HALF_UP)
     work.basic_fund_paid = fund
     lines.append(new_tuple(Line, (ratio_article, "基本医疗保险统筹基金支付", fund)))
     state.inpatient_eligible = end
@@ -197,7 +203,7 @@ def _gp_condition(person: PersonProfile, bill: Bill) -> bool:
     """杭州 art. 29(5), 40(3)(4): first visit at the contracted centre or referred by it; students: campus clinic."""
     if bill.kind == "pharmacy":
         return False
-    if person.is_student:
+    if person.category == "student" and person.scheme == "resident":
         return bill.at_contracted_centre
     return person.contracted_gp and (bill.at_contracted_centre or bill.referred_by_contracted_centre)
 
@@ -259,10 +265,18 @@ def _outpatient(
             )
             if paid > spf:
                 eligible -= paid - spf
-        group = "retired" if person.is_retired else "active"
+        group = "retired" if (person.category == "retired" and person.scheme == "employee") else "active"
     else:
         group = person.category
-    annual, deductible_article, ratio, ratio_article, prefix, ratio_text = rules.get(
+    annual, deductible_article, ratio, ratio_article, prefix, ratio_text = rules.memo.get(
+        (
+            "outpatient",
+            person.scheme,
+            group,
+            "pharmacy" if pharmacy else bill.institution_level,
+            bill.at_contracted_centre and not pharmacy,
+        )
+    ) or rules.get(
         (
             "outpatient",
             person.scheme,
@@ -274,10 +288,10 @@ def _outpatient(
     )
     if not state.gp_reduction and _gp_condition(person, bill):
         state.gp_reduction = True
-        reduction, article, text = rules.get(("gp",), _build_gp)
+        reduction, article, text = rules.memo.get(("gp",)) or rules.get(("gp",), _build_gp)
         lines.append(new_tuple(Line, (article, text, reduction)))
     if state.gp_reduction:
-        reduction = rules.get(("gp",), _build_gp)[0]
+        reduction = (rules.memo.get(("gp",)) or rules.get(("gp",), _build_gp))[0]
         annual = annual - reduction if annual > reduction else ZERO
     paid_before = state.outpatient_deductible_paid
     owed = annual - paid_before
@@ -297,7 +311,7 @@ def _outpatient(
     work.deductible = deductible
     base = eligible - deductible
     if base > 0:
-        fund = round_yuan(base * ratio)
+        fund = (base * ratio).quantize(CENT, ROUND_HALF_UP)
         lines.append(new_tuple(Line, (ratio_article, f"{prefix}{yuan(base)}{ratio_text}", fund)))
     else:
         fund = ZERO
@@ -347,7 +361,7 @@ def _catastrophic(person: PersonProfile, state: YearState, work: Work, rules: _R
     )
     if person.certificate:
         key = ("catastrophic", "certificate", "certificate")
-    elif person.is_retired:
+    elif person.category == "retired" and person.scheme == "employee":
         key = ("catastrophic", "retired", person.scheme)
     else:
         key = ("catastrophic", "other", person.scheme)
@@ -368,10 +382,15 @@ def _catastrophic(person: PersonProfile, state: YearState, work: Work, rules: _R
             raw += portion * ratio
             lines.append(
                 new_tuple(
-                    Line, (ratio_article, f"{label}{yuan(portion)}{ratio_text}", round_yuan(portion * ratio))
+                    Line,
+                    (
+                        ratio_article,
+                        f"{label}{yuan(portion)}{ratio_text}",
+                        (portion * ratio).quantize(CENT, ROUND_HALF_UP),
+                    ),
                 )
             )
-    amount = round_yuan(raw)
+    amount = raw.quantize(CENT, ROUND_HALF_UP)
     room = cap - state.catastrophic_paid
     if amount > room:
         amount = room if room > 0 else ZERO
@@ -415,10 +434,10 @@ def _assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work,
     if rest <= 0:
         return
     inpatient = bill.kind in INPATIENT_KINDS
-    ratio, cap, article, prefix, ratio_text, cap_text = rules.get(
-        ("assistance", person.certificate, inpatient), _build_assistance
-    )
-    amount = round_yuan(rest * ratio)
+    ratio, cap, article, prefix, ratio_text, cap_text = rules.memo.get(
+        ("assistance", person.certificate, inpatient)
+    ) or rules.get(("assistance", person.certificate, inpatient), _build_assistance)
+    amount = (rest * ratio).quantize(CENT, ROUND_HALF_UP)
     text = f"{prefix}{yuan(rest)} × {ratio_text}"
     if not inpatient:
         if cap is not None:

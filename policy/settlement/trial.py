@@ -34,6 +34,10 @@ from .types import (
 from .year import settlement_year
 
 MAX_BILLS = 1000
+_REGION_SET = frozenset(REGIONS)
+_SCHEME_SET = frozenset(SCHEMES)
+_CATEGORY_SETS = {scheme: frozenset(names) for scheme, names in CATEGORIES.items()}
+_CERTIFICATE_SET = frozenset(CERTIFICATES)
 _KIND_SET = frozenset(KINDS)
 _LEVEL_SET = frozenset(LEVELS)
 _SETTLEMENT_SET = frozenset(SETTLEMENTS)
@@ -143,28 +147,47 @@ def parse_request(data) -> TrialRequest:
     errors: dict[str, str] = {}
     if not isinstance(data, dict):
         raise TrialSettlementError({"non_field_errors": "请求应为 JSON 对象"})
-    region = _choice(data.get("region"), REGIONS, errors, "region", "地区")
+    # Each field: a fast check for the common valid value, the full check (with its message) otherwise.
+    region = data.get("region")
+    if region.__class__ is not str or region not in _REGION_SET:
+        region = _choice(region, REGIONS, errors, "region", "地区")
 
     person_data = data.get("person")
     if not isinstance(person_data, dict):
         errors["person"] = "缺少参保人信息（应为对象）"
         person_data = {}
-    scheme = _choice(person_data.get("scheme"), SCHEMES, errors, "person.scheme", "险种")
+    scheme = person_data.get("scheme")
+    if scheme.__class__ is not str or scheme not in _SCHEME_SET:
+        scheme = _choice(scheme, SCHEMES, errors, "person.scheme", "险种")
     category = person_data.get("category")
     if scheme is not None:
-        category = _choice(category, CATEGORIES[scheme], errors, "person.category", f"{scheme} 人员类别")
+        if category.__class__ is not str or category not in _CATEGORY_SETS[scheme]:
+            category = _choice(category, CATEGORIES[scheme], errors, "person.category", f"{scheme} 人员类别")
     elif category is None:
         errors["person.category"] = "缺少人员类别"
     age = person_data.get("age")
-    if isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 150:
-        errors["person.age"] = "应为 0 至 150 的整数（周岁）"
+    if age.__class__ is not int or not 0 <= age <= 150:
+        if isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 150:
+            errors["person.age"] = "应为 0 至 150 的整数（周岁）"
     certificate = person_data.get("certificate")
-    if certificate is not None:
+    if certificate is not None and (certificate.__class__ is not str or certificate not in _CERTIFICATE_SET):
         certificate = _choice(certificate, CERTIFICATES, errors, "person.certificate", "证件类型")
-    contracted_gp = _flag(person_data, "contracted_gp", False, errors, "person")
-    use_historical = _flag(person_data, "use_historical_funds", True, errors, "person")
-    current_funds = _amount(person_data, "current_funds", errors, "person")
-    historical_funds = _amount(person_data, "historical_funds", errors, "person")
+    contracted_gp = person_data.get("contracted_gp", False)
+    if contracted_gp.__class__ is not bool:
+        contracted_gp = _flag(person_data, "contracted_gp", False, errors, "person")
+    use_historical = person_data.get("use_historical_funds", True)
+    if use_historical.__class__ is not bool:
+        use_historical = _flag(person_data, "use_historical_funds", True, errors, "person")
+    current_funds = person_data.get("current_funds")
+    if current_funds.__class__ is not str or not _PLAIN_AMOUNT(current_funds):
+        current_funds = _amount(person_data, "current_funds", errors, "person")
+    else:
+        current_funds = Decimal(current_funds)
+    historical_funds = person_data.get("historical_funds")
+    if historical_funds.__class__ is not str or not _PLAIN_AMOUNT(historical_funds):
+        historical_funds = _amount(person_data, "historical_funds", errors, "person")
+    else:
+        historical_funds = Decimal(historical_funds)
     is_student = scheme == "resident" and category == "student"
 
     bills_data = data.get("bills")
@@ -204,8 +227,12 @@ def parse_request(data) -> TrialRequest:
         settlement = item.get("settlement", "local")
         if settlement.__class__ is not str or settlement not in _SETTLEMENT_SET:
             settlement = _choice(settlement, SETTLEMENTS, errors, f"{path}.settlement", "结算方式")
-        at_centre = _flag(item, "at_contracted_centre", False, errors, path)
-        referred = _flag(item, "referred_by_contracted_centre", False, errors, path)
+        at_centre = item.get("at_contracted_centre", False)
+        if at_centre.__class__ is not bool:
+            at_centre = _flag(item, "at_contracted_centre", False, errors, path)
+        referred = item.get("referred_by_contracted_centre", False)
+        if referred.__class__ is not bool:
+            referred = _flag(item, "referred_by_contracted_centre", False, errors, path)
         if at_centre and not (contracted_gp or is_student):
             errors[f"{path}.at_contracted_centre"] = (
                 "参保人未签约家庭医生（person.contracted_gp 为 false），不能在签约机构就诊"
@@ -218,13 +245,27 @@ def parse_request(data) -> TrialRequest:
             errors[f"{path}.referred_by_contracted_centre"] = (
                 "参保人未签约家庭医生（person.contracted_gp 为 false），不能由签约机构转诊"
             )
-        amounts = []
-        for name in AMOUNT_FIELDS:
-            value = item.get(name)
-            if value.__class__ is str and _PLAIN_AMOUNT(value):
-                amounts.append(Decimal(value))
-            else:
-                amounts.append(_amount(item, name, errors, path, required=(name == "eligible")))
+        # the four amounts, unrolled: the common string form is parsed in place, anything else by _amount
+        out_of_scope = item.get("out_of_scope")
+        if out_of_scope.__class__ is not str or not _PLAIN_AMOUNT(out_of_scope):
+            out_of_scope = _amount(item, "out_of_scope", errors, path)
+        else:
+            out_of_scope = Decimal(out_of_scope)
+        self_pay_first = item.get("self_pay_first")
+        if self_pay_first.__class__ is not str or not _PLAIN_AMOUNT(self_pay_first):
+            self_pay_first = _amount(item, "self_pay_first", errors, path)
+        else:
+            self_pay_first = Decimal(self_pay_first)
+        eligible = item.get("eligible")
+        if eligible.__class__ is not str or not _PLAIN_AMOUNT(eligible):
+            eligible = _amount(item, "eligible", errors, path, required=True)
+        else:
+            eligible = Decimal(eligible)
+        special_drug = item.get("special_drug")
+        if special_drug.__class__ is not str or not _PLAIN_AMOUNT(special_drug):
+            special_drug = _amount(item, "special_drug", errors, path)
+        else:
+            special_drug = Decimal(special_drug)
         if on is None or kind is None or level is None or settlement is None:
             continue
         # Bill(...) without the frozen dataclass's per-field object.__setattr__ (every value is checked above)
@@ -237,15 +278,17 @@ def parse_request(data) -> TrialRequest:
             at_contracted_centre=at_centre,
             referred_by_contracted_centre=referred,
             settlement=settlement,
-            out_of_scope=amounts[0],
-            self_pay_first=amounts[1],
-            eligible=amounts[2],
-            special_drug=amounts[3],
+            out_of_scope=out_of_scope,
+            self_pay_first=self_pay_first,
+            eligible=eligible,
+            special_drug=special_drug,
         )
         bills.append(new)
     if errors:
         raise TrialSettlementError(errors)
-    person = PersonProfile(
+    # PersonProfile(...) and TrialRequest(...) without the frozen dataclasses' per-field setattr
+    person = object.__new__(PersonProfile)
+    person.__dict__.update(
         region=region,
         scheme=scheme,
         category=category,
@@ -254,7 +297,12 @@ def parse_request(data) -> TrialRequest:
         contracted_gp=contracted_gp,
         use_historical_funds=use_historical,
     )
-    return TrialRequest(region, person, Balances(current_funds, historical_funds), tuple(bills))
+    balances = object.__new__(Balances)
+    balances.current_funds = current_funds
+    balances.historical_funds = historical_funds
+    request = object.__new__(TrialRequest)
+    request.__dict__.update(region=region, person=person, balances=balances, bills=tuple(bills))
+    return request
 
 
 def _field_of(exc: MissingParameter, index: int) -> str:

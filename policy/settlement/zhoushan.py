@@ -38,7 +38,7 @@ ASSISTANCE_GROUP = {
 def settle(
     person: PersonProfile, bill: Bill, state: YearState, balances: Balances, P: UsedParameters
 ) -> Work:
-    work = Work(spf=bill.self_pay_first, eligible=bill.eligible)
+    work = Work(bill.self_pay_first, bill.eligible)
     out_of_city = bill.settlement != "local"
     recipient = person.certificate is not None
     if bill.kind in INPATIENT_KINDS:
