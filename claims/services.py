@@ -326,7 +326,10 @@ def prepare(
     extra_lines = check_exclusion(bill)
     mode = settlement_mode(institution, bill, source)
 
-    status = benefit_status(person=person, on=on)
+    try:
+        status = benefit_status(person=person, on=on)
+    except ParameterError as error:
+        raise SettlementRefused("person", str(error), getattr(error, "article", ""), reason="parameter")
     if not status.eligible:
         raise SettlementRefused("person", status.reason, status.article or "", reason="not_eligible")
     if bill.kind == Settlement.BillKind.SPECIFIED_DISEASE and not bill.diagnosis_codes:

@@ -175,3 +175,16 @@ def test_pharmacy_settles_pharmacy_bills_only_art64_4(api_client_factory, hospit
     response = pharmacy.post(URL, body, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["deductible"] == "100.00"  # inside the 1,000 outpatient deductible (规程 §4)
+
+
+def test_zhoushan_without_figures_is_refused_naming_the_parameter(hospital, person_factory):
+    """Zhoushan's published text lost its figures: a settlement that needs one is refused, naming it; nothing guessed."""
+    from enrollment.models import Person
+
+    person = person_factory()
+    Person.objects.filter(pk=person.pk).update(region="zhoushan")
+    person.enrolments.update(region="zhoushan")
+    data = refused(hospital, inpatient(person))
+    assert data["reason"] in ("parameter", "not_eligible")
+    assert data["article"].startswith("舟山")
+    assert "没有取值" in data["detail"]
