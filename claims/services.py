@@ -44,7 +44,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import selectors as account_selectors
+from accounts.services import pay_for_settlement, reverse_source
+from enrollment.selectors import age_on, benefit_status
+from policy.explain import Line
 from policy.money import ZERO
+from policy.parameters import ParameterError, parameters_for
+from policy.settlement import Balances, Bill, PersonProfile, YearState, settle_bill, settlement_year
 
 from .deltas import delta, remove
 from .models import Accumulator, Institution, Settlement, SettlementLine, Statement
@@ -206,8 +212,6 @@ def check_long_stay(bill: BillInput, params) -> None:
 
 def check_exclusion(bill: BillInput) -> list:
     """杭州 art. 71: excluded costs are refused, naming the item; third-party costs the third party does not pay are advanced."""
-    from policy.explain import Line
-
     if not bill.exclusion:
         return []
     if bill.exclusion not in EXCLUSIONS:
@@ -316,10 +320,6 @@ def prepare(
     *, person, institution: Institution | None, bill: BillInput, source: str, today: dt.date
 ) -> Prepared:
     """Read the person's status and build the engine's input; raises SettlementRefused."""
-    from enrollment.selectors import age_on, benefit_status
-    from policy.parameters import ParameterError, parameters_for
-    from policy.settlement import Bill, PersonProfile, settlement_year
-
     on = bill_date(bill)
     check_institution(institution, on)
     check_kind_at_institution(institution, bill.kind)
@@ -362,8 +362,6 @@ def prepare(
         )
     referred = bool(bill.referred_by_contracted_centre) and bool(status.contracted_gp)
 
-    from accounts.selectors import balances as account_balances  # noqa: F401  (checked importable early)
-
     profile = PersonProfile(
         region=status.region,
         scheme=status.scheme,
@@ -395,17 +393,12 @@ def prepare(
 
 def _use_historical_funds(person) -> bool:
     """杭州 art. 25: historical funds pay the personal share unless the person opted out."""
-    from accounts import selectors
-
-    reader = getattr(selectors, "uses_historical_funds", None)
+    reader = getattr(account_selectors, "uses_historical_funds", None)
     return bool(reader(person=person)) if reader else True
 
 
 def _balances(person, *, for_update: bool):
-    from accounts.selectors import balances
-    from policy.settlement import Balances
-
-    found = balances(person=person, for_update=for_update)
+    found = account_selectors.balances(person=person, for_update=for_update)
     return Balances(
         current_funds=getattr(found, "current_funds", ZERO) or ZERO,
         historical_funds=getattr(found, "historical_funds", ZERO) or ZERO,
@@ -414,16 +407,11 @@ def _balances(person, *, for_update: bool):
 
 def full_state(state_dict: dict | None) -> dict:
     """The engine's YearState as a dict with every key present (what `claims.deltas` needs)."""
-    from policy.settlement import YearState
-
     return YearState.from_dict(state_dict or {}).to_dict()
 
 
 def compute(prepared: Prepared, state_dict: dict, balances):
     """Run the engine on a state; returns the BillResult. Engine input errors become refusals."""
-    from policy.parameters import ParameterError
-    from policy.settlement import YearState, settle_bill
-
     state = YearState.from_dict(state_dict) if state_dict else YearState.empty()
     try:
         return settle_bill(
@@ -550,7 +538,6 @@ def settle(
 def _write(
     prepared: Prepared, accumulator: Accumulator, result, *, key, digest, body, user, source
 ) -> Settlement:
-    from accounts.services import pay_for_settlement
 
     bill = prepared.bill
     result_dict = result.as_dict()
@@ -665,8 +652,6 @@ def trial(*, person, institution: Institution | None, bill: BillInput, today: dt
 
 def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) -> Settlement:
     """Reverse (冲正) a settlement: negative amounts and lines, accounts returned, accumulators restored."""
-    from accounts.services import reverse_source
-
     today = today or timezone.localdate()
     with transaction.atomic():
         original = Settlement.objects.select_for_update().get(pk=settlement.pk)
