@@ -48,8 +48,17 @@ def settle_in_year(
     key = year.key
     if state.year is not None and state.year != key:
         raise StateYearMismatch(f"state is for settlement year {state.year}, the bill {bill.id} for {key}")
-    new_state = state.copy(year=key, bills=state.bills + 1)
-    if _may_be_illustrative(params):
+    new_state = object.__new__(YearState)  # state.copy(...), field by field
+    new_state.__dict__ = state.__dict__.copy()
+    new_state.year = key
+    new_state.bills = state.bills + 1
+    maybe = getattr(params, "__dict__", None)
+    maybe = maybe.get("_may_be_illustrative") if maybe is not None else None
+    if maybe is None:
+        maybe = _may_be_illustrative(params)
+        if hasattr(params, "__dict__"):
+            params.__dict__["_may_be_illustrative"] = maybe
+    if maybe:
         used = UsedParameters(params)
         work = REGION_RULES[person.region](person, bill, new_state, balances, used)
         illustrative = used.illustrative()

@@ -34,6 +34,7 @@ from .types import (
 from .year import settlement_year
 
 MAX_BILLS = 1000
+_EMPTY_STATE = YearState.empty()
 _REGION_SET = frozenset(REGIONS)
 _SCHEME_SET = frozenset(SCHEMES)
 _CATEGORY_SETS = {scheme: frozenset(names) for scheme, names in CATEGORIES.items()}
@@ -75,6 +76,7 @@ class ParameterCache:
         self._first: dict = {}
         self._breaks: dict = {}
         self._views: dict = {}
+        self._by_date: dict = {}
 
     def _region(self, region: str, on: dt.date):
         first = parameters_for(region, on, illustrative=self.illustrative)
@@ -85,12 +87,17 @@ class ParameterCache:
         return first
 
     def view(self, region: str, on: dt.date):
+        try:
+            return self._by_date[region, on]
+        except KeyError:
+            pass
         first = self._first.get(region) or self._region(region, on)
         period = bisect.bisect_right(self._breaks[region], on)
         key = (region, period)
         view = self._views.get(key)
         if view is None:
             view = self._views[key] = ParameterView(region, on, first.declared, first.overrides)
+        self._by_date[region, on] = view
         return view
 
 
@@ -319,7 +326,9 @@ def settle_request(request: TrialRequest, cache: ParameterCache | None = None) -
     bills = request.bills
     states: dict[str, YearState] = {}
     balances = request.balances
-    order = sorted(range(len(bills)), key=lambda i: bills[i].date) if len(bills) > 1 else (0,)
+    order = (
+        sorted(range(len(bills)), key=[bill.date for bill in bills].__getitem__) if len(bills) > 1 else (0,)
+    )
     results: list = [None] * len(bills)
     view = cache.view
     total = current = deductible = basic = catastrophic = assistance = historical = cash = ZERO
@@ -329,7 +338,8 @@ def settle_request(request: TrialRequest, cache: ParameterCache | None = None) -
         params = view(region, bill.date)
         try:
             year = settlement_year(person, bill.date, params)
-            state = states.get(year.key) or YearState.empty(year.key)
+            # a year's first bill starts from the shared empty state (settle_in_year works on a copy)
+            state = states.get(year.key) or _EMPTY_STATE
             result = settle_in_year(person, bill, state, balances, params, year)
         except MissingParameter as exc:
             on_bill = MissingParameter(exc.region, exc.name, exc.article, bill.date)

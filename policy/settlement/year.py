@@ -65,5 +65,17 @@ def settlement_year(person: PersonProfile, on: dt.date, params=None) -> Settleme
     """
     if params is None:
         params = parameters_for(person.region, on)
+    student = person.scheme == "resident" and person.category == "student"
+    memo = getattr(params, "__dict__", None)
+    if memo is not None:
+        # per view (one region, one period): the year of each date asked, for students and for everyone else
+        years = memo.get("_settlement_years")
+        if years is None:
+            years = memo["_settlement_years"] = {}
+        found = years.get((on, student))
+        if found is None:
+            month, day = _start_month_day(person, params)
+            found = years[(on, student)] = _year_for(month, day, on)
+        return found
     month, day = _start_month_day(person, params)
     return _year_for(month, day, on)
