@@ -35,6 +35,8 @@ from .year import settlement_year
 
 MAX_BILLS = 1000
 _EMPTY_STATE = YearState.empty()
+_PATHS = tuple(f"bills[{index}]" for index in range(MAX_BILLS))  # error keys, made once
+_ABSENT = object()
 _REGION_SET = frozenset(REGIONS)
 _SCHEME_SET = frozenset(SCHEMES)
 _CATEGORY_SETS = {scheme: frozenset(names) for scheme, names in CATEGORIES.items()}
@@ -207,12 +209,14 @@ def parse_request(data) -> TrialRequest:
         bills_data = []
     seen_ids: set[str] = set()
     for index, item in enumerate(bills_data):
-        path = f"bills[{index}]"
+        path = _PATHS[index]
         if not isinstance(item, dict):
             errors[path] = "账单应为对象"
             continue
-        bill_id = item.get("id", str(index + 1))
-        if not isinstance(bill_id, str) or not bill_id.strip() or len(bill_id) > 64:
+        bill_id = item.get("id", _ABSENT)
+        if bill_id is _ABSENT:
+            bill_id = str(index + 1)
+        if bill_id.__class__ is not str or not bill_id.strip() or len(bill_id) > 64:
             errors[f"{path}.id"] = "应为 1 至 64 个字符的字符串"
             bill_id = str(index + 1)
         elif bill_id in seen_ids:
