@@ -384,7 +384,7 @@ def prepare(
         eligible=bill.eligible,
         special_drug=bill.special_drug,
     )
-    year = settlement_year(profile, on)
+    year = settlement_year(profile, on, params)
     if source == Settlement.Source.COUNTER:
         check_counter_deadline(year=year, on_claim=today, params=params)
     bill.settlement = mode
