@@ -225,7 +225,12 @@ class AccountAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("核对余额（账本合计与账户余额）"), permissions=["view"])
     def audit_selected(self, request, queryset):
-        mismatches = selectors.audit_balances(account_ids=queryset.values_list("id", flat=True))
+        if queryset.count() > 5000:  # a large selection ("select all"): audit everything, keep the selected
+            found = selectors.audit_balances()
+            selected = set(queryset.filter(id__in=[m.account_id for m in found]).values_list("id", flat=True))
+            mismatches = [m for m in found if m.account_id in selected]
+        else:
+            mismatches = selectors.audit_balances(account_ids=queryset.values_list("id", flat=True))
         if not mismatches:
             self.message_user(
                 request,

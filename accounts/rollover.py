@@ -32,7 +32,7 @@ from decimal import Decimal
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from policy.amount import percent, yuan
+from policy.amount import percent
 from policy.parameters import ParameterError, parameters_for
 
 from .models import Account, BatchJob, LedgerEntry
@@ -228,17 +228,20 @@ def plan_for(region: str, year: int) -> RegionPlan:
         year=year,
         update_sql=update_sql,
         interest_rate=rate,
+        # Short texts: five rows per account for a million accounts, so every byte is written
+        # five million times (and again to the WAL). The article column carries the citation.
         texts={
-            "interest": f"{year} 年度结余（当年资金 + 历年资金）按结转当日活期存款利率 {percent(rate)} 计息，划入历年资金",
-            "carry_out": f"{year} 年度当年资金结余转为历年资金",
-            "carry_in": f"{year} 年度当年资金结余转入历年资金",
-            "surplus": f"{year} 年度当年资金实际划入高于预设的差额，划入历年资金",
-            "shortfall": f"{year} 年度当年资金实际划入低于预设的差额，从 {year + 1} 年度当年资金中扣除",
-            "preset": f"{year + 1} 年度当年资金预设：按 {year + 1} 年各月年龄和人员类别 12 个月划账额",
-            "premium": f"{year + 1} 年度大病保险费个人缴纳部分 {yuan(Decimal(premium_fen) / 100)}，从当年资金中扣缴",
+            "interest": f"{year}年度结余（当年+历年）按活期利率{percent(rate)}计息",
+            "carry_out": f"{year}年度当年资金结余转历年资金",
+            "carry_in": f"{year}年度当年资金结余转入历年资金",
+            "surplus": f"{year}年度实际划入高于预设，差额划入历年资金",
+            "shortfall": f"{year}年度实际划入低于预设，差额从{year + 1}年度当年资金扣除",
+            "preset": f"{year + 1}年度当年资金预设（按各月年龄和类别12个月划账额）",
+            "premium": f"{year + 1}年度大病保险费个人部分{Decimal(premium_fen) / 100:.2f}元从当年资金扣缴",
         },
         articles={
-            "interest": at_end.article("demand_deposit_rate"),
+            # the article itself; the file's reference text after "；" names the bank rate
+            "interest": at_end.article("demand_deposit_rate").split("；")[0],
             "carry": "杭州 第二十二条第(四)项" if region == "hangzhou" else "舟山 第十八条第(一)项",
             "reconciliation": "杭州 第二十二条第(五)项" if region == "hangzhou" else "舟山 第十八条第(三)项",
             "preset": preset_article,
