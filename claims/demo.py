@@ -88,7 +88,7 @@ def load(stdout) -> None:
     _api_clients(stdout)
     year, outpatient_day, admission, discharge = _bill_dates()
     settled = []
-    for person in Person.objects.order_by("id")[:4]:
+    for person in Person.objects.order_by("id")[:6]:
         bills = [
             (
                 institutions[COMMUNITY],
