@@ -265,3 +265,16 @@ def test_gp_contract_read_from_records_art29(api_client_factory, institutions, p
     assert response.status_code == 201, response.content
     assert response.json()["deductible"] == "1000.00"
     assert response.json()["basic_fund_paid"] == "860.00"
+
+
+def test_trial_scope_may_trial_but_not_settle(api_client_factory, person_factory, institutions):
+    from .conftest import LEVEL3
+
+    trial_only, _ = api_client_factory(scopes=("trial_settlement",), organisation_code=LEVEL3)
+    person = person_factory()
+    response = trial_only.post(URL + "trial/", inpatient(person), format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["basic_fund_paid"] == "40944.00"
+    assert response.json()["trial"] is True
+    assert trial_only.post(URL, inpatient(person), format="json").status_code == 403
+    assert not Settlement.objects.exists()
