@@ -204,6 +204,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RegionEnum": "enrollment.models.Region",
         "RegionCodeEnum": "policy.parameters.REGIONS",
+        # The assistance certificate kinds, as codes in the trial contract and certificate intake.
+        "CertificateEnum": "policy.settlement.types.CERTIFICATES",
     },
 }
 
