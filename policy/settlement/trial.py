@@ -37,6 +37,7 @@ MAX_BILLS = 1000
 _EMPTY_STATE = YearState.empty()
 _PATHS = tuple(f"bills[{index}]" for index in range(MAX_BILLS))  # error keys, made once
 _ABSENT = object()
+_from_iso = dt.date.fromisoformat
 _REGION_SET = frozenset(REGIONS)
 _SCHEME_SET = frozenset(SCHEMES)
 _CATEGORY_SETS = {scheme: frozenset(names) for scheme, names in CATEGORIES.items()}
@@ -224,7 +225,7 @@ def parse_request(data) -> TrialRequest:
         seen_ids.add(bill_id)
         on = item.get("date")
         try:
-            on = dt.date.fromisoformat(on)
+            on = _from_iso(on)
         except (TypeError, ValueError):
             on = _date(on, errors, f"{path}.date")
         kind = item.get("kind")

@@ -196,37 +196,41 @@ class BillResult:
 
     def as_dict(self) -> dict:
         """The contract's bill object: components and line amounts at two places, lines in the order applied."""
-        # money_text inlined: str() is right when an amount has exactly two places (the engine keeps them so)
-        return {
-            "id": self.bill_id,
-            "total": text if (text := str(self.total))[-3:-2] == "." else money_text(self.total),
-            "current_funds_paid": text
-            if (text := str(self.current_funds_paid))[-3:-2] == "."
-            else money_text(self.current_funds_paid),
-            "deductible": text
-            if (text := str(self.deductible))[-3:-2] == "."
-            else money_text(self.deductible),
-            "basic_fund_paid": text
-            if (text := str(self.basic_fund_paid))[-3:-2] == "."
-            else money_text(self.basic_fund_paid),
-            "catastrophic_paid": text
-            if (text := str(self.catastrophic_paid))[-3:-2] == "."
-            else money_text(self.catastrophic_paid),
-            "assistance_paid": text
-            if (text := str(self.assistance_paid))[-3:-2] == "."
-            else money_text(self.assistance_paid),
-            "historical_funds_paid": text
-            if (text := str(self.historical_funds_paid))[-3:-2] == "."
-            else money_text(self.historical_funds_paid),
-            "cash_paid": text if (text := str(self.cash_paid))[-3:-2] == "." else money_text(self.cash_paid),
-            "settlement_year": self.year,
-            "illustrative": self.illustrative,
-            "lines": [
-                {
-                    "article": article,
-                    "text": text,
-                    "amount": shown if (shown := str(amount))[-3:-2] == "." else money_text(amount),
-                }
-                for article, text, amount in self.lines
-            ],
-        }
+        # money_text inlined (this runs for every bill answered): "0.00" for the shared ZERO, str() when
+        # an amount has exactly two places (the engine keeps them so), the two-place format otherwise
+        components = (
+            self.total,
+            self.current_funds_paid,
+            self.deductible,
+            self.basic_fund_paid,
+            self.catastrophic_paid,
+            self.assistance_paid,
+            self.historical_funds_paid,
+            self.cash_paid,
+        )
+        out = {"id": self.bill_id}
+        out.update(
+            zip(
+                COMPONENTS,
+                [
+                    "0.00"
+                    if value is ZERO
+                    else text
+                    if (text := str(value))[-3:-2] == "."
+                    else money_text(value)
+                    for value in components
+                ],
+                strict=True,
+            )
+        )
+        out["settlement_year"] = self.year
+        out["illustrative"] = self.illustrative
+        out["lines"] = [
+            {
+                "article": article,
+                "text": text,
+                "amount": shown if (shown := str(amount))[-3:-2] == "." else money_text(amount),
+            }
+            for article, text, amount in self.lines
+        ]
+        return out
