@@ -36,7 +36,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -317,9 +317,19 @@ def settlement_mode(institution: Institution | None, bill: BillInput, source: st
 
 
 def prepare(
-    *, person, institution: Institution | None, bill: BillInput, source: str, today: dt.date
+    *,
+    person,
+    institution: Institution | None,
+    bill: BillInput,
+    source: str,
+    today: dt.date,
+    read_account: bool = True,
 ) -> Prepared:
-    """Read the person's status and build the engine's input; raises SettlementRefused."""
+    """Read the person's status and build the engine's input; raises SettlementRefused.
+
+    `read_account=False` leaves the historical-funds choice (art. 25) to the caller, who
+    reads it from the account row it locks (`settle`): one read of the account, not two.
+    """
     on = bill_date(bill)
     check_institution(institution, on)
     check_kind_at_institution(institution, bill.kind)
@@ -369,7 +379,7 @@ def prepare(
         age=age_on(person, on),
         certificate=status.certificate,
         contracted_gp=bool(status.contracted_gp),
-        use_historical_funds=_use_historical_funds(person),
+        use_historical_funds=_use_historical_funds(person) if read_account else True,
     )
     engine_bill = Bill(
         id=bill.bill_number,
@@ -395,6 +405,15 @@ def _use_historical_funds(person) -> bool:
     """杭州 art. 25: historical funds pay the personal share unless the person opted out."""
     reader = getattr(account_selectors, "uses_historical_funds", None)
     return bool(reader(person=person)) if reader else True
+
+
+def _locked_account(person):
+    """Lock the person's account row; its balances and its historical-funds choice (杭州 art. 24, 25)."""
+    account = account_selectors.account_of(person, for_update=True)
+    uses_historical = True if account is None else bool(account.historical_pays_personal_share)
+    if account is None or account.status != account.Status.OPEN:
+        return Balances(current_funds=ZERO, historical_funds=ZERO), uses_historical
+    return Balances(current_funds=account.current, historical_funds=account.historical), uses_historical
 
 
 def _balances(person, *, for_update: bool):
@@ -487,17 +506,21 @@ def _lock_accumulator(prepared: Prepared) -> Accumulator:
     found = rows.filter(person=prepared.person, year_key=year.key).first()
     if found is not None:
         return found
-    defaults = {
-        "region": prepared.profile.region,
-        "year_start": year.start,
-        "year_end": year.end,
-        "state": {},
-    }
-    try:
-        with transaction.atomic():
-            Accumulator.objects.get_or_create(person=prepared.person, year_key=year.key, defaults=defaults)
-    except IntegrityError:
-        pass  # created by a concurrent settlement of the same person
+    # INSERT … ON CONFLICT DO NOTHING: no savepoint; a concurrent first bill of the year makes
+    # this a no-op and the locking read below waits for that transaction.
+    Accumulator.objects.bulk_create(
+        [
+            Accumulator(
+                person=prepared.person,
+                year_key=year.key,
+                region=prepared.profile.region,
+                year_start=year.start,
+                year_end=year.end,
+                state={},
+            )
+        ],
+        ignore_conflicts=True,
+    )
     return rows.get(person=prepared.person, year_key=year.key)
 
 
@@ -518,11 +541,15 @@ def settle(
     found = _existing(key, digest)
     if found is not None:
         return found, False
-    prepared = prepare(person=person, institution=institution, bill=bill, source=source, today=today)
+    prepared = prepare(
+        person=person, institution=institution, bill=bill, source=source, today=today, read_account=False
+    )
     try:
         with transaction.atomic():
             accumulator = _lock_accumulator(prepared)
-            balances = _balances(person, for_update=True)
+            balances, uses_historical = _locked_account(person)
+            if uses_historical != prepared.profile.use_historical_funds:
+                prepared.profile = replace(prepared.profile, use_historical_funds=uses_historical)
             result = compute(prepared, accumulator.state, balances)
             settlement = _write(
                 prepared, accumulator, result, key=key, digest=digest, body=body, user=user, source=source

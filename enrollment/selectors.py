@@ -10,15 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
+
 from policy.parameters import ParameterError, parameters_for
 
 from . import dates
 from .models import (
     CERTIFICATE_PRIORITY,
     Category,
+    Certificate,
     Enrolment,
+    Filing,
+    GpContract,
     Person,
     Scheme,
+    Suspension,
     Transfer,
 )
 
@@ -335,12 +341,48 @@ def _resident_window(person: Person, current: Enrolment, previous: Enrolment | N
     return _Window(max(current.start_date, dates.next_month(paid)), **bridge)
 
 
+def _enrolments_with_flags(person: Person) -> tuple[list[Enrolment], dict | None]:
+    """The person's enrolments and which other records exist, in one query.
+
+    A settlement reads the status on every bill; most persons have no certificate, GP
+    contract, filing, transfer or suspension, so those tables are read only when a row
+    exists. Returns flags None when the caller prefetched the enrolments (then every
+    table is read as before, using the caller's caches).
+    """
+    if "enrolments" in getattr(person, "_prefetched_objects_cache", {}):
+        return list(person.enrolments.all()), None
+    enrolments = list(
+        person.enrolments.annotate(
+            has_suspensions=Exists(Suspension.objects.filter(enrolment=OuterRef("pk"))),
+            person_has_certificates=Exists(Certificate.objects.filter(person_id=person.pk)),
+            person_has_gp_contracts=Exists(GpContract.objects.filter(person_id=person.pk)),
+            person_has_filings=Exists(Filing.objects.filter(person_id=person.pk)),
+            person_has_transfers=Exists(Transfer.objects.filter(person_id=person.pk)),
+        )
+    )
+    if not enrolments:
+        return enrolments, None
+    first = enrolments[0]
+    flags = {
+        "certificates": first.person_has_certificates,
+        "gp_contracts": first.person_has_gp_contracts,
+        "filings": first.person_has_filings,
+        "transfers": first.person_has_transfers,
+    }
+    return enrolments, flags
+
+
 def benefit_status(*, person: Person, on: dt.date) -> BenefitStatus:
     """May `person` be settled on `on`; under which scheme and category; if not, why (with the article)."""
     region = person.region
-    certificate = certificate_on(person, on)
-    contracts = [c for c in person.gp_contracts.all() if c.counts_on(on)]
-    filings = sorted({f.kind for f in person.filings.all() if f.counts_on(on)})
+    enrolments, flags = _enrolments_with_flags(person)
+
+    def has(name: str) -> bool:
+        return flags is None or flags[name]
+
+    certificate = certificate_on(person, on) if has("certificates") else None
+    contracts = [c for c in person.gp_contracts.all() if c.counts_on(on)] if has("gp_contracts") else []
+    filings = sorted({f.kind for f in person.filings.all() if f.counts_on(on)}) if has("filings") else []
     common = {
         "region": region,
         "certificate": certificate,
@@ -379,14 +421,14 @@ def benefit_status(*, person: Person, on: dt.date) -> BenefitStatus:
 
     if person.death_date and on > person.death_date:
         return refuse(f"参保人已于{person.death_date.isoformat()}死亡", article(region, "death"))
-    enrolments = list(person.enrolments.all())
-    current = enrolment_on(person, on)
+    current = next((enrolment for enrolment in enrolments if enrolment.covers(on)), None)
     if current is None:
         return refuse(f"{on.isoformat()} 无有效的基本医疗保险参保登记", article(region, "no_enrolment"))
     previous = _previous(enrolments, current)
     try:
         if current.scheme == Scheme.EMPLOYEE:
-            window = _employee_window(person, current, previous, list(person.transfers.all()), on)
+            transfers = list(person.transfers.all()) if has("transfers") else []
+            window = _employee_window(person, current, previous, transfers, on)
         else:
             window = _resident_window(person, current, previous, on)
     except ParameterError as error:
@@ -406,7 +448,8 @@ def benefit_status(*, person: Person, on: dt.date) -> BenefitStatus:
             region, "employee_start" if current.scheme == Scheme.EMPLOYEE else "resident_start"
         )
         return refuse(reason, art, current, window.benefit_from)
-    for suspension in current.suspensions.all():
+    suspensions = current.suspensions.all() if flags is None or current.has_suspensions else ()
+    for suspension in suspensions:
         if suspension.blocks(on):
             if suspension.restored_from:
                 reason = (
