@@ -1,8 +1,11 @@
 """Money arithmetic (settlement-rules.md §1): Decimal yuan, two places, ROUND_HALF_UP once per component."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal("0.00")
+# Plain decimal notation in ASCII digits: no exponent, no digit separators, no full-width digits.
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?").fullmatch
 CENT = Decimal("0.01")
 
 
@@ -21,8 +24,11 @@ def parse_amount(value, field: str = "amount") -> Decimal:
         raise ValueError("应为字符串形式的金额（如 \"12.34\"），不接受浮点数")
     if value is None or value == "":
         raise ValueError("金额不能为空")
+    text = str(value).strip()
+    if isinstance(value, str) and not _DECIMAL_TEXT(text):
+        raise ValueError(f"不是有效的金额: {value!r}（应为如 \"12.34\" 的十进制数）")
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"不是有效的金额: {value!r}")
     if not amount.is_finite():

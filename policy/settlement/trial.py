@@ -38,6 +38,7 @@ _EMPTY_STATE = YearState.empty()
 _PATHS = tuple(f"bills[{index}]" for index in range(MAX_BILLS))  # error keys, made once
 _ABSENT = object()
 _from_iso = dt.date.fromisoformat
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch  # YYYY-MM-DD only, not 20240301
 _REGION_SET = frozenset(REGIONS)
 _SCHEME_SET = frozenset(SCHEMES)
 _CATEGORY_SETS = {scheme: frozenset(names) for scheme, names in CATEGORIES.items()}
@@ -146,6 +147,8 @@ def _date(value, errors, path) -> dt.date | None:
         )
         return None
     try:
+        if not _ISO_DATE(value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         errors[path] = f"不是日期: {value!r}（应为 YYYY-MM-DD）"
@@ -224,9 +227,12 @@ def parse_request(data) -> TrialRequest:
             errors[f"{path}.id"] = f"账单编号 {bill_id!r} 重复"
         seen_ids.add(bill_id)
         on = item.get("date")
-        try:
-            on = _from_iso(on)
-        except (TypeError, ValueError):
+        if on.__class__ is str and len(on) == 10 and on[4] == "-" and on[7] == "-":
+            try:
+                on = _from_iso(on)
+            except ValueError:
+                on = _date(on, errors, f"{path}.date")
+        else:
             on = _date(on, errors, f"{path}.date")
         kind = item.get("kind")
         if kind.__class__ is not str or kind not in _KIND_SET:

@@ -97,3 +97,45 @@ def test_defaults_of_the_contract():
     }
     b = trial_settle(data)["bills"][0]
     assert b["total"] == "100.00" and b["cash_paid"] == "100.00"
+
+
+@pytest.mark.parametrize("amount", ["1e3", "1_000.00", "１００.00", "0x10", " 1.0e2"])
+def test_amount_must_be_plain_decimal_text_contract_amounts(amount):
+    """Contract: amounts are strings of decimal yuan; exponents, separators and full-width digits are refused."""
+    request = {
+        "region": "hangzhou",
+        "person": {"scheme": "employee", "category": "active", "age": 40},
+        "bills": [
+            {
+                "id": "b1",
+                "date": "2024-03-01",
+                "kind": "outpatient",
+                "institution_level": "level3",
+                "eligible": amount,
+            }
+        ],
+    }
+    with pytest.raises(TrialSettlementError) as caught:
+        trial_settle(request)
+    assert "bills[0].eligible" in caught.value.errors
+
+
+@pytest.mark.parametrize("value", ["20240301", "2024-3-1", "2024/03/01", "2024-02-30"])
+def test_date_must_be_yyyy_mm_dd_contract_dates(value):
+    """Contract: a date that is not a (YYYY-MM-DD) date is refused naming the field."""
+    request = {
+        "region": "hangzhou",
+        "person": {"scheme": "employee", "category": "active", "age": 40},
+        "bills": [
+            {
+                "id": "b1",
+                "date": value,
+                "kind": "outpatient",
+                "institution_level": "level3",
+                "eligible": "10.00",
+            }
+        ],
+    }
+    with pytest.raises(TrialSettlementError) as caught:
+        trial_settle(request)
+    assert "bills[0].date" in caught.value.errors
