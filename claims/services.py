@@ -486,17 +486,20 @@ def result_body(settlement: Settlement, result_dict: dict, extra_lines: list) ->
 
 
 def _existing(key: str, digest: str):
-    found = Settlement.objects.filter(idempotency_key=key).first()
-    if found is None:
+    # most bills are new: ask for two columns, read the whole row only for a replay
+    seen = Settlement.objects.filter(idempotency_key=key).values_list("pk", "request_digest", "bill_number")
+    seen = next(iter(seen), None)
+    if seen is None:
         return None
-    if found.request_digest != digest:
+    pk, request_digest_seen, bill_number = seen
+    if request_digest_seen != digest:
         raise SettlementConflict(
             "bill_number",
             _("单据号 %(number)s 已以不同内容结算（结算号 %(id)s）；如需更正请先冲正")
-            % {"number": found.bill_number, "id": found.pk},
+            % {"number": bill_number, "id": pk},
             "",
         )
-    return found
+    return Settlement.objects.get(pk=pk)
 
 
 def _lock_accumulator(prepared: Prepared) -> Accumulator:
