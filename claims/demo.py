@@ -27,7 +27,7 @@ HOSPITAL, _OTHER, COMMUNITY, PHARMACY = (row[0] for row in INSTITUTIONS)
 def _institutions(stdout) -> dict[str, Institution]:
     found = {}
     for code, name, level, kind in INSTITUTIONS:
-        found[code], _created = Institution.objects.update_or_create(
+        found[code], _created = Institution.objects.get_or_create(
             code=code, defaults={"name": name, "level": level, "kind": kind, "region": "hangzhou"}
         )
     stdout.write(f"claims: {len(found)} demo institutions")

@@ -42,19 +42,25 @@ MONTHLY = [
 ]
 
 
+def _declare_once(*, person, employer, year, monthly_wage) -> None:
+    """A base is declared once a year (杭州 art. 13(2)); a second demo load declares nothing."""
+    if not BaseDeclaration.objects.filter(person=person, employer=employer, year=year).exists():
+        declare_base(
+            person=person,
+            employer=employer,
+            year=year,
+            monthly_wage=monthly_wage,
+            declared_on=dt.date(year, 1, 5),
+        )
+
+
 def _monthly(key, employer_key, wage, first_ago, last_ago) -> int:
     who = person(key)
     made = 0
     for ago in range(first_ago, last_ago - 1, -1):
         month = months_ago(ago)
         if employer_key:
-            declare_base(
-                person=who,
-                employer=employer(employer_key),
-                year=month.year,
-                monthly_wage=wage,
-                declared_on=dt.date(month.year, 1, 5),
-            )
+            _declare_once(person=who, employer=employer(employer_key), year=month.year, monthly_wage=wage)
         record_id = f"DEMO-{key}-{month:%Y%m}"
         if ContributionRecord.objects.filter(external_id=record_id).exists():
             continue
@@ -81,12 +87,8 @@ def load(stdout) -> None:
     foreigner = Person.objects.get(id_number="USA330100198503079")
     for ago in range(12, 0, -1):
         month = months_ago(ago)
-        declare_base(
-            person=foreigner,
-            employer=employer("hospital"),
-            year=month.year,
-            monthly_wage=Decimal("15000"),
-            declared_on=dt.date(month.year, 1, 5),
+        _declare_once(
+            person=foreigner, employer=employer("hospital"), year=month.year, monthly_wage=Decimal("15000")
         )
         record_id = f"DEMO-foreigner-{month:%Y%m}"
         if not ContributionRecord.objects.filter(external_id=record_id).exists():

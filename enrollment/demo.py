@@ -73,12 +73,12 @@ def _enrol_once(who: Person, start: dt.date, **kwargs) -> Enrolment:
 
 def load(stdout) -> None:
     for _key, name, body, district in EMPLOYERS:
-        Employer.objects.update_or_create(
+        Employer.objects.get_or_create(
             credit_code=make_credit_code(body), defaults={"name": name, "district": district}
         )
     for _key, name, area, birth, sequence, local, district in PERSONS:
         number = make_resident_id(area, birth, sequence)
-        Person.objects.update_or_create(
+        Person.objects.get_or_create(
             id_number=number,
             defaults={
                 "name": name,
@@ -90,7 +90,7 @@ def load(stdout) -> None:
                 "phone": "1380000" + f"{sequence:04d}",
             },
         )
-    foreigner, _ = Person.objects.update_or_create(
+    foreigner, _ = Person.objects.get_or_create(
         id_number="USA330100198503079",
         defaults={
             "name": "John Smith",
