@@ -19,6 +19,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -110,9 +111,16 @@ def main() -> None:
     )
     options = parser.parse_args()
 
+    # A migrated database of its own, so that the agency-override provider answers from its
+    # cache as in production (an unmigrated database would make every lookup fail and retry).
+    database = Path(tempfile.gettempdir()) / "medsec-bench-engine.sqlite3"
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     from policy.settlement.trial import ParameterCache, trial_settle
 
     requests = generate(options.requests, options.seed)
