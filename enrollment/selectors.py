@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db.models.expressions import RawSQL
 
 from policy.parameters import ParameterError, parameters_for
 
@@ -351,13 +351,24 @@ def _enrolments_with_flags(person: Person) -> tuple[list[Enrolment], dict | None
     """
     if "enrolments" in getattr(person, "_prefetched_objects_cache", {}):
         return list(person.enrolments.all()), None
+    # plain EXISTS text: building five `Exists(...)` subqueries costs ~1.5 ms of Python per bill
+    enrolment_table = Enrolment._meta.db_table
+    suspension_table = Suspension._meta.db_table
+
+    def person_has(model) -> RawSQL:
+        return RawSQL(f'EXISTS (SELECT 1 FROM "{model._meta.db_table}" WHERE "person_id" = %s)', (person.pk,))
+
     enrolments = list(
         person.enrolments.annotate(
-            has_suspensions=Exists(Suspension.objects.filter(enrolment=OuterRef("pk"))),
-            person_has_certificates=Exists(Certificate.objects.filter(person_id=person.pk)),
-            person_has_gp_contracts=Exists(GpContract.objects.filter(person_id=person.pk)),
-            person_has_filings=Exists(Filing.objects.filter(person_id=person.pk)),
-            person_has_transfers=Exists(Transfer.objects.filter(person_id=person.pk)),
+            has_suspensions=RawSQL(
+                f'EXISTS (SELECT 1 FROM "{suspension_table}" WHERE '
+                f'"{suspension_table}"."enrolment_id" = "{enrolment_table}"."id")',
+                (),
+            ),
+            person_has_certificates=person_has(Certificate),
+            person_has_gp_contracts=person_has(GpContract),
+            person_has_filings=person_has(Filing),
+            person_has_transfers=person_has(Transfer),
         )
     )
     if not enrolments:
