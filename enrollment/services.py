@@ -36,7 +36,6 @@ from .models import (
 log = logging.getLogger(__name__)
 CERTIFICATE_KINDS = CERTIFICATE_PRIORITY
 
-ADULT_AGE = 18  # 杭州 art. 30(1)(3): 未满 18 周岁 / 18 周岁以上 (the article's own figure)
 ADULT_TIERS = {Category.ADULT_TIER1, Category.ADULT_TIER2, Category.ADULT_TIER3}
 # 杭州 art. 31: tier 3 only in 桐庐县、淳安县、建德市 (with local approval); the urban districts choose 1 or 2.
 TIER3_DISTRICTS = {"桐庐县", "淳安县", "建德市"}
@@ -129,8 +128,13 @@ def check_eligibility(
         if category not in {Category.AGREEMENT}:
             _refuse("employer", "灵活就业、失业人员不经用人单位参保（杭州 第十二条）")
     if category == Category.FLEXIBLE:
-        if age < 16:
-            _refuse("category", "未满16周岁，不在劳动年龄段内，不能以灵活就业人员身份参保（杭州 第十二条）")
+        art12 = "舟山 第八条第二款" if zs else "杭州 第十二条"
+        try:
+            min_age = int(parameters_for(region, start_date)["flexible.min_working_age"])
+        except ParameterError as error:
+            _refuse("category", str(error))
+        if age < min_age:
+            _refuse("category", f"未满{min_age}周岁，不在劳动年龄段内，不能以灵活就业人员身份参保（{art12}）")
         if not person.hukou_local and not zs:
             if local_actual_months is None or local_actual_months < 120:
                 years = (
@@ -155,15 +159,15 @@ def check_eligibility(
 def _check_resident(person, category, district, start_date, age, school, school_level, parent, zs):
     art30 = "舟山 第二十六条" if zs else "杭州 第三十条"
     foreign = person.id_type == Person.IdType.FOREIGN_PERMIT
-    minor_limit = adult_age = ADULT_AGE
-    if zs and category != Category.STUDENT:
-        # 舟山 art. 26: the ages are parameters (the text as held lost them)
+    if category != Category.STUDENT:
+        # 杭州 art. 30(1)(3) / 舟山 art. 26(1)(3): the minor and adult ages
         try:
             params = parameters_for(person.region, start_date)
             minor_limit = int(params["resident.minor_age_limit"])
             adult_age = int(params["resident.adult_age"])
         except ParameterError as error:
             _refuse("category", str(error))
+    if zs and category != Category.STUDENT:
         if category in {Category.ADULT_TIER2, Category.ADULT_TIER3}:
             _refuse(
                 "category",
