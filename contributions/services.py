@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from enrollment import dates
-from enrollment.identity import mask_id_number
+from enrollment.identity import mask_id_number, normalise_id_number
 from enrollment.models import (
     CERTIFICATE_PRIORITY,
     Category,
@@ -736,7 +736,26 @@ def intake_contribution(record: dict) -> tuple[object, bool]:
 
 
 def intake_contributions(records):
-    """Bulk contribution records from the tax bureau: all or nothing, idempotent per record id."""
+    """Bulk contribution records from the tax bureau: all or nothing, idempotent per record id.
+
+    Every person the batch names is locked first, in one fixed order (by id), before any
+    record is handled: two batches naming the same persons in different orders then queue
+    behind each other instead of each holding one person and waiting for the other (deadlock).
+    """
     from enrollment.intake import run_intake
 
-    return run_intake(records, intake_contribution)
+    with transaction.atomic():
+        if isinstance(records, list):
+            numbers = {
+                normalise_id_number(str(record.get("id_number") or ""))
+                for record in records
+                if isinstance(record, dict)
+            }
+            numbers.discard("")
+            list(
+                Person.objects.select_for_update()
+                .filter(id_number__in=numbers)
+                .order_by("pk")
+                .values_list("pk")
+            )
+        return run_intake(records, intake_contribution)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -68,3 +69,43 @@ def test_arrears_check_twice_at_once_suspends_once(make_person, provincial_wage)
     assert errors == []
     assert Suspension.objects.count() == 4  # February–May
     assert sum(results) == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_intakes_with_persons_in_opposite_order_both_complete(make_person, provincial_wage):
+    """Intake 1 sends A then B, intake 2 sends B then A, at once: persons are locked in one fixed
+    order (by id), so neither waits on the other in a cycle (no deadlock); all four months written.
+    Flexible worker, 杭州 art. 13(5): base 6,000 × 60% = 3,600; × 9.5% = 342.00 a month."""
+    first = make_person(name="甲")
+    second = make_person(name="乙")
+    for person in (first, second):
+        enrol(person=person, category="flexible", district="上城区", start_date=D(2024, 1, 1))
+
+    def record(person, month, tag):
+        return {
+            "id": f"{tag}-{person.pk}-{month}",
+            "kind": "flexible",
+            "id_number": person.id_number,
+            "month": f"2024-{month:02d}",
+            "paid_on": "2024-03-01",
+        }
+
+    batches = [
+        [record(first, m, "A") for m in range(1, 4)] + [record(second, m, "A") for m in range(1, 4)],
+        [record(second, m, "B") for m in range(4, 7)] + [record(first, m, "B") for m in range(4, 7)],
+    ]
+    turn = iter(batches)
+    lock = threading.Lock()
+
+    def intake():
+        with lock:
+            batch = next(turn)
+        return intake_contributions(batch)
+
+    results, errors = run_in_threads(intake)
+    assert errors == []
+    assert len(results) == 2 and all(len(result) == 6 for result in results)
+    assert ContributionRecord.objects.filter(person=first).count() == 6
+    assert ContributionRecord.objects.filter(person=second).count() == 6
+    assert {record.total for record in ContributionRecord.objects.all()} == {Decimal("342.00")}
