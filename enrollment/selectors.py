@@ -447,6 +447,19 @@ def benefit_status(*, person: Person, on: dt.date) -> BenefitStatus:
         return refuse(str(error), getattr(error, "article", ""), current)
 
     if window.bridge_until and on < window.bridge_until and window.bridge_scheme:
+        if window.bridge_article == article(region, "switch_to_flexible"):
+            # 杭州 art. 73(1): resident benefits continue only while the employee contributions are paid
+            known = current.suspensions.all() if flags is None or current.has_suspensions else ()
+            stopped = next((s for s in known if s.blocks(on)), None)
+            if stopped:
+                return refuse(
+                    f"转为灵活就业人员参加职工医保后{stopped.unpaid_month:%Y年%m月}未正常缴费，"
+                    f"自{stopped.suspended_from.isoformat()}起不再继续享受城乡居民医保待遇"
+                    f"（{window.bridge_article}、{stopped.article}）",
+                    window.bridge_article,
+                    current,
+                    stopped.restored_from,
+                )
         return grant(window.bridge_scheme, window.bridge_category, window.bridge_district, current, on)
     if window.benefit_from is None:
         return refuse(window.reason, window.article, current)
