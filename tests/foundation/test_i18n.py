@@ -1,4 +1,4 @@
-"""Chinese by default; English by Accept-Language or the language switch (/i18n/setlang/)."""
+"""Chinese by default, whatever the browser asks for; English only by the language switch (/i18n/setlang/)."""
 
 import pytest
 
@@ -12,11 +12,11 @@ def test_admin_index_is_chinese_by_default(client, clerk):
     assert "Recent actions" not in page
 
 
-def test_admin_index_is_english_with_accept_language(client, clerk):
+def test_an_english_browser_still_gets_chinese_until_it_switches(client, clerk):
     client.force_login(clerk)
-    page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Recent actions" in page
-    assert "最近动作" not in page
+    page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "最近动作" in page
+    assert "Recent actions" not in page
 
 
 def test_language_switch_turns_admin_english_and_back(client, clerk):
@@ -34,5 +34,6 @@ def test_admin_and_portal_pages_offer_the_language_switch(client, clerk):
     client.force_login(clerk)
     admin_page = client.get("/admin/").content.decode()
     assert 'action="/i18n/setlang/"' in admin_page and ">English</button>" in admin_page
-    english = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    english = client.get("/admin/").content.decode()
     assert ">简体中文</button>" in english
