@@ -20,7 +20,6 @@ from users.permissions import HasApiScope, api_client_of, is_clerk
 
 from . import services
 from .models import Institution, Settlement, Statement
-from .permissions import HasAnyApiScope
 from .serializers import RefusalSerializer, SettlementRequestSerializer, SettlementResponseSerializer
 
 REFUSALS = {
@@ -115,7 +114,7 @@ class SettlementCreateView(APIView):
 class SettlementTrialView(APIView):
     """Trial settlement (预结算) of an enrolled person's bill on the stored state: nothing is written."""
 
-    permission_classes = [HasAnyApiScope]
+    permission_classes = [HasApiScope]
     required_scopes = ("trial_settlement", "settlement")
 
     @extend_schema(
