@@ -14,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from policy.settlement.types import COMPONENTS
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -242,16 +244,7 @@ class Settlement(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.bill_number}"
 
-    COMPONENTS = (
-        "total",
-        "current_funds_paid",
-        "deductible",
-        "basic_fund_paid",
-        "catastrophic_paid",
-        "assistance_paid",
-        "historical_funds_paid",
-        "cash_paid",
-    )
+    COMPONENTS = COMPONENTS  # the engine's result fields, in the contract's order
 
 
 class SettlementLine(models.Model):

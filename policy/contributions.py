@@ -19,20 +19,12 @@ from policy.amount import NotInRegion, RuleInputError, declared, money, percent,
 from policy.explain import Line
 from policy.money import ZERO, clamp, round_yuan
 from policy.parameters import ParameterView
+from policy.settlement.types import CERTIFICATE_NAMES as CERTIFICATE_CARD_NAMES
+from policy.settlement.types import CERTIFICATES
 
-CERTIFICATE_KINDS = (
-    "extreme_poverty",
-    "minimum_living",
-    "low_income_edge",
-    "disability_living",
-    "disability_grade2",
-)
+CERTIFICATE_KINDS = CERTIFICATES
 CERTIFICATE_NAMES = {
-    "extreme_poverty": "特困人员救助供养证",
-    "minimum_living": "最低生活保障家庭证",
-    "low_income_edge": "最低生活保障边缘家庭证",
-    "disability_living": "残疾人基本生活保障证",
-    "disability_grade2": "二级及以上残疾人证",
+    **CERTIFICATE_CARD_NAMES,
     "orphanage": "收养人员",
     "entitled_veteran_dependant": "享受定期抚恤补助的优抚对象",
     "other_hardship": "其他特殊困难人员",

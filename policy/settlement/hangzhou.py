@@ -12,7 +12,7 @@ from policy.explain import Line
 from policy.money import CENT, ZERO
 
 from .common import LEVEL_NAMES, UsedParameters, Work, cents, new_tuple, percent, yuan
-from .types import INPATIENT_KINDS, Balances, Bill, PersonProfile, YearState
+from .types import CERTIFICATE_NAMES, INPATIENT_KINDS, Balances, Bill, PersonProfile, YearState
 
 ART_DEDUCTIBLE = {"employee": "杭州 第二十八条第(一)项", "resident": "杭州 第三十九条第(一)项"}
 ART_SPECIFIED = "杭州 第三十九条、第七十条（规程 §3.2）"
@@ -26,13 +26,6 @@ OFFSITE_NAMES = {
     "non_designated_in_referral_area": "转诊地非定点医疗机构就医",
     "abroad_temporary": "回国临时就医（未撤销备案）",
     "unfiled_self_referral": "未备案自行外出就医",
-}
-CERTIFICATE_NAMES = {
-    "extreme_poverty": "特困人员救助供养证",
-    "minimum_living": "最低生活保障家庭证",
-    "low_income_edge": "最低生活保障边缘家庭证",
-    "disability_living": "残疾人基本生活保障证",
-    "disability_grade2": "二级及以上残疾人证",
 }
 
 

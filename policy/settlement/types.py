@@ -21,6 +21,13 @@ CERTIFICATES = (
     "disability_living",
     "disability_grade2",
 )
+CERTIFICATE_NAMES = {
+    "extreme_poverty": "特困人员救助供养证",
+    "minimum_living": "最低生活保障家庭证",
+    "low_income_edge": "最低生活保障边缘家庭证",
+    "disability_living": "残疾人基本生活保障证",
+    "disability_grade2": "二级及以上残疾人证",
+}
 KINDS = ("outpatient", "pharmacy", "inpatient", "specified_disease")
 LEVELS = ("level3", "other", "community")
 # The first four are the contract's; the last three are the counter's reimbursement cases (规程 §5).
