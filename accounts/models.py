@@ -203,6 +203,12 @@ class LedgerEntry(models.Model):
                 condition=Q(kind="credit"),
                 name="accounts_entry_one_credit_per_month",
             ),
+            # A bill is paid from the account once (杭州 art. 24, 25): a retry cannot pay twice.
+            models.UniqueConstraint(
+                fields=["source_type", "source_id", "kind"],
+                condition=Q(kind__in=["outpatient", "historical_payment"], reverses__isnull=True),
+                name="accounts_entry_one_payment_per_source",
+            ),
             models.CheckConstraint(
                 condition=Q(bucket__in=["current", "historical", "credited"]), name="accounts_entry_bucket"
             ),

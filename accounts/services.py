@@ -101,8 +101,7 @@ def _post(account: Account, entries: list[LedgerEntry]) -> list[LedgerEntry]:
     """Write the entries and move the stored balances by their sums (account row locked by the caller)."""
     current = sum((e.amount for e in entries if e.bucket == LedgerEntry.Bucket.CURRENT), ZERO)
     historical = sum((e.amount for e in entries if e.bucket == LedgerEntry.Bucket.HISTORICAL), ZERO)
-    for entry in entries:
-        entry.save(force_insert=True)
+    LedgerEntry.objects.bulk_create(entries)
     if current or historical:
         Account.objects.filter(pk=account.pk).update(
             current=F("current") + current, historical=F("historical") + historical
@@ -371,7 +370,8 @@ def credit_month(*, account: Account, year: int, month: int) -> LedgerEntry | No
 
 def pay_for_settlement(
     *,
-    person,
+    person=None,
+    account: Account | None = None,
     on: dt.date,
     current_funds: Decimal,
     historical_funds: Decimal,
@@ -382,9 +382,11 @@ def pay_for_settlement(
 ) -> list[LedgerEntry]:
     """Pay a bill's account shares: current funds (杭州 art. 24) and historical funds (art. 25).
 
-    Call inside the caller's transaction; the account row is locked here (`select_for_update`)
-    if the caller has not locked it already. Refuses an amount above the balance and a
-    second payment for the same source.
+    With `person`, the account row is locked here, in a savepoint of the caller's transaction.
+    With `account`, the caller has locked the row in its own transaction (`select_for_update`,
+    as a settlement does): no second read and no savepoint; a refusal then aborts the
+    caller's whole action. Refuses an amount above the balance, and a second payment for the
+    same source (the database's `accounts_entry_one_payment_per_source`).
     """
     current_funds = _money(current_funds, "current_funds")
     historical_funds = _money(historical_funds, "historical_funds")
@@ -392,59 +394,79 @@ def pay_for_settlement(
         raise AccountError({"source_id": _("须注明来源（结算单）")})
     if not current_funds and not historical_funds:
         return []
+    payment = dict(
+        on=on,
+        current_funds=current_funds,
+        historical_funds=historical_funds,
+        source_type=source_type,
+        source_id=source_id,
+        text=text,
+        article=article,
+    )
+    if account is not None:
+        return _pay(account, **payment)
     with transaction.atomic():
-        account = _lock(person)
-        if account.status != Account.Status.OPEN:
-            raise AccountError({"person": _("个人账户已销户，不能支付")})
-        if current_funds and current_funds > account.current:
-            raise AccountError(
-                {
-                    "current_funds": _("当年资金余额 %(balance)s 元，不足支付 %(amount)s 元")
-                    % {"balance": account.current, "amount": current_funds}
-                }
+        return _pay(_lock(person), **payment)
+
+
+def _pay(
+    account: Account, *, on, current_funds, historical_funds, source_type, source_id, text, article
+) -> list[LedgerEntry]:
+    if account.status != Account.Status.OPEN:
+        raise AccountError({"person": _("个人账户已销户，不能支付")})
+    if current_funds and current_funds > account.current:
+        raise AccountError(
+            {
+                "current_funds": _("当年资金余额 %(balance)s 元，不足支付 %(amount)s 元")
+                % {"balance": account.current, "amount": current_funds}
+            }
+        )
+    if historical_funds and historical_funds > account.historical:
+        raise AccountError(
+            {
+                "historical_funds": _("历年资金余额 %(balance)s 元，不足支付 %(amount)s 元")
+                % {"balance": account.historical, "amount": historical_funds}
+            }
+        )
+    link = {
+        "source_type": source_type,
+        "source_id": source_id,
+        "on": on,
+        "text": text,
+        "article_text": article,
+    }
+    entries = []
+    if current_funds:
+        entries.append(
+            _entry(
+                account,
+                kind=LedgerEntry.Kind.OUTPATIENT,
+                bucket=LedgerEntry.Bucket.CURRENT,
+                amount=-current_funds,
+                **link,
             )
-        if historical_funds and historical_funds > account.historical:
-            raise AccountError(
-                {
-                    "historical_funds": _("历年资金余额 %(balance)s 元，不足支付 %(amount)s 元")
-                    % {"balance": account.historical, "amount": historical_funds}
-                }
+        )
+    if historical_funds:
+        entries.append(
+            _entry(
+                account,
+                kind=LedgerEntry.Kind.HISTORICAL_PAYMENT,
+                bucket=LedgerEntry.Bucket.HISTORICAL,
+                amount=-historical_funds,
+                **link,
             )
-        if LedgerEntry.objects.filter(
-            account=account, source_type=source_type, source_id=source_id, reverses__isnull=True
-        ).exists():
-            raise AccountError(
-                {"source_id": _("该结算单已由个人账户支付：%(source)s") % {"source": source_id}}
-            )
-        entries = []
-        link = {"source_type": source_type, "source_id": source_id}
-        if current_funds:
-            entries.append(
-                _entry(
-                    account,
-                    kind=LedgerEntry.Kind.OUTPATIENT,
-                    bucket=LedgerEntry.Bucket.CURRENT,
-                    amount=-current_funds,
-                    on=on,
-                    text=text,
-                    article_text=article,
-                    **link,
-                )
-            )
-        if historical_funds:
-            entries.append(
-                _entry(
-                    account,
-                    kind=LedgerEntry.Kind.HISTORICAL_PAYMENT,
-                    bucket=LedgerEntry.Bucket.HISTORICAL,
-                    amount=-historical_funds,
-                    on=on,
-                    text=text,
-                    article_text=article,
-                    **link,
-                )
-            )
+        )
+    try:
         return _post(account, entries)
+    except IntegrityError as error:
+        # PostgreSQL names the constraint; SQLite names its columns
+        if not any(
+            name in str(error) for name in ("one_payment_per_source", "accounts_ledgerentry.source_type")
+        ):
+            raise
+        raise AccountError(
+            {"source_id": _("该结算单已由个人账户支付：%(source)s") % {"source": source_id}}
+        ) from error
 
 
 def reverse_source(*, source_type: str, source_id: str, on: dt.date) -> list[LedgerEntry]:

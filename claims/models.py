@@ -273,7 +273,9 @@ class SettlementLine(models.Model):
 class Statement(models.Model):
     """The PDF statement (结算单) of a settlement, rendered by `claims.tasks.render_statement`.
 
-    A failed render sets `failed` with the error and is retried; it never touches the settlement.
+    A pending row is the outbox `claims.tasks.queue_pending_statements` sends from (`queued`
+    says when). A failed render sets `failed` with the error and is retried; it never touches
+    the settlement.
     """
 
     class Status(models.TextChoices):
@@ -289,6 +291,7 @@ class Statement(models.Model):
     error = models.TextField(_("错误信息"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
     rendered = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    queued = models.DateTimeField(_("送交生成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("结算单")

@@ -408,12 +408,13 @@ def _use_historical_funds(person) -> bool:
 
 
 def _locked_account(person):
-    """Lock the person's account row; its balances and its historical-funds choice (杭州 art. 24, 25)."""
+    """Lock the person's account row: (account or None, balances, historical-funds choice) (杭州 art. 24, 25)."""
     account = account_selectors.account_of(person, for_update=True)
     uses_historical = True if account is None else bool(account.historical_pays_personal_share)
     if account is None or account.status != account.Status.OPEN:
-        return Balances(current_funds=ZERO, historical_funds=ZERO), uses_historical
-    return Balances(current_funds=account.current, historical_funds=account.historical), uses_historical
+        return account, Balances(current_funds=ZERO, historical_funds=ZERO), uses_historical
+    balances = Balances(current_funds=account.current, historical_funds=account.historical)
+    return account, balances, uses_historical
 
 
 def _balances(person, *, for_update: bool):
@@ -550,12 +551,20 @@ def settle(
     try:
         with transaction.atomic():
             accumulator = _lock_accumulator(prepared)
-            balances, uses_historical = _locked_account(person)
+            account, balances, uses_historical = _locked_account(person)
             if uses_historical != prepared.profile.use_historical_funds:
                 prepared.profile = replace(prepared.profile, use_historical_funds=uses_historical)
             result = compute(prepared, accumulator.state, balances)
             settlement = _write(
-                prepared, accumulator, result, key=key, digest=digest, body=body, user=user, source=source
+                prepared,
+                accumulator,
+                result,
+                account=account,
+                key=key,
+                digest=digest,
+                body=body,
+                user=user,
+                source=source,
             )
     except IntegrityError:
         found = _existing(key, digest)  # a concurrent request with the same key committed first
@@ -566,8 +575,9 @@ def settle(
 
 
 def _write(
-    prepared: Prepared, accumulator: Accumulator, result, *, key, digest, body, user, source
+    prepared: Prepared, accumulator: Accumulator, result, *, account, key, digest, body, user, source
 ) -> Settlement:
+    """Write the settlement, its lines, the account payment and the new accumulators (rows locked by `settle`)."""
 
     bill = prepared.bill
     result_dict = result.as_dict()
@@ -616,7 +626,7 @@ def _write(
     )
     if result.current_funds_paid or result.historical_funds_paid:
         pay_for_settlement(
-            person=prepared.person,
+            account=account,
             on=prepared.on,
             current_funds=result.current_funds_paid,
             historical_funds=result.historical_funds_paid,
@@ -633,9 +643,22 @@ def _write(
 
 
 def _queue_statement(settlement: Settlement) -> None:
+    """The pending statement row is the outbox: written with the settlement, rendered after it commits.
+
+    With a broker, `claims.tasks.queue_pending_statements` (beat, every few seconds) sends the
+    render tasks: no broker round trip inside a settlement, and a broker that is down when
+    the settlement commits loses nothing. The embedded deployment (Celery eager) renders on commit.
+    """
     Statement.objects.create(settlement=settlement)
-    settlement_id = settlement.pk
-    transaction.on_commit(lambda: queue_render(settlement_id))
+    if renders_in_process():
+        settlement_id = settlement.pk
+        transaction.on_commit(lambda: queue_render(settlement_id))
+
+
+def renders_in_process() -> bool:
+    from .tasks import render_statement
+
+    return bool(render_statement.app.conf.task_always_eager)
 
 
 def queue_render(settlement_id: int) -> None:
@@ -643,7 +666,7 @@ def queue_render(settlement_id: int) -> None:
     from .tasks import render_eagerly, render_statement
 
     try:
-        if render_statement.app.conf.task_always_eager:
+        if renders_in_process():
             render_eagerly(settlement_id)
         else:
             render_statement.delay(settlement_id)

@@ -1,15 +1,19 @@
 """Statement PDFs (结算单), rendered after the settlement's transaction committed.
 
+Each settlement writes a pending statement row (the outbox); `queue_pending_statements`
+(beat) sends the render tasks, so a settlement never waits on the broker.
+
 A failed render marks the statement `failed` with the error and is retried
 (`autoretry_for`); the settlement itself is never touched by the task.
 """
 
+import datetime as dt
 import logging
 
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import Statement
@@ -32,6 +36,31 @@ MAX_RETRIES = 3
 )
 def render_statement(self, settlement_id: int) -> str:
     return render(settlement_id)
+
+
+REQUEUE_AFTER = dt.timedelta(minutes=10)
+
+
+@shared_task(name="claims.tasks.queue_pending_statements")
+def queue_pending_statements(limit: int = 2000) -> int:
+    """Send a render task for each pending statement (the outbox written with each settlement).
+
+    A statement sent more than `REQUEUE_AFTER` ago and still pending (its message was lost
+    with a worker) is sent again. Rows are claimed with SKIP LOCKED: two beats never send one twice.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            Statement.objects.select_for_update(skip_locked=True)
+            .filter(status=Statement.Status.PENDING)
+            .filter(Q(queued__isnull=True) | Q(queued__lt=now - REQUEUE_AFTER))
+            .order_by("pk")
+            .values_list("pk", "settlement_id")[:limit]
+        )
+        Statement.objects.filter(pk__in=[pk for pk, _settlement in claimed]).update(queued=now)
+    for _pk, settlement_id in claimed:  # a send that fails leaves the rest to be sent again later
+        render_statement.delay(settlement_id)
+    return len(claimed)
 
 
 def render_eagerly(settlement_id: int) -> str:

@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contributions.tasks.check_arrears",
         "schedule": crontab(minute=0, hour=3, day_of_month=1),
     },
+    "statement-outbox": {
+        "task": "claims.tasks.queue_pending_statements",
+        "schedule": 10.0,
+    },
     "year-end-rollover": {
         "task": "accounts.tasks.year_end_rollover",
         "schedule": crontab(minute=30, hour=0, day_of_month=1, month_of_year=1),

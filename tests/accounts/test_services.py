@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from accounts import credits, rollover, services
 from accounts.models import Account, BatchJob, Inheritance, LedgerEntry
@@ -138,8 +139,9 @@ def test_payment_limits_and_duplicate_source_art24_25(make_account):
     assert "historical_funds" in error.value.message_dict
     pay(account.person, current="2999.99", historical="100.00")
     assert balances(person=account.person) == type(balances(person=account.person))(D("0.01"), D("0.00"))
-    with pytest.raises(ValidationError):
-        pay(account.person, current="0.01")  # same source S1
+    with pytest.raises(ValidationError) as error, transaction.atomic():
+        pay(account.person, current="0.01")  # same source S1: the database refuses it
+    assert "source_id" in error.value.message_dict
     with pytest.raises(ValidationError):
         pay(account.person, current="-1", source="S2")
     assert audit_balances() == []
