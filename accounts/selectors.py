@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Q
 
+from config.rows import select_one
 from policy.money import ZERO
 
 from .models import Account, LedgerEntry
@@ -24,10 +25,8 @@ except ImportError:  # pragma: no cover - only while policy.settlement is being 
 
 def account_of(person, *, for_update: bool = False) -> Account | None:
     """The person's account, row-locked when `for_update` (call inside a transaction)."""
-    queryset = Account.objects.filter(person=person)
-    if for_update:
-        queryset = queryset.select_for_update()
-    return queryset.first()
+    # a settlement reads (and locks) it on every bill: no queryset compilation
+    return select_one(Account, '"person_id" = %s', [person.pk], for_update=for_update)
 
 
 def balances(*, person, for_update: bool = False) -> Balances:

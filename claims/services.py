@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.services import pay_for_settlement, reverse_source
+from config.rows import select_one
 from enrollment.selectors import age_on, benefit_status
 from policy.explain import Line
 from policy.money import ZERO
@@ -487,27 +488,21 @@ def result_body(settlement: Settlement, result_dict: dict, extra_lines: list) ->
 
 
 def _existing(key: str, digest: str):
-    # most bills are new: ask for two columns, read the whole row only for a replay
-    seen = Settlement.objects.filter(idempotency_key=key).values_list("pk", "request_digest", "bill_number")
-    seen = next(iter(seen), None)
-    if seen is None:
-        return None
-    pk, request_digest_seen, bill_number = seen
-    if request_digest_seen != digest:
-        raise SettlementConflict(
-            "bill_number",
-            _("单据号 %(number)s 已以不同内容结算（结算号 %(id)s）；如需更正请先冲正")
-            % {"number": bill_number, "id": pk},
-            "",
-        )
-    return Settlement.objects.get(pk=pk)
+    seen = select_one(Settlement, '"idempotency_key" = %s', [key])
+    if seen is None or seen.request_digest == digest:
+        return seen
+    raise SettlementConflict(
+        "bill_number",
+        _("单据号 %(number)s 已以不同内容结算（结算号 %(id)s）；如需更正请先冲正")
+        % {"number": seen.bill_number, "id": seen.pk},
+        "",
+    )
 
 
 def _lock_accumulator(prepared: Prepared) -> Accumulator:
     """Lock the person's row of the year; create it first when it is the year's first bill."""
     year = prepared.year
-    rows = Accumulator.objects.select_for_update()
-    found = rows.filter(person=prepared.person, year_key=year.key).first()
+    found = _locked_accumulator(prepared.person.pk, year.key)
     if found is not None:
         return found
     # INSERT … ON CONFLICT DO NOTHING: no savepoint; a concurrent first bill of the year makes
@@ -525,7 +520,13 @@ def _lock_accumulator(prepared: Prepared) -> Accumulator:
         ],
         ignore_conflicts=True,
     )
-    return rows.get(person=prepared.person, year_key=year.key)
+    return _locked_accumulator(prepared.person.pk, year.key)
+
+
+def _locked_accumulator(person_id: int, year_key: str) -> Accumulator | None:
+    return select_one(
+        Accumulator, '"person_id" = %s AND "year_key" = %s', [person_id, year_key], for_update=True
+    )
 
 
 def settle(

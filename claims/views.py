@@ -14,6 +14,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.rows import select_one
 from enrollment.identity import normalise_id_number
 from enrollment.models import Person
 from users.permissions import HasApiScope, api_client_of, is_clerk
@@ -46,7 +47,7 @@ def resolve_institution(request, code: str | None) -> Institution:
         code = client.organisation_code
     if not code:
         raise services.SettlementRefused("institution_code", _("须填写机构编码"), "", reason="missing")
-    institution = Institution.objects.filter(code=code).first()
+    institution = select_one(Institution, '"code" = %s', [code])
     if institution is None:
         raise services.SettlementRefused(
             "institution_code",
@@ -58,7 +59,7 @@ def resolve_institution(request, code: str | None) -> Institution:
 
 
 def resolve_person(id_number: str) -> Person:
-    person = Person.objects.filter(id_number=normalise_id_number(id_number)).first()
+    person = select_one(Person, '"id_number" = %s', [normalise_id_number(id_number)])
     if person is None:
         raise services.SettlementRefused("id_number", _("未找到该证件号码的参保人"), "", reason="not_insured")
     return person

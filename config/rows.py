@@ -1,0 +1,56 @@
+"""Reading one row by a fixed condition without compiling a queryset on every call.
+
+The real-time settlement runs the same handful of lookups on every bill (token, institution,
+person, year-to-date row, account). Building and compiling each as a queryset costs about
+0.45 ms of Python per query (measured 0.60 ms per `filter().first()` against 0.17 ms for
+the same SELECT on the cursor), more than the database takes to answer it. `select_one`
+writes the SELECT once per model and condition, from the model's own columns, and turns the
+row into a model instance with the same converters the ORM applies, so a caller gets what
+`Model.objects.filter(...).first()` gives.
+
+Use it only on hot paths, with a condition over indexed columns; everything else uses the ORM.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.db import connection
+
+
+@lru_cache(maxsize=64)
+def _statement(model, condition: str, for_update: bool, vendor: str):
+    fields = model._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    sql = f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {condition}"
+    if for_update and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)  # converters take the expression, as in the ORM
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converters.append((index, column, found))
+    return sql, [field.attname for field in fields], converters
+
+
+def select_one(model, condition: str, params, *, for_update: bool = False):
+    """The first row of `model` where `condition` (SQL with %s placeholders) holds, or None.
+
+    `condition` is fixed text naming quoted columns, e.g. '"person_id" = %s'; values only ever
+    go in `params`. With `for_update` the row stays locked until the transaction ends.
+    """
+    sql, attnames, converters = _statement(model, condition, for_update, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if converters:
+        row = list(row)
+        for index, column, functions in converters:
+            value = row[index]
+            for function in functions:
+                value = function(value, column, connection)
+            row[index] = value
+    return model.from_db(connection.alias, attnames, row)
