@@ -19,10 +19,14 @@ from django.db import connection
 
 
 @lru_cache(maxsize=64)
-def _statement(model, condition: str, for_update: bool, vendor: str):
+def _statement(model, condition: str, order_by: str, extra: tuple, for_update: bool, vendor: str):
     fields = model._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    sql = f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {condition}"
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [f"{table}.{connection.ops.quote_name(field.column)}" for field in fields]
+    columns += [f"({expression}) AS {connection.ops.quote_name(name)}" for name, expression in extra]
+    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {condition}"
+    if order_by:
+        sql += f" ORDER BY {order_by}"
     if for_update and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
     converters = []
@@ -34,23 +38,41 @@ def _statement(model, condition: str, for_update: bool, vendor: str):
     return sql, [field.attname for field in fields], converters
 
 
-def select_one(model, condition: str, params, *, for_update: bool = False):
-    """The first row of `model` where `condition` (SQL with %s placeholders) holds, or None.
+def _instance(model, attnames, converters, row, extra):
+    values = list(row[: len(attnames)])
+    for index, column, functions in converters:
+        value = values[index]
+        for function in functions:
+            value = function(value, column, connection)
+        values[index] = value
+    instance = model.from_db(connection.alias, attnames, values)
+    for (name, _expression), value in zip(extra, row[len(attnames) :], strict=True):
+        setattr(instance, name, value)
+    return instance
 
-    `condition` is fixed text naming quoted columns, e.g. '"person_id" = %s'; values only ever
-    go in `params`. With `for_update` the row stays locked until the transaction ends.
+
+def select_one(model, condition: str, params, *, for_update: bool = False):
+    """The row of `model` where `condition` (SQL with %s placeholders) holds, or None.
+
+    `condition` is fixed text naming quoted columns of a unique key, e.g. '"person_id" = %s';
+    values only ever go in `params`. With `for_update` the row stays locked until the
+    transaction ends.
     """
-    sql, attnames, converters = _statement(model, condition, for_update, connection.vendor)
+    sql, attnames, converters = _statement(model, condition, "", (), for_update, connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    if row is None:
-        return None
-    if converters:
-        row = list(row)
-        for index, column, functions in converters:
-            value = row[index]
-            for function in functions:
-                value = function(value, column, connection)
-            row[index] = value
-    return model.from_db(connection.alias, attnames, row)
+    return None if row is None else _instance(model, attnames, converters, row, ())
+
+
+def select_all(model, condition: str, params, *, order_by: str, extra: tuple = ()) -> list:
+    """Every row of `model` where `condition` holds, in `order_by` order (fixed SQL text).
+
+    `extra` is a tuple of (attribute, SQL expression) pairs: each becomes an attribute of
+    every instance, like `annotate(...)` (e.g. an EXISTS over a related table).
+    """
+    sql, attnames, converters = _statement(model, condition, order_by, extra, False, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [_instance(model, attnames, converters, row, extra) for row in rows]

@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models.expressions import RawSQL
-
+from config.rows import select_all
 from policy.parameters import ParameterError, parameters_for
 
 from . import dates
@@ -351,26 +350,28 @@ def _enrolments_with_flags(person: Person) -> tuple[list[Enrolment], dict | None
     """
     if "enrolments" in getattr(person, "_prefetched_objects_cache", {}):
         return list(person.enrolments.all()), None
-    # plain EXISTS text: building five `Exists(...)` subqueries costs ~1.5 ms of Python per bill
+    # one fixed SELECT with EXISTS columns: compiling it as a queryset with five annotations
+    # cost ~2 ms of Python per bill (config.rows)
     enrolment_table = Enrolment._meta.db_table
-    suspension_table = Suspension._meta.db_table
 
-    def person_has(model) -> RawSQL:
-        return RawSQL(f'EXISTS (SELECT 1 FROM "{model._meta.db_table}" WHERE "person_id" = %s)', (person.pk,))
+    def exists_in(model, column: str, outer: str) -> str:
+        return f'EXISTS (SELECT 1 FROM "{model._meta.db_table}" WHERE "{column}" = "{enrolment_table}"."{outer}")'
 
-    enrolments = list(
-        person.enrolments.annotate(
-            has_suspensions=RawSQL(
-                f'EXISTS (SELECT 1 FROM "{suspension_table}" WHERE '
-                f'"{suspension_table}"."enrolment_id" = "{enrolment_table}"."id")',
-                (),
-            ),
-            person_has_certificates=person_has(Certificate),
-            person_has_gp_contracts=person_has(GpContract),
-            person_has_filings=person_has(Filing),
-            person_has_transfers=person_has(Transfer),
-        )
+    enrolments = select_all(
+        Enrolment,
+        f'"{enrolment_table}"."person_id" = %s',
+        [person.pk],
+        order_by=f'"{enrolment_table}"."start_date", "{enrolment_table}"."id"',
+        extra=(
+            ("has_suspensions", exists_in(Suspension, "enrolment_id", "id")),
+            ("person_has_certificates", exists_in(Certificate, "person_id", "person_id")),
+            ("person_has_gp_contracts", exists_in(GpContract, "person_id", "person_id")),
+            ("person_has_filings", exists_in(Filing, "person_id", "person_id")),
+            ("person_has_transfers", exists_in(Transfer, "person_id", "person_id")),
+        ),
     )
+    for enrolment in enrolments:
+        Enrolment.person.field.set_cached_value(enrolment, person)
     if not enrolments:
         return enrolments, None
     first = enrolments[0]

@@ -1,0 +1,89 @@
+"""config.rows reads what the ORM reads: same instance fields, converters applied (Decimal, JSON, dates)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from claims.models import Accumulator
+from config.rows import select_all, select_one
+from enrollment.models import Enrolment, Person
+
+
+def _person():
+    from enrollment.identity import make_resident_id
+
+    birth = dt.date(1990, 1, 1)
+    return Person.objects.create(
+        name="甲",
+        id_number=make_resident_id("330106", birth, 7),
+        birth_date=birth,
+        sex="M",
+        hukou_district="西湖区",
+    )
+
+
+def _fields(instance):
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+@pytest.mark.django_db
+def test_select_one_matches_the_orm_including_json_and_dates():
+    person = _person()
+    Accumulator.objects.create(
+        person=person,
+        region="hangzhou",
+        year_key="2024",
+        year_start=dt.date(2024, 1, 1),
+        year_end=dt.date(2024, 12, 31),
+        state={"inpatient_deductible_paid": "800.00", "nested": {"a": [1, 2]}},
+    )
+    expected = Accumulator.objects.get(person=person, year_key="2024")
+    found = select_one(Accumulator, '"person_id" = %s AND "year_key" = %s', [person.pk, "2024"])
+    assert _fields(found) == _fields(expected)
+    assert found.state == {"inpatient_deductible_paid": "800.00", "nested": {"a": [1, 2]}}
+    assert isinstance(found.year_start, dt.date)
+    assert found._state.adding is False  # a saved row: save() updates it
+    assert select_one(Accumulator, '"person_id" = %s AND "year_key" = %s', [person.pk, "2025"]) is None
+    with transaction.atomic():  # FOR UPDATE where the database has it (PostgreSQL), plain on SQLite
+        assert select_one(Person, '"id" = %s', [person.pk], for_update=True).pk == person.pk
+
+
+@pytest.mark.django_db
+def test_select_all_orders_and_adds_extra_columns():
+    person = _person()
+    later = Enrolment.objects.create(
+        person=person, scheme="employee", category="active", district="西湖区", start_date=dt.date(2024, 1, 1)
+    )
+    earlier = Enrolment.objects.create(
+        person=person,
+        scheme="resident",
+        category="adult",
+        district="西湖区",
+        start_date=dt.date(2020, 1, 1),
+        end_date=dt.date(2023, 12, 31),
+    )
+    rows = select_all(
+        Enrolment,
+        '"person_id" = %s',
+        [person.pk],
+        order_by='"start_date"',
+        extra=(("is_open", '"end_date" IS NULL'),),
+    )
+    assert [row.pk for row in rows] == [earlier.pk, later.pk]
+    assert [bool(row.is_open) for row in rows] == [False, True]
+    assert _fields(rows[1]) == _fields(Enrolment.objects.get(pk=later.pk))
+
+
+@pytest.mark.django_db
+def test_select_one_converts_decimals_like_the_orm():
+    from accounts.models import Account
+
+    person = _person()
+    Account.objects.create(
+        person=person, opened_on=dt.date(2024, 1, 1), birth_date=person.birth_date, current=Decimal("12.30")
+    )
+    found = select_one(Account, '"person_id" = %s', [person.pk])
+    assert found.current == Decimal("12.30") and isinstance(found.current, Decimal)
+    assert _fields(found) == _fields(Account.objects.get(person=person))
