@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.services import pay_for_settlement, reverse_source
-from config.rows import select_one
+from config.rows import insert_rows, select_one, update_row
 from enrollment.selectors import age_on, benefit_status
 from policy.explain import Line
 from policy.money import ZERO
@@ -617,13 +617,16 @@ def _write(
     )
     # the answer is recorded with the settlement (one INSERT, one history row); its id is added when answered
     settlement.response = jsonb_order(result_body(settlement, result_dict, prepared.extra_lines))
-    settlement.save(force_insert=True)
+    # the same INSERTs as save()/bulk_create, without compiling them on every bill (config.rows)
+    insert_rows([settlement])
     lines = list(prepared.extra_lines) + list(result.lines)
-    SettlementLine.objects.bulk_create(
-        SettlementLine(
-            settlement=settlement, position=index, article=line.article, text=line.text, amount=line.amount
-        )
-        for index, line in enumerate(lines, start=1)
+    insert_rows(
+        [
+            SettlementLine(
+                settlement=settlement, position=index, article=line.article, text=line.text, amount=line.amount
+            )
+            for index, line in enumerate(lines, start=1)
+        ]
     )
     if result.current_funds_paid or result.historical_funds_paid:
         pay_for_settlement(
@@ -638,7 +641,7 @@ def _write(
         )
     accumulator.state = state_after
     accumulator.settlements += 1
-    accumulator.save(update_fields=["state", "settlements", "updated"])
+    update_row(accumulator, ("state", "settlements", "updated"))
     _queue_statement(settlement)
     return settlement
 
@@ -650,7 +653,7 @@ def _queue_statement(settlement: Settlement) -> None:
     render tasks: no broker round trip inside a settlement, and a broker that is down when
     the settlement commits loses nothing. The embedded deployment (Celery eager) renders on commit.
     """
-    Statement.objects.create(settlement=settlement)
+    insert_rows([Statement(settlement=settlement)])
     if renders_in_process():
         settlement_id = settlement.pk
         transaction.on_commit(lambda: queue_render(settlement_id))

@@ -76,3 +76,54 @@ def select_all(model, condition: str, params, *, order_by: str, extra: tuple = (
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [_instance(model, attnames, converters, row, extra) for row in rows]
+
+
+@lru_cache(maxsize=64)
+def _insert_statement(model, vendor: str):
+    fields = [field for field in model._meta.local_concrete_fields if not field.primary_key]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    return f"INSERT INTO {table} ({columns}) VALUES ", row, f" RETURNING {pk}", fields
+
+
+def insert_rows(instances: list) -> list:
+    """INSERT new instances of one model in one statement; sets their primary keys; returns them.
+
+    What `bulk_create` does for a model with an auto primary key and no multi-table
+    inheritance, without compiling the statement on every call: each value goes through the
+    field's `pre_save` (auto_now dates) and `get_db_prep_save` (JSON, Decimal), as in the ORM.
+    Signals are not sent (as with `bulk_create`).
+    """
+    if not instances:
+        return instances
+    model = type(instances[0])
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return model.objects.bulk_create(instances)
+    head, row, returning, fields = _insert_statement(model, connection.vendor)
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection)
+        for instance in instances
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(head + ", ".join([row] * len(instances)) + returning, values)
+        keys = cursor.fetchall()
+    for instance, (key,) in zip(instances, keys, strict=True):
+        instance.pk = key
+        instance._state.adding = False
+        instance._state.db = connection.alias
+    return instances
+
+
+def update_row(instance, field_names: tuple[str, ...]) -> None:
+    """UPDATE the named fields of a saved instance (auto_now fields named are set now), by primary key."""
+    model = type(instance)
+    fields = [model._meta.get_field(name) for name in field_names]
+    assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"UPDATE {table} SET {assignments} WHERE {connection.ops.quote_name(model._meta.pk.column)} = %s"
+    values = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, instance.pk])

@@ -87,3 +87,39 @@ def test_select_one_converts_decimals_like_the_orm():
     found = select_one(Account, '"person_id" = %s', [person.pk])
     assert found.current == Decimal("12.30") and isinstance(found.current, Decimal)
     assert _fields(found) == _fields(Account.objects.get(person=person))
+
+
+@pytest.mark.django_db
+def test_insert_rows_and_update_row_write_what_save_writes():
+    from django.utils import timezone
+
+    from config.rows import insert_rows, update_row
+
+    person = _person()
+    before = timezone.now()
+    rows = insert_rows(
+        [
+            Accumulator(
+                person=person,
+                region="hangzhou",
+                year_key=key,
+                year_start=dt.date(2024, 1, 1),
+                year_end=dt.date(2024, 12, 31),
+                state={"basic_fund_paid": "12.34"},
+            )
+            for key in ("2024", "2025")
+        ]
+    )
+    assert [row.pk for row in rows] == list(
+        Accumulator.objects.filter(person=person).order_by("pk").values_list("pk", flat=True)
+    )
+    stored = Accumulator.objects.get(pk=rows[0].pk)
+    assert stored.state == {"basic_fund_paid": "12.34"} and stored.updated >= before  # auto_now set
+    assert rows[0]._state.adding is False
+    rows[0].state = {"basic_fund_paid": "99.99"}
+    rows[0].settlements = 3
+    update_row(rows[0], ("state", "settlements", "updated"))
+    stored = Accumulator.objects.get(pk=rows[0].pk)
+    assert (stored.state, stored.settlements) == ({"basic_fund_paid": "99.99"}, 3)
+    assert Accumulator.objects.get(pk=rows[1].pk).settlements == 0  # only that row
+    assert insert_rows([]) == []
