@@ -34,6 +34,8 @@ class Account(models.Model):
         ACTIVE = "active", _("在职职工")
         FLEXIBLE = "flexible", _("灵活就业人员")
         RETIRED = "retired", _("退休人员")
+        # 杭州 art. 23(3): 50% of the lump sum, monthly over the agreement period, into historical funds
+        AGREEMENT = "agreement", _("协缴人员")
         NONE = "none", _("不划账")
 
     person = models.OneToOneField(
@@ -136,6 +138,7 @@ class LedgerEntry(models.Model):
         OVERDRAFT_REPAID = "overdraft_repaid", _("本人补足透支")
         WRITE_OFF = "write_off", _("统筹基金核销透支")
         INHERITANCE = "inheritance", _("继承")
+        RETIREMENT_REFUND = "retirement_refund", _("退休当年多付门诊起付标准划入")
         REVERSAL = "reversal", _("冲正")
 
     class Bucket(models.TextChoices):
@@ -144,8 +147,18 @@ class LedgerEntry(models.Model):
         # The actual monthly credit is recorded here: the money is already in current
         # funds through the preset (杭州 art. 22(2)(5)); this bucket is not a balance.
         CREDITED = "credited", _("实际划入记录（不计余额）")
+        # One movement between the two buckets, one row (杭州 art. 22(4)): the amount leaves
+        # current funds and enters historical funds.
+        CURRENT_TO_HISTORICAL = "cur_to_hist", _("当年资金转入历年资金")
 
     BALANCE_BUCKETS = (Bucket.CURRENT, Bucket.HISTORICAL)
+    # What an entry of each bucket does to (current funds, historical funds), per unit of amount.
+    BUCKET_EFFECT = {
+        Bucket.CURRENT: (1, 0),
+        Bucket.HISTORICAL: (0, 1),
+        Bucket.CREDITED: (0, 0),
+        Bucket.CURRENT_TO_HISTORICAL: (-1, 1),
+    }
 
     # No database-level FK check: the rollover writes ~5 entries per account for a million
     # accounts in bulk, and per-row RI triggers were 40% of its time. Entries are written only
@@ -210,7 +223,8 @@ class LedgerEntry(models.Model):
                 name="accounts_entry_one_payment_per_source",
             ),
             models.CheckConstraint(
-                condition=Q(bucket__in=["current", "historical", "credited"]), name="accounts_entry_bucket"
+                condition=Q(bucket__in=["current", "historical", "credited", "cur_to_hist"]),
+                name="accounts_entry_bucket",
             ),
         ]
 
@@ -362,3 +376,32 @@ class BatchJob(models.Model):
         if not self.total:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, int(self.done * 100 / self.total))
+
+
+class BatchChunk(models.Model):
+    """One committed chunk of a batch job: accounts with lo <= id < hi (per-chunk progress).
+
+    Chunks of the year-end rollover run on several database connections at once, so the job's
+    progress is the set of its chunks, not one `last_id`; a resumed run skips the chunks
+    recorded here. Written in the chunk's own transaction.
+    """
+
+    job = models.ForeignKey(
+        BatchJob, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("批处理任务")
+    )
+    lo = models.BigIntegerField(_("起始账户 ID（含）"))
+    hi = models.BigIntegerField(_("结束账户 ID（不含）"))
+    accounts = models.PositiveIntegerField(_("处理账户数"), default=0)
+    entries = models.PositiveIntegerField(_("写入明细数"), default=0)
+    worker = models.PositiveSmallIntegerField(_("工作连接"), default=1)
+    seconds = models.DecimalField(_("耗时（秒）"), max_digits=9, decimal_places=3, default=0)
+    finished_at = models.DateTimeField(_("完成时间"))
+
+    class Meta:
+        verbose_name = _("批处理分块")
+        verbose_name_plural = _("批处理分块")
+        ordering = ["job_id", "lo"]
+        constraints = [models.UniqueConstraint(fields=["job", "lo", "hi"], name="accounts_one_chunk_record")]
+
+    def __str__(self):
+        return f"{self.job} [{self.lo}, {self.hi})"

@@ -25,17 +25,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import OperationalError, connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from policy.amount import percent
 from policy.parameters import ParameterError, parameters_for
 
-from .models import Account, BatchJob, LedgerEntry
+from .models import Account, BatchChunk, BatchJob, LedgerEntry
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +46,12 @@ log = logging.getLogger(__name__)
 TIMINGS: dict[str, float] = {}
 
 
+_TIMINGS_LOCK = threading.Lock()
+
+
 def _timed(name: str, started: float) -> None:
-    TIMINGS[name] = TIMINGS.get(name, 0.0) + (time.perf_counter() - started)
+    with _TIMINGS_LOCK:
+        TIMINGS[name] = TIMINGS.get(name, 0.0) + (time.perf_counter() - started)
 
 
 ACCOUNTS = Account._meta.db_table
@@ -192,30 +199,41 @@ def plan_for(region: str, year: int) -> RegionPlan:
         premium_fen = 0
     else:
         premium_fen = fen_literal(at_next["catastrophic.premium"]["employee"]["personal"])
-    cur, hist = fen("current"), fen("historical")
-    balance = f"({cur} + {hist})"
-    interest_fen = f"(CASE WHEN {balance} > 0 THEN {interest.times(balance)} ELSE 0 END)"
-    carry = f"(CASE WHEN {cur} > 0 THEN {cur} ELSE 0 END)"
     credited = f"(CASE WHEN credited_year = {year} THEN {fen('credited_total')} ELSE 0 END)"
     preset_now = f"(CASE WHEN preset_year = {year} THEN {fen('preset_amount')} ELSE 0 END)"
-    difference = f"({credited} - {preset_now})"
-    surplus = f"(CASE WHEN {difference} > 0 THEN {difference} ELSE 0 END)"
-    shortfall = f"(CASE WHEN {difference} < 0 THEN {difference} ELSE 0 END)"
+    # A deceased holder's balance waiting for the heir earns the year-end interest and its current
+    # funds move to historical funds (杭州 art. 22(1)(4), 26: 本金和利息归个人所有); no preset,
+    # reconciliation against a next year's current funds, or premium (art. 27(3): credits end).
+    difference = f"(CASE WHEN status = 'open' THEN {credited} - {preset_now} ELSE 0 END)"
     premium = f"(CASE WHEN {credits_apply_sql()} THEN {premium_fen} ELSE 0 END)"
+    # Each amount is computed once per row: a correlated sub-select over the row being updated
+    # (the version the UPDATE locked), in three steps; OFFSET 0 keeps PostgreSQL from folding the
+    # steps back into one expression that repeats every sub-expression.
+    fence = " OFFSET 0" if _pg() else ""
+    row = (
+        f"SELECT {fen(ACCOUNTS + '.current')} AS c0, {fen(ACCOUNTS + '.historical')} AS h0, "
+        f"{preset} AS pre, {premium} AS prem, {difference} AS d{fence}"
+    )
+    amounts = (
+        f"SELECT c0, h0, pre, prem, d, "
+        f"(CASE WHEN c0 + h0 > 0 THEN {interest.times('c0 + h0')} ELSE 0 END) AS i, "
+        f"(CASE WHEN c0 > 0 THEN c0 ELSE 0 END) AS co FROM ({row}) b{fence}"
+    )
     update_sql = f"""
         UPDATE {ACCOUNTS} SET
-            last_interest = {from_fen(interest_fen)},
-            last_carry_over = {from_fen(carry)},
-            last_reconciliation = {from_fen(difference)},
-            last_premium = {from_fen(premium)},
-            historical = {from_fen(f"{hist} + {interest_fen} + {carry} + {surplus}")},
-            current = {from_fen(f"{cur} - {carry} + {shortfall} + {preset} - {premium}")},
-            preset_amount = {from_fen(preset)},
+            (last_interest, last_carry_over, last_reconciliation, last_premium, historical, current,
+             preset_amount) = (
+                SELECT {from_fen("i")}, {from_fen("co")}, {from_fen("d")}, {from_fen("prem")},
+                       {from_fen("h0 + i + co + (CASE WHEN d > 0 THEN d ELSE 0 END)")},
+                       {from_fen("c0 - co + (CASE WHEN d < 0 THEN d ELSE 0 END) + pre - prem")},
+                       {from_fen("pre")}
+                FROM ({amounts}) s
+            ),
             preset_year = {year + 1},
             credited_total = 0,
             credited_year = {year + 1},
             rolled_over_year = {year}
-        WHERE id >= %s AND id < %s AND region = %s AND status = 'open'
+        WHERE id >= %s AND id < %s AND region = %s AND status IN ('open', 'deceased')
           AND opened_on <= %s AND (rolled_over_year IS NULL OR rolled_over_year < {year})
     """
     preset_article = (
@@ -228,12 +246,11 @@ def plan_for(region: str, year: int) -> RegionPlan:
         year=year,
         update_sql=update_sql,
         interest_rate=rate,
-        # Short texts: five rows per account for a million accounts, so every byte is written
+        # Short texts: about four rows per account for a million accounts, so every byte is written
         # five million times (and again to the WAL). The article column carries the citation.
         texts={
             "interest": f"{year}年度结余（当年+历年）按活期利率{percent(rate)}计息",
-            "carry_out": f"{year}年度当年资金结余转历年资金",
-            "carry_in": f"{year}年度当年资金结余转入历年资金",
+            "carry": f"{year}年度当年资金结余转入历年资金",
             "surplus": f"{year}年度实际划入高于预设，差额划入历年资金",
             "shortfall": f"{year}年度实际划入低于预设，差额从{year + 1}年度当年资金扣除",
             "preset": f"{year + 1}年度当年资金预设（按各月年龄和类别12个月划账额）",
@@ -250,139 +267,146 @@ def plan_for(region: str, year: int) -> RegionPlan:
     )
 
 
-def _insert_entries(plan: RegionPlan, lo: int, hi: int, now) -> None:
-    """Copy the chunk's rollover amounts into the ledger: one INSERT ... SELECT joining the chunk's
-    accounts with the list of movements (one scan of the chunk, not one per kind)."""
+# --- The ledger entries of a chunk -------------------------------------------------------
+
+# One row per real movement (规程 §9 order); a movement whose amount is zero writes no row.
+# (n, kind, bucket, amount from the row's rollover columns, date and year: "end" or "next")
+MOVEMENTS = (
+    ("interest", "historical", "interest", "last_interest", "end"),
+    # current funds left over move to historical funds: one movement, one row (bucket cur_to_hist)
+    ("carry_over", "cur_to_hist", "carry", "last_carry_over", "end"),
+    (
+        "reconciliation",
+        "historical",
+        "surplus",
+        "CASE WHEN last_reconciliation > 0 THEN last_reconciliation ELSE 0 END",
+        "next",
+    ),
+    (
+        "reconciliation",
+        "current",
+        "shortfall",
+        "CASE WHEN last_reconciliation < 0 THEN last_reconciliation ELSE 0 END",
+        "next",
+    ),
+    ("preset", "current", "preset", "preset_amount", "next"),
+    ("catastrophic_premium", "current", "premium", "0 - last_premium", "next"),
+)
+ARTICLE_OF = {
+    "interest": "interest",
+    "carry": "carry",
+    "surplus": "reconciliation",
+    "shortfall": "reconciliation",
+    "preset": "preset",
+    "premium": "premium",
+}
+RETURNED = ("id", "last_interest", "last_carry_over", "last_reconciliation", "preset_amount", "last_premium")
+ENTRY_COLUMNS = "account_id, kind, bucket, amount, entry_date, year, period, text, article, source_type, source_id, created_at"
+
+
+def _movement_rows(plan: RegionPlan):
+    """(kind, bucket, amount SQL, date, year, period, text, article) of each movement."""
     year = plan.year
-    year_end, next_start = dt.date(year, 12, 31), dt.date(year + 1, 1, 1)
-    t, a = plan.texts, plan.articles
-    # (n, kind, bucket, date, year, period, text, article, amount SQL, condition SQL)
-    movements = [
-        (
-            1,
-            "interest",
-            "historical",
-            year_end,
-            year,
-            "",
-            t["interest"],
-            a["interest"],
-            "a.last_interest",
-            "a.last_interest <> 0",
-        ),
-        (
-            2,
-            "carry_over",
-            "current",
-            year_end,
-            year,
-            "",
-            t["carry_out"],
-            a["carry"],
-            "(0 - a.last_carry_over)",
-            "a.last_carry_over <> 0",
-        ),
-        (
-            3,
-            "carry_over",
-            "historical",
-            year_end,
-            year,
-            "",
-            t["carry_in"],
-            a["carry"],
-            "a.last_carry_over",
-            "a.last_carry_over <> 0",
-        ),
-        (
-            4,
-            "reconciliation",
-            "historical",
-            next_start,
-            year + 1,
-            "",
-            t["surplus"],
-            a["reconciliation"],
-            "a.last_reconciliation",
-            "a.last_reconciliation > 0",
-        ),
-        (
-            5,
-            "reconciliation",
-            "current",
-            next_start,
-            year + 1,
-            "",
-            t["shortfall"],
-            a["reconciliation"],
-            "a.last_reconciliation",
-            "a.last_reconciliation < 0",
-        ),
-        (
-            6,
-            "preset",
-            "current",
-            next_start,
-            year + 1,
-            f"{year + 1:04d}",
-            t["preset"],
-            a["preset"],
-            "a.preset_amount",
-            "a.preset_amount <> 0",
-        ),
-        (
-            7,
-            "catastrophic_premium",
-            "current",
-            next_start,
-            year + 1,
-            "",
-            t["premium"],
-            a["premium"],
-            "(0 - a.last_premium)",
-            "a.last_premium <> 0",
-        ),
-    ]
-    pg = _pg()
-    row = "(%s, %s, %s, CAST(%s AS DATE), %s, %s, %s, %s)" if pg else "(%s, %s, %s, %s, %s, %s, %s, %s)"
-    values, params = [], []
-    for n, kind, bucket, day, entry_year, period, text, article, _amount, _condition in movements:
-        values.append(row)
-        params += [
-            n,
-            kind,
-            bucket,
-            connection.ops.adapt_datefield_value(day),
-            entry_year,
-            period,
-            text,
-            article,
-        ]
-    amount = "CASE k.n " + " ".join(f"WHEN {m[0]} THEN {m[8]}" for m in movements) + " END"
-    condition = " OR ".join(f"(k.n = {m[0]} AND {m[9]})" for m in movements)
-    columns = "account_id, kind, bucket, amount, entry_date, year, period, text, article, source_type, source_id, created_at"
-    sql = (
-        f"INSERT INTO {ENTRIES} ({columns}) "
-        f"SELECT a.id, k.kind, k.bucket, {amount}, k.day, k.yr, k.period, k.text, k.article, '', '', %s "
-        f"FROM {ACCOUNTS} a JOIN (VALUES {', '.join(values)}) AS k(n, kind, bucket, day, yr, period, text, article) "
-        f"ON ({condition}) "
-        f"WHERE a.id >= %s AND a.id < %s AND a.region = %s AND a.rolled_over_year = {year}"
-    )
-    if not pg:  # SQLite names VALUES columns column1…; a CTE gives them names on both
-        sql = (
-            f"WITH k(n, kind, bucket, day, yr, period, text, article) AS (VALUES {', '.join(values)}) "
-            f"INSERT INTO {ENTRIES} ({columns}) "
-            f"SELECT a.id, k.kind, k.bucket, {amount}, k.day, k.yr, k.period, k.text, k.article, '', '', %s "
-            f"FROM {ACCOUNTS} a JOIN k ON ({condition}) "
-            f"WHERE a.id >= %s AND a.id < %s AND a.region = %s AND a.rolled_over_year = {year}"
+    for kind, bucket, name, amount, when in MOVEMENTS:
+        day, entry_year = (
+            (dt.date(year, 12, 31), year) if when == "end" else (dt.date(year + 1, 1, 1), year + 1)
         )
+        period = f"{year + 1:04d}" if kind == "preset" else ""
+        yield kind, bucket, amount, day, entry_year, period, plan.texts[name], plan.articles[ARTICLE_OF[name]]
+
+
+def chunk_sql_postgres(plan: RegionPlan) -> tuple[str, list]:
+    """One statement per chunk: the UPDATE moves the money and returns the row's rollover amounts
+    (computed from the row version it locked); the INSERT writes one entry per non-zero movement
+    straight from what the UPDATE returned. Only rows this statement changed get entries, so a
+    chunk run twice (a retried task, a second worker) writes nothing twice.
+
+    Parameters, in text order: the UPDATE's (lo, hi, region, year end), then created_at, then
+    each movement's text and article.
+    """
+    values, params = [], []
+    for kind, bucket, amount, day, entry_year, period, text, article in _movement_rows(plan):
+        amount_sql = amount
+        for column in RETURNED[1:]:
+            amount_sql = amount_sql.replace(column, f"u.{column}")
+        values.append(
+            f"('{kind}'::varchar, '{bucket}'::varchar, ({amount_sql})::numeric, DATE '{day.isoformat()}',"
+            f" {entry_year}, '{period}'::varchar, %s::varchar, %s::varchar)"
+        )
+        params += [text, article]
+    sql = (
+        f"WITH u AS ({plan.update_sql.strip()} RETURNING {', '.join(RETURNED)}), "
+        f"ins AS (INSERT INTO {ENTRIES} ({ENTRY_COLUMNS}) "
+        f"SELECT u.id, k.kind, k.bucket, k.amount, k.day, k.yr, k.period, k.text, k.article, '', '', %s::timestamptz "
+        f"FROM u CROSS JOIN LATERAL (VALUES {', '.join(values)}) AS k(kind, bucket, amount, day, yr, period, text, article) "
+        f"WHERE k.amount <> 0 RETURNING 1) "
+        f"SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM ins)"
+    )
+    return sql, params
+
+
+def _as_decimal(value) -> Decimal:
+    """A money value as SQLite returns it (int or float of a two-place amount) → exact Decimal."""
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("0.01"))
+    return Decimal(int(round(float(value) * 100))) / 100
+
+
+def _entries_from_rows(plan: RegionPlan, rows, now) -> list[tuple]:
+    """SQLite: the entries of the rows the UPDATE returned (the same movements as on PostgreSQL)."""
+    movements = list(_movement_rows(plan))
     created = connection.ops.adapt_datetimefield_value(now)
-    # The statement's placeholders in text order: PostgreSQL's has created_at before the VALUES.
-    params = [created, *params, lo, hi, plan.region] if pg else [*params, created, lo, hi, plan.region]
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-    _timed("insert entries", started)
+    out = []
+    for row in rows:
+        values = dict(zip(RETURNED, row, strict=True))
+        reconciliation = _as_decimal(values["last_reconciliation"])
+        amounts = {
+            "last_interest": _as_decimal(values["last_interest"]),
+            "last_carry_over": _as_decimal(values["last_carry_over"]),
+            MOVEMENTS[2][3]: max(reconciliation, Decimal("0.00")),
+            MOVEMENTS[3][3]: min(reconciliation, Decimal("0.00")),
+            "preset_amount": _as_decimal(values["preset_amount"]),
+            "0 - last_premium": -_as_decimal(values["last_premium"]),
+        }
+        for kind, bucket, amount, day, entry_year, period, text, article in movements:
+            value = amounts[amount]
+            if value:
+                out.append(
+                    (
+                        values["id"],
+                        kind,
+                        bucket,
+                        connection.ops.adapt_decimalfield_value(value, 14, 2),
+                        connection.ops.adapt_datefield_value(day),
+                        entry_year,
+                        period,
+                        text,
+                        article,
+                        "",
+                        "",
+                        created,
+                    )
+                )
+    return out
+
+
+def _run_plan(cursor, plan: RegionPlan, lo: int, hi: int, now) -> tuple[int, int]:
+    """Roll over the plan's accounts with lo <= id < hi; returns (accounts, entries written)."""
+    update_params = [lo, hi, plan.region, connection.ops.adapt_datefield_value(dt.date(plan.year, 12, 31))]
+    if _pg():
+        sql, params = chunk_sql_postgres(plan)
+        created = connection.ops.adapt_datetimefield_value(now)
+        cursor.execute(sql, [*update_params, created, *params])
+        accounts, entries = cursor.fetchone()
+        return int(accounts), int(entries)
+    cursor.execute(f"{plan.update_sql.strip()} RETURNING {', '.join(RETURNED)}", update_params)
+    rows = cursor.fetchall()
+    entries = _entries_from_rows(plan, rows, now)
+    if entries:
+        cursor.executemany(
+            f"INSERT INTO {ENTRIES} ({ENTRY_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})", entries
+        )
+    return len(rows), len(entries)
 
 
 # --- The job -----------------------------------------------------------------------------
@@ -399,18 +423,48 @@ def start_job(year: int, *, chunk_size: int = 50000) -> BatchJob:
     return job
 
 
+ROLLED_STATUSES = (Account.Status.OPEN, Account.Status.DECEASED)
+
+
 def eligible_accounts(year: int):
+    """Accounts the rollover of `year` still has to do: open ones, and deceased holders' balances
+    waiting for the heir (interest and carry-over only: 杭州 art. 22(1)(4), 26(5))."""
     from django.db.models import Q
 
     return Account.objects.filter(
         Q(rolled_over_year__isnull=True) | Q(rolled_over_year__lt=year),
-        status=Account.Status.OPEN,
+        status__in=ROLLED_STATUSES,
         opened_on__lte=dt.date(year, 12, 31),
     )
 
 
-def run_rollover(year: int, *, chunk_size: int | None = None) -> BatchJob:
-    """Run (or resume) the rollover of `year`; returns the finished job. Safe to call again."""
+def default_workers() -> int:
+    """Two database connections on PostgreSQL (this machine has 2 cores); one on SQLite, and one
+    inside a caller's transaction (other connections could not see its uncommitted rows)."""
+    from django.conf import settings
+
+    if not _pg() or connection.in_atomic_block:
+        return 1
+    return max(1, int(getattr(settings, "ACCOUNTS_ROLLOVER_WORKERS", 2)))
+
+
+def chunk_grid(first_id: int, max_id: int, size: int) -> list[tuple[int, int]]:
+    """Chunks [lo, hi) aligned to multiples of `size`, so a resumed run finds the same chunks."""
+    lo = (first_id // size) * size
+    chunks = []
+    while lo <= max_id:
+        chunks.append((lo, lo + size))
+        lo += size
+    return chunks
+
+
+def run_rollover(year: int, *, chunk_size: int | None = None, workers: int | None = None) -> BatchJob:
+    """Run (or resume) the rollover of `year`; returns the finished job. Safe to call again.
+
+    Chunks run on `workers` connections at once (`default_workers`). Each chunk commits with its
+    own `BatchChunk` record and the job's counters; a resumed run skips the recorded chunks, and a
+    chunk run twice changes nothing (only rows not yet rolled over are updated and get entries).
+    """
     job = start_job(year, chunk_size=chunk_size or 50000)
     if chunk_size:
         BatchJob.objects.filter(pk=job.pk).update(chunk_size=chunk_size)
@@ -435,13 +489,18 @@ def run_rollover(year: int, *, chunk_size: int | None = None) -> BatchJob:
     job.refresh_from_db()
     max_id = Account.objects.order_by("-id").values_list("id", flat=True).first() or 0
     first_id = eligible_accounts(year).order_by("id").values_list("id", flat=True).first() or 0
-    lo = max(job.last_id + 1, first_id)
+    recorded = set(BatchChunk.objects.filter(job=job).values_list("lo", "hi"))
+    pending = (
+        [c for c in chunk_grid(first_id, max_id, job.chunk_size) if c not in recorded] if remaining else []
+    )
+    workers = min(workers or default_workers(), max(1, len(pending)))
     try:
-        while lo <= max_id:
-            hi = lo + job.chunk_size
-            _run_chunk(job, plans, lo, hi)
-            after_chunk(job, hi)
-            lo = hi
+        if workers == 1:
+            for lo, hi in pending:
+                _run_chunk(job, plans, lo, hi)
+                after_chunk(job, hi)
+        else:
+            _run_parallel(job, plans, pending, workers)
     except Exception as error:
         BatchJob.objects.filter(pk=job.pk).update(
             status=BatchJob.Status.FAILED, errors=f"{type(error).__name__}: {error}"
@@ -452,37 +511,84 @@ def run_rollover(year: int, *, chunk_size: int | None = None) -> BatchJob:
     return job
 
 
-def _run_chunk(job: BatchJob, plans: list[RegionPlan], lo: int, hi: int, attempts: int = 3) -> None:
+def _run_parallel(
+    job: BatchJob, plans: list[RegionPlan], pending: list[tuple[int, int]], workers: int
+) -> None:
+    """Each worker thread (its own connection) takes the next pending chunk until none is left or one fails."""
+    from django.db import connections
+
+    queue = iter(pending)
+    lock = threading.Lock()
+    failed = threading.Event()
+    errors: list[BaseException] = []
+
+    def work(number: int) -> None:
+        try:
+            while not failed.is_set():
+                with lock:
+                    chunk = next(queue, None)
+                if chunk is None:
+                    return
+                lo, hi = chunk
+                _run_chunk(job, plans, lo, hi, worker=number)
+                after_chunk(job, hi)
+        except BaseException as error:  # reported by the caller, which marks the job failed
+            errors.append(error)
+            failed.set()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(n,), name=f"rollover-{n}") for n in range(1, workers + 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+def _run_chunk(
+    job: BatchJob, plans: list[RegionPlan], lo: int, hi: int, *, worker: int = 1, attempts: int = 3
+) -> None:
     for attempt in range(attempts):
         try:
+            started = time.perf_counter()
             with transaction.atomic():
-                locked = BatchJob.objects.select_for_update().get(pk=job.pk)
-                if locked.last_id >= hi - 1:  # another worker did this chunk
-                    job.last_id, job.done = locked.last_id, locked.done
-                    return
                 now = timezone.now()
-                touched = 0
+                touched = written = 0
                 with connection.cursor() as cursor:
+                    if _pg():
+                        # planner settings for this transaction only (durability is untouched):
+                        # compiling the statement with JIT cost more than it saved per chunk, and
+                        # the UPDATE's returned rows fit in memory instead of a temporary file
+                        cursor.execute("SET LOCAL jit = off")
+                        cursor.execute("SET LOCAL work_mem = '64MB'")
                     for plan in plans:
-                        started = time.perf_counter()
-                        cursor.execute(
-                            plan.update_sql,
-                            [
-                                lo,
-                                hi,
-                                plan.region,
-                                connection.ops.adapt_datefield_value(dt.date(plan.year, 12, 31)),
-                            ],
+                        accounts, entries = _run_plan(cursor, plan, lo, hi, now)
+                        touched += accounts
+                        written += entries
+                seconds = Decimal(f"{time.perf_counter() - started:.3f}")
+                # the chunk's record and the job's counters last: the job row is locked only
+                # for the moment before the commit, so workers do not wait on each other
+                BatchChunk.objects.bulk_create(
+                    [
+                        BatchChunk(
+                            job=job,
+                            lo=lo,
+                            hi=hi,
+                            accounts=touched,
+                            entries=written,
+                            worker=worker,
+                            seconds=seconds,
+                            finished_at=now,
                         )
-                        touched += max(cursor.rowcount, 0)
-                        _timed("update accounts", started)
-                        _insert_entries(plan, lo, hi, now)
-                locked.last_id = hi - 1
-                locked.done = locked.done + touched
-                locked.save(update_fields=["last_id", "done"])
-                started = time.perf_counter()
-            _timed("commit", started)
-            job.last_id, job.done = locked.last_id, locked.done
+                    ],
+                    ignore_conflicts=True,
+                )
+                BatchJob.objects.filter(pk=job.pk).update(
+                    done=F("done") + touched, last_id=Greatest(F("last_id"), hi - 1)
+                )
+            _timed("chunks", started)
             return
         except OperationalError:  # a deadlock with a multi-account payment: the chunk is retried whole
             if attempt == attempts - 1:

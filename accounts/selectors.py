@@ -71,6 +71,8 @@ def audit_balances(*, account_ids=None) -> list[Mismatch]:
     """Accounts whose stored balances differ from the sum of their ledger (核对余额).
 
     Summed in fen (integers) on both databases, so no rounding can hide or invent a difference.
+    A `cur_to_hist` entry (the year-end carry-over, one row) counts out of current funds and into
+    historical funds (`LedgerEntry.BUCKET_EFFECT`).
     """
     entries = LedgerEntry._meta.db_table
     accounts = Account._meta.db_table
@@ -87,8 +89,9 @@ def audit_balances(*, account_ids=None) -> list[Mismatch]:
         FROM {accounts} a
         LEFT JOIN (
             SELECT account_id,
-                   SUM(CASE WHEN bucket = 'current' THEN {_fen("amount")} ELSE 0 END) AS cur,
-                   SUM(CASE WHEN bucket = 'historical' THEN {_fen("amount")} ELSE 0 END) AS hist
+                   SUM(CASE bucket WHEN 'current' THEN {_fen("amount")}
+                                   WHEN 'cur_to_hist' THEN 0 - {_fen("amount")} ELSE 0 END) AS cur,
+                   SUM(CASE WHEN bucket IN ('historical', 'cur_to_hist') THEN {_fen("amount")} ELSE 0 END) AS hist
             FROM {entries}
             GROUP BY account_id
         ) l ON l.account_id = a.id

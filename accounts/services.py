@@ -99,8 +99,9 @@ def _entry(
 
 def _post(account: Account, entries: list[LedgerEntry]) -> list[LedgerEntry]:
     """Write the entries and move the stored balances by their sums (account row locked by the caller)."""
-    current = sum((e.amount for e in entries if e.bucket == LedgerEntry.Bucket.CURRENT), ZERO)
-    historical = sum((e.amount for e in entries if e.bucket == LedgerEntry.Bucket.HISTORICAL), ZERO)
+    effect = LedgerEntry.BUCKET_EFFECT
+    current = sum((e.amount * effect[e.bucket][0] for e in entries), ZERO)
+    historical = sum((e.amount * effect[e.bucket][1] for e in entries), ZERO)
     LedgerEntry.objects.bulk_create(entries)
     if current or historical:
         Account.objects.filter(pk=account.pk).update(

@@ -39,7 +39,16 @@ def parse_args():
         "-n", "--accounts", type=int, default=None, help="accounts (default 1,000,000 PG / 20,000 SQLite)"
     )
     parser.add_argument("--chunk", type=int, default=50000, help="accounts per chunk (one transaction each)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="database connections running chunks (default 2 PG / 1 SQLite)",
+    )
     parser.add_argument("--no-verify", action="store_true", help="skip the ledger == balance check")
+    parser.add_argument(
+        "--setup-only", action="store_true", help="create and fill the bench database, keep it, run nothing"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     return parser.parse_args()
 
@@ -216,12 +225,15 @@ def main() -> None:
         entries = LedgerEntry.objects.count()
         print(f"setup: {n:,} accounts, {entries:,} ledger entries in {time.perf_counter() - started:.1f} s")
 
+        if args.setup_only:
+            args.keep = True
+            return
         baseline, rows = time_baseline()
         vacuum()
         print(f"baseline raw UPDATE of {rows:,} rows: {baseline:.2f} s")
 
         started = time.perf_counter()
-        job = run_rollover(2024, chunk_size=args.chunk)
+        job = run_rollover(2024, chunk_size=args.chunk, workers=args.workers)
         elapsed = time.perf_counter() - started
         written = LedgerEntry.objects.count() - entries
         print(

@@ -66,7 +66,7 @@ def test_active_employee_full_year_art22_23_41(make_account, make_person):
     assert job.status == BatchJob.Status.DONE and job.done == 1 and job.total == 1
     account.refresh_from_db()
     assert amounts(account, "interest") == [D("24.50")]
-    assert amounts(account, "carry_over") == [D("-1999.60"), D("1999.60")]
+    assert amounts(account, "carry_over") == [D("1999.60")]  # one row: current → historical
     assert amounts(account, "reconciliation") == []
     assert amounts(account, "preset") == [D("3000.00"), D("3000.00")]
     assert amounts(account, "catastrophic_premium") == [D("-48.00")]
