@@ -339,8 +339,10 @@ def chunk_sql_postgres(plan: RegionPlan) -> tuple[str, list]:
         f"ins AS (INSERT INTO {ENTRIES} ({ENTRY_COLUMNS}) "
         f"SELECT u.id, k.kind, k.bucket, k.amount, k.day, k.yr, k.period, k.text, k.article, '', '', %s::timestamptz "
         f"FROM u CROSS JOIN LATERAL (VALUES {', '.join(values)}) AS k(kind, bucket, amount, day, yr, period, text, article) "
-        f"WHERE k.amount <> 0 RETURNING 1) "
-        f"SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM ins)"
+        f"WHERE k.amount <> 0) "
+        # the entries written, counted from the returned amounts (no RETURNING of the INSERT)
+        f"SELECT count(*), COALESCE(SUM({' + '.join(f'(CASE WHEN {m[3]} <> 0 THEN 1 ELSE 0 END)' for m in MOVEMENTS)}), 0) "
+        f"FROM u"
     )
     return sql, params
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from policy import accounts as rules
@@ -119,12 +119,21 @@ def _provincial_average(params):
     return params["provincial_average_monthly_wage"]
 
 
-def credit_for_month(account: Account, year: int, month: int) -> rules.Amount:
-    """One month's credit at the account's stored category and the age reached that month (杭州 art. 23)."""
-    params = parameters_for(account.region, dt.date(year, month, 1))
+def credit_for_month(account: Account, year: int, month: int, params=None) -> rules.Amount | None:
+    """One month's credit at the account's stored category and the age reached that month (杭州 art. 23).
+
+    None for an agreement payer in a month outside the agreement period (art. 23(3)).
+    """
+    params = params or parameters_for(account.region, dt.date(year, month, 1))
     category = account.category
     kwargs = {}
-    if category == "retired":
+    if category == "agreement":
+        terms = agreement_terms(account, year, month)
+        if terms is None:
+            return None
+        payment, months, index = terms
+        kwargs = {"agreement_payment": payment, "agreement_months": months, "agreement_month_index": index}
+    elif category == "retired":
         kwargs = {"pension": account.pension, "provincial_average_monthly_wage": _provincial_average(params)}
     else:
         kwargs = {"base": account.credit_base}
@@ -133,14 +142,61 @@ def credit_for_month(account: Account, year: int, month: int) -> rules.Amount:
     )
 
 
+def agreement_terms(account: Account, year: int, month: int) -> tuple[Decimal, int, int] | None:
+    """An agreement payer's lump sum, the months of the agreement period and this month's place in it
+    (杭州 art. 23(3): 50% of the lump sum paid when the agreement was made, credited monthly over
+    the agreement period). The period is the agreement enrolment's start to end month; None when
+    the month is outside it. Refuses when the enrolment has no end date (the months are unknown).
+    """
+    from contributions.models import AgreementPayment
+
+    first = dt.date(year, month, 1)
+    last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    payment = (
+        AgreementPayment.objects.filter(person_id=account.person_id, enrolment__start_date__lte=last)
+        .filter(Q(enrolment__end_date__isnull=True) | Q(enrolment__end_date__gte=first))
+        .select_related("enrolment")
+        .order_by("-enrolment__start_date")
+        .first()
+    )
+    if payment is None:
+        return None
+    start, end = payment.enrolment.start_date, payment.enrolment.end_date
+    if end is None:
+        raise AccountError(
+            {
+                "category": _(
+                    "协缴期间未确定（协缴参保登记无终止日期），不能分月划入历年资金（杭州 第二十三条第(三)项）"
+                )
+            }
+        )
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    index = (year - start.year) * 12 + month - start.month + 1
+    if not 1 <= index <= months:
+        return None
+    return payment.amount, months, index
+
+
 def _preset_months(account: Account, year: int, first_month: int) -> Decimal:
     return sum((credit_for_month(account, year, m).amount for m in range(first_month, 13)), ZERO)
 
 
 def _credits_apply(account: Account) -> bool:
+    """Current funds are preset and credited (杭州 art. 22(2)(3), 23; stopped per art. 27)."""
     return (
         account.status == Account.Status.OPEN
         and account.category in CREDITED_CATEGORIES
+        and not account.credits_stopped
+        and not account.benefit_suspended
+    )
+
+
+def monthly_credit_applies(account: Account) -> bool:
+    """A monthly credit is due (art. 23), agreement payers' into historical funds (art. 23(3)); none
+    while stopped (art. 27: arrears, pension stopped, benefits suspended or ended, closed)."""
+    return _credits_apply(account) or (
+        account.status == Account.Status.OPEN
+        and account.category == Account.Category.AGREEMENT
         and not account.credits_stopped
         and not account.benefit_suspended
     )
@@ -265,15 +321,12 @@ CATEGORY_FROM_ENROLMENT = {
     "flexible": "flexible",
     "unemployed": "flexible",
     "retired": "retired",
-    "agreement": "none",  # 杭州 art. 23(3): credited to historical funds from the lump sum, not monthly here
+    "agreement": "agreement",  # 杭州 art. 23(3): 50% of the lump sum, monthly, into historical funds
 }
 
 
-def refresh_from_enrolment(*, account: Account, on: dt.date) -> Account:
-    """Bring the stored category and the art. 27 suspension flag up to date from the enrolment records."""
-    from enrollment.selectors import benefit_status
-
-    status = benefit_status(person=account.person, on=on)
+def profile_from_status(status, latest_base, account: Account) -> tuple[str, bool, str, Decimal]:
+    """(category, benefit suspended, reason, credit base) from a `benefit_status` (杭州 art. 23, 27)."""
     category = getattr(status, "enrolment_category", None) or getattr(status, "category", None) or ""
     scheme = getattr(status, "scheme", None) or ""
     mapped = CATEGORY_FROM_ENROLMENT.get(str(category), "none") if str(scheme) in ("employee", "") else "none"
@@ -281,9 +334,16 @@ def refresh_from_enrolment(*, account: Account, on: dt.date) -> Account:
     reason = ""
     if suspended:
         reason = str(getattr(status, "reason", "") or _("待遇暂停或终止"))[:200]
-    base = _latest_base(account, on)
-    if base is None:
-        base = account.credit_base
+    base = account.credit_base if latest_base is None else latest_base
+    return mapped, suspended, reason, base
+
+
+def refresh_from_enrolment(*, account: Account, on: dt.date) -> Account:
+    """Bring the stored category and the art. 27 suspension flag up to date from the enrolment records."""
+    from enrollment.selectors import benefit_status
+
+    status = benefit_status(person=account.person, on=on)
+    mapped, suspended, reason, base = profile_from_status(status, _latest_base(account, on), account)
     changed = (
         mapped != account.category or suspended != account.benefit_suspended or base != account.credit_base
     )
@@ -314,37 +374,35 @@ def _latest_base(account: Account, on: dt.date) -> Decimal | None:
 # --- Monthly credit ------------------------------------------------------------------
 
 
-@transaction.atomic
-def credit_month(*, account: Account, year: int, month: int) -> LedgerEntry | None:
-    """Record one month's actual credit (杭州 art. 23), once per account and month whatever the retries.
+def credit_entry(account: Account, year: int, month: int, params=None) -> LedgerEntry | None:
+    """The unsaved ledger entry of one month's credit (杭州 art. 23), or None when none is due.
 
-    Stopped per art. 27 (credits stopped by a clerk, or benefits suspended/terminated).
-    The money is already in current funds through the year's preset; the credit is
-    recorded against the preset and the difference is settled at year end (art. 22(5)).
-    A late credit for a year already rolled over goes straight to historical funds.
+    The money of current-fund credits is already in current funds through the year's preset:
+    the entry (bucket `credited`) records it against the preset and the difference is settled
+    at year end (art. 22(5)). A late credit for a year already rolled over, and an agreement
+    payer's credit (art. 23(3)), go to historical funds. The caller has locked the account row.
     """
-    account = _lock(account)
     period = f"{year:04d}-{month:02d}"
-    existing = LedgerEntry.objects.filter(
-        account=account, kind=LedgerEntry.Kind.CREDIT, period=period
-    ).first()
-    if existing is not None or not _credits_apply(account):
+    if not monthly_credit_applies(account):
         return None
-    if account.credited_year is not None and year > account.credited_year:
+    agreement = account.category == Account.Category.AGREEMENT
+    if not agreement and account.credited_year is not None and year > account.credited_year:
         raise AccountError(
             {
                 "period": _("%(year)s 年度尚未结转，不能划入 %(period)s")
                 % {"year": account.credited_year, "period": period}
             }
         )
-    credit = credit_for_month(account, year, month)
+    credit = credit_for_month(account, year, month, params)
+    if credit is None or (agreement and not credit.amount):
+        return None
     text = "；".join(line.text for line in credit.lines)
     article_text = credit.lines[0].article if credit.lines else article(account.region, "credit")
-    late = account.rolled_over_year is not None and year <= account.rolled_over_year
-    bucket = LedgerEntry.Bucket.HISTORICAL if late else LedgerEntry.Bucket.CREDITED
+    late = not agreement and account.rolled_over_year is not None and year <= account.rolled_over_year
+    bucket = LedgerEntry.Bucket.HISTORICAL if late or agreement else LedgerEntry.Bucket.CREDITED
     if late:
         text = f"补划 {period}（该年度已结转，划入历年资金）：{text}"
-    entry = _entry(
+    return _entry(
         account,
         kind=LedgerEntry.Kind.CREDIT,
         bucket=bucket,
@@ -354,16 +412,119 @@ def credit_month(*, account: Account, year: int, month: int) -> LedgerEntry | No
         text=text,
         article_text=article_text,
     )
+
+
+@transaction.atomic
+def credit_month(*, account: Account, year: int, month: int) -> LedgerEntry | None:
+    """Record one month's actual credit (杭州 art. 23), once per account and month whatever the retries.
+
+    Stopped per art. 27 (credits stopped by a clerk, or benefits suspended/terminated); see
+    `credit_entry` for where the money goes. The batch (`accounts.credits`) does the same in bulk.
+    """
+    account = _lock(account)
+    period = f"{year:04d}-{month:02d}"
+    existing = LedgerEntry.objects.filter(
+        account=account, kind=LedgerEntry.Kind.CREDIT, period=period
+    ).first()
+    if existing is not None:
+        return None
+    entry = credit_entry(account, year, month)
+    if entry is None:
+        return None
     try:
         with transaction.atomic():
             _post(account, [entry])
     except IntegrityError:  # a concurrent retry wrote it first
         return None
-    if not late:
+    if entry.bucket == LedgerEntry.Bucket.CREDITED:
         Account.objects.filter(pk=account.pk).update(
-            credited_total=F("credited_total") + credit.amount, credited_year=year
+            credited_total=F("credited_total") + entry.amount, credited_year=year
         )
     return entry
+
+
+# --- Retirement year's outpatient deductible (杭州 art. 29(2)) ------------------------------
+
+
+def retirement_year_months(retired_on: dt.date) -> tuple[int, int]:
+    """(months before retirement, months retired) in the year of retirement (杭州 art. 29(2):
+    按医保退休前后实际月份分别计算). The month of retirement counts as retired: benefits of a
+    retiree apply from the month the retirement takes effect."""
+    return retired_on.month - 1, 13 - retired_on.month
+
+
+@transaction.atomic
+def refund_retirement_year_deductible(*, person, year: int, on: dt.date | None = None) -> LedgerEntry | None:
+    """What the person paid above the retirement year's outpatient deductible, × 80%, into historical
+    funds (杭州 art. 29(2)); once per person and year. None when nothing is due.
+
+    The year's deductible is worked out by the months before and after retirement
+    (`policy.accounts.retirement_year_outpatient_deductible`); what the person actually paid
+    is the year's accumulator (`outpatient_deductible_paid`) kept by the settlements. Run
+    after the year has ended, when that figure is final (the year-end task does it).
+    """
+    from claims.models import Accumulator
+    from contributions.models import RetirementConfirmation
+    from policy.amount import NotInRegion
+    from policy.settlement import YearState
+
+    confirmation = RetirementConfirmation.objects.filter(person=person, confirmed_on__isnull=False).first()
+    if confirmation is None or confirmation.retirement_date.year != year:
+        return None
+    account = _lock(person)
+    if account.status != Account.Status.OPEN:
+        return None
+    if LedgerEntry.objects.filter(
+        account=account, kind=LedgerEntry.Kind.RETIREMENT_REFUND, year=year
+    ).exists():
+        return None  # once per year, whatever the retries (the account row is locked)
+    params = parameters_for(account.region, dt.date(year, 12, 31))
+    months_active, months_retired = retirement_year_months(confirmation.retirement_date)
+    try:
+        due = rules.retirement_year_outpatient_deductible(
+            params=params, months_active=months_active, months_retired=months_retired
+        )
+    except NotInRegion:  # 舟山 has no such rule
+        return None
+    state = (
+        Accumulator.objects.filter(person=person, year_key=f"{year:04d}")
+        .values_list("state", flat=True)
+        .first()
+    )
+    paid = YearState.from_dict(state).outpatient_deductible_paid if state else ZERO
+    refund = rules.retirement_year_refund(params=params, deductible_paid=paid, deductible_due=due.amount)
+    if refund.amount <= 0:
+        return None
+    entry = _entry(
+        account,
+        kind=LedgerEntry.Kind.RETIREMENT_REFUND,
+        bucket=LedgerEntry.Bucket.HISTORICAL,
+        amount=refund.amount,
+        on=on or dt.date(year, 12, 31),
+        year=year,
+        text=f"{year}年退休，门诊起付标准应付 {due.amount}（{due.lines[0].text}）；{refund.lines[0].text}",
+        article_text=refund.lines[0].article,
+        source_type="retirement_year",
+        source_id=f"{year:04d}",
+    )
+    return _post(account, [entry])[0]
+
+
+def run_retirement_year_refunds(year: int) -> dict:
+    """Art. 29(2) for everybody whose retirement took effect in `year` (one transaction each)."""
+    from contributions.models import RetirementConfirmation
+
+    done, errors = 0, []
+    confirmations = RetirementConfirmation.objects.filter(
+        retirement_date__year=year, confirmed_on__isnull=False, person__account__isnull=False
+    ).select_related("person")
+    for confirmation in confirmations:
+        try:
+            if refund_retirement_year_deductible(person=confirmation.person, year=year):
+                done += 1
+        except ValidationError as error:
+            errors.append(f"参保人 {confirmation.person_id}：{'；'.join(error.messages)}")
+    return {"refunds": done, "errors": errors}
 
 
 # --- Payments ------------------------------------------------------------------------

@@ -21,8 +21,14 @@ def credit_month(year: int | None = None, month: int | None = None) -> dict:
 @shared_task(name="accounts.tasks.year_end_rollover", acks_late=True)
 def year_end_rollover(year: int | None = None) -> dict:
     """Year-end rollover of the year just ended (beat: 1 January, 00:30), or the year given."""
+    from .models import BatchJob
     from .rollover import run_rollover
+    from .services import run_retirement_year_refunds
 
     year = year or (timezone.localdate() - dt.timedelta(days=1)).year
     job = run_rollover(year)
-    return {"job": job.pk, "status": job.status, "done": job.done, "total": job.total}
+    result = {"job": job.pk, "status": job.status, "done": job.done, "total": job.total}
+    if job.status == BatchJob.Status.DONE:
+        # 杭州 art. 29(2): the retirement year's deductible, once the year's bills are in
+        result["retirement_year_refunds"] = run_retirement_year_refunds(year)
+    return result
