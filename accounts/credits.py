@@ -27,7 +27,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from policy.amount import NotInRegion, RuleInputError
@@ -158,21 +158,22 @@ PROFILE_FIELDS = ("category", "benefit_suspended", "suspension_reason", "credit_
 def _refresh(accounts: list[Account], on: dt.date) -> list[str]:
     """`services.refresh_from_enrolment` for a chunk: the same profile, read in a few queries."""
     from contributions.models import ContributionRecord
-    from enrollment.models import Enrolment, Person
+    from enrollment.models import Certificate, Enrolment, Filing, GpContract, Person, Suspension, Transfer
     from enrollment.selectors import benefit_status
 
     if not accounts:
         return []
-    persons = Person.objects.filter(pk__in=[a.person_id for a in accounts]).prefetch_related(
-        Prefetch(
-            "enrolments", queryset=Enrolment.objects.order_by("start_date").prefetch_related("suspensions")
-        ),
-        "certificates",
-        "gp_contracts",
-        "filings",
-        "transfers",
-    )
-    persons = {person.pk: person for person in persons}
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=[a.person_id for a in accounts])}
+    enrolments = list(Enrolment.objects.filter(person_id__in=persons).order_by("person_id", "start_date"))
+    _cache(enrolments, "suspensions", Suspension, "enrolment_id")
+    _cache(persons.values(), "enrolments", Enrolment, "person_id", enrolments)
+    for name, model in (
+        ("certificates", Certificate),
+        ("gp_contracts", GpContract),
+        ("filings", Filing),
+        ("transfers", Transfer),
+    ):
+        _cache(persons.values(), name, model, "person_id")
     latest = dict(
         Account.objects.filter(pk__in=[a.pk for a in accounts])
         .annotate(
@@ -204,6 +205,28 @@ def _refresh(accounts: list[Account], on: dt.date) -> list[str]:
     if changed:
         Account.objects.bulk_update(changed, PROFILE_FIELDS)
     return errors
+
+
+def _cache(owners, name: str, model, key: str, rows=None) -> None:
+    """Fill what `prefetch_related(name)` fills (each owner's `_prefetched_objects_cache[name]`, which the
+    related manager's `.all()` returns), from one query for all the owners. Django's own prefetch
+    builds a filtered queryset per owner and relation: for a chunk of persons and six relations
+    that was half the batch's time."""
+    from django.db.models.query import QuerySet
+
+    owners = list(owners)
+    if rows is None:
+        rows = model._default_manager.filter(**{f"{key}__in": [o.pk for o in owners]}).order_by(key, "pk")
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, key)].append(row)
+    for owner in owners:
+        queryset = QuerySet(model=model)
+        queryset._result_cache = grouped.get(owner.pk, [])
+        queryset._prefetch_done = True
+        if not hasattr(owner, "_prefetched_objects_cache"):
+            owner._prefetched_objects_cache = {}
+        owner._prefetched_objects_cache[name] = queryset
 
 
 def _message(error) -> str:

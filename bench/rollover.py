@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/rollover.py --database-url postgres://postgres@127.0.0.1:5432/medsec_bench
     .venv/bin/python bench/rollover.py            # SQLite file in /tmp, 20,000 accounts
+    .venv/bin/python bench/rollover.py --credits --database-url ...   # the monthly credit batch, 100,000
 
 Creates (and drops first) its own database, migrates it, bulk-inserts N persons and
 accounts with a year of ledger entries (preset, 12 monthly credits, a payment, a
@@ -44,6 +45,11 @@ def parse_args():
         type=int,
         default=None,
         help="database connections running chunks (default 2 PG / 1 SQLite)",
+    )
+    parser.add_argument(
+        "--credits",
+        action="store_true",
+        help="benchmark the monthly credit batch instead (default 100,000 accounts)",
     )
     parser.add_argument("--no-verify", action="store_true", help="skip the ledger == balance check")
     parser.add_argument(
@@ -89,8 +95,11 @@ def series(pg: bool, n: int, column: str = "g") -> str:
     return f"(WITH RECURSIVE s({column}) AS (SELECT 1 UNION ALL SELECT {column} + 1 FROM s WHERE {column} < {n}) SELECT {column} FROM s) AS s"
 
 
-def setup_data(n: int) -> None:
-    """N persons and accounts, each with a 2024 preset, 12 credits (every 7th only 11), a payment and a transfer in."""
+def setup_data(n: int, credited_months: int | None = None) -> None:
+    """N persons and accounts, each with a 2024 preset, 12 credits (every 7th only 11), a payment and a transfer in.
+
+    `credited_months` credits every account for January … that month only (the credit benchmark).
+    """
     from django.db import connection, transaction
 
     pg = connection.vendor == "postgresql"
@@ -100,7 +109,9 @@ def setup_data(n: int) -> None:
     # monthly credit of an active employee aged ≤ 45 at base b: 2.5% of b (b a multiple of 100: exact)
     base = "(4000 + (a.id % 100) * 100)"
     monthly = f"({base} * 25 / 1000)"
-    months = "(CASE WHEN a.id % 7 = 0 THEN 11 ELSE 12 END)"
+    months = (
+        "(CASE WHEN a.id % 7 = 0 THEN 11 ELSE 12 END)" if credited_months is None else str(credited_months)
+    )
     payment = "((a.id % 500) + 0.37)"
     transfer = "((a.id % 3000) + 0.50)"
     entries_columns = "account_id, kind, bucket, amount, entry_date, year, period, text, article, source_type, source_id, created_at"
@@ -164,6 +175,53 @@ def setup_data(n: int) -> None:
             cursor.execute(definition)
 
 
+def add_enrolments() -> None:
+    """An employee enrolment since 2020 for every bench person (the category of the account), paid
+    from the start: what the credit batch's refresh reads (`enrollment.selectors.benefit_status`)."""
+    from django.db import connection, transaction
+
+    now = "now()" if connection.vendor == "postgresql" else "datetime('now')"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO enrollment_enrolment (person_id, region, scheme, category, district, school, school_level,"
+            " start_date, end_reason, note, created, first_paid_on) "
+            f"SELECT a.person_id, 'hangzhou', 'employee', a.category, '上城区', '', '', '2020-01-01', '', '', {now},"
+            " '2020-01-05' FROM accounts_account a"
+        )
+
+
+def bench_credits(n: int, chunk: int) -> None:
+    """The monthly credit batch over N accounts (refreshed from their enrolments), against the
+    per-account path (refresh + `services.credit_month` one by one) timed on a sample."""
+    from accounts import services
+    from accounts.credits import run_credit_month
+    from accounts.models import Account, LedgerEntry
+    from accounts.selectors import audit_balances
+
+    started = time.perf_counter()
+    job = run_credit_month(2024, 11, chunk_size=chunk)
+    elapsed = time.perf_counter() - started
+    written = LedgerEntry.objects.filter(kind="credit", period="2024-11").count()
+    print(
+        f"credit batch 2024-11: {job.done:,} accounts, {written:,} credits in {elapsed:.2f} s "
+        f"({job.done / elapsed:,.0f} accounts/s), status {job.status}, errors {len(job.errors.splitlines())}"
+    )
+    sample = list(Account.objects.select_related("person").order_by("id")[:2000])
+    started = time.perf_counter()
+    for account in sample:
+        services.refresh_from_enrolment(account=account, on=dt.date(2024, 12, 1))
+        services.credit_month(account=account, year=2024, month=12)
+    one_by_one = (time.perf_counter() - started) / len(sample)
+    print(
+        f"per-account path (refresh + credit_month), 2,000 accounts of 2024-12: {one_by_one * 1000:.2f} ms each"
+        f" → {one_by_one * job.done:.1f} s for {job.done:,} ({one_by_one * job.done / elapsed:.1f}x the batch)"
+    )
+    assert written == job.done == n, (written, job.done, n)
+    mismatches = audit_balances()
+    print(f"audit ledger == stored balances: {len(mismatches)} mismatches")
+    assert not mismatches
+
+
 def vacuum() -> None:
     from django.db import connection
 
@@ -196,7 +254,7 @@ def time_baseline() -> tuple[float, int]:
 def main() -> None:
     args = parse_args()
     pg = args.database_url.startswith("postgres")
-    n = args.accounts or (1_000_000 if pg else 20_000)
+    n = args.accounts or (100_000 if args.credits else 1_000_000 if pg else 20_000)
     url = prepare_database(args.database_url) if pg else prepare_database("")
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -220,11 +278,16 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         print(f"migrate: {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
-        setup_data(n)
+        setup_data(n, credited_months=10 if args.credits else None)
+        if args.credits:
+            add_enrolments()
         vacuum()
         entries = LedgerEntry.objects.count()
         print(f"setup: {n:,} accounts, {entries:,} ledger entries in {time.perf_counter() - started:.1f} s")
 
+        if args.credits:
+            bench_credits(n, args.chunk if args.chunk != 50000 else 2000)
+            return
         if args.setup_only:
             args.keep = True
             return

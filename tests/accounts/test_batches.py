@@ -286,7 +286,10 @@ def _population(make_account, count):
             services.credit_month(account=account, year=2024, month=month)
         if index % 3 == 0:
             services.transfer_in(
-                person=account.person, amount=D("99.99") * (index + 1), on=dt.date(2024, 3, 3), other_place="温州"
+                person=account.person,
+                amount=D("99.99") * (index + 1),
+                on=dt.date(2024, 3, 3),
+                other_place="温州",
             )
         made.append(account)
     return made
