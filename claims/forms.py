@@ -40,7 +40,13 @@ class CounterReimbursementForm(forms.Form):
     kind = forms.ChoiceField(label=_("费用类别"), choices=Settlement.BillKind.choices)
     date = forms.DateField(label=_("费用日期"), required=False, help_text=_("住院以出院日期为准"))
     admission_date = forms.DateField(label=_("入院日期"), required=False)
-    discharge_date = forms.DateField(label=_("出院日期"), required=False)
+    discharge_date = forms.DateField(
+        label=_("出院日期"), required=False, help_text=_("中途结算时为本段截止日期")
+    )
+    interim = forms.BooleanField(label=_("中途结算（连续住院满365天）"), required=False)
+    period_start = forms.DateField(
+        label=_("本段起始日期"), required=False, help_text=_("上一段中途结算的次日")
+    )
     out_of_scope = forms.DecimalField(
         label=_("自费"), min_value=0, max_digits=14, decimal_places=2, initial=ZERO
     )
@@ -96,6 +102,8 @@ class CounterReimbursementForm(forms.Form):
             third_party_unpaid=bool(data.get("third_party_unpaid")),
             institution_level=data["institution_level"],
             institution_name=data["institution_name"],
+            interim=bool(data.get("interim")),
+            period_start=data.get("period_start"),
         )
 
     def body(self) -> dict:

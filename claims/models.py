@@ -196,7 +196,14 @@ class Settlement(models.Model):
     bill_number = models.CharField(_("单据号"), max_length=64)
     bill_date = models.DateField(_("费用日期"), db_index=True)
     admission_date = models.DateField(_("入院日期"), null=True, blank=True)
-    discharge_date = models.DateField(_("出院日期"), null=True, blank=True)
+    discharge_date = models.DateField(
+        _("出院日期"), null=True, blank=True, help_text=_("中途结算时为本段结算截止日期")
+    )
+    # 杭州 art. 64(6): a stay of a year is settled at its 365th day and goes on from the next
+    interim = models.BooleanField(_("中途结算"), default=False, help_text=_("连续住院满365天，尚未出院"))
+    period_start = models.DateField(
+        _("本段起始日期"), null=True, blank=True, help_text=_("上一段中途结算的次日")
+    )
     bill_kind = models.CharField(_("费用类别"), max_length=20, choices=BillKind.choices)
     institution_level = models.CharField(_("机构等级"), max_length=16, choices=Institution.Level.choices)
     settlement_mode = models.CharField(_("结算方式"), max_length=40, choices=Mode.choices, default=Mode.LOCAL)

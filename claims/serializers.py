@@ -38,7 +38,21 @@ class SettlementRequestSerializer(serializers.Serializer):
     date = serializers.DateField(label=_("费用日期"), required=False, help_text=_("住院可省略：取出院日期"))
     kind = serializers.ChoiceField(label=_("费用类别"), choices=Settlement.BillKind.choices)
     admission_date = serializers.DateField(label=_("入院日期"), required=False, allow_null=True)
-    discharge_date = serializers.DateField(label=_("出院日期"), required=False, allow_null=True)
+    discharge_date = serializers.DateField(
+        label=_("出院日期"), required=False, allow_null=True, help_text=_("中途结算时为本段结算截止日期")
+    )
+    interim = serializers.BooleanField(
+        label=_("中途结算"),
+        required=False,
+        default=False,
+        help_text=_("连续住院满365天尚未出院时结算一次（杭州 第六十四条第(六)项）"),
+    )
+    period_start = serializers.DateField(
+        label=_("本段起始日期"),
+        required=False,
+        allow_null=True,
+        help_text=_("长期住院中途结算后续算：上一段截止日期的次日"),
+    )
     institution_level = serializers.ChoiceField(
         label=_("机构等级"),
         choices=["level3", "other", "community"],
@@ -100,6 +114,8 @@ class SettlementRequestSerializer(serializers.Serializer):
             exclusion=data.get("exclusion", ""),
             third_party_unpaid=data.get("third_party_unpaid", False),
             institution_level=data.get("institution_level", ""),
+            interim=data.get("interim", False),
+            period_start=data.get("period_start"),
         )
 
 

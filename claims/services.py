@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 from accounts import selectors as account_selectors
 from accounts.services import pay_for_settlement, reverse_source
 from config.rows import insert_rows, select_one, update_row
+from enrollment.models import Filing
 from enrollment.selectors import age_on, benefit_status
 from policy.explain import Line
 from policy.money import ZERO
@@ -141,6 +142,9 @@ class BillInput:
     third_party_unpaid: bool = False
     institution_level: str = ""
     institution_name: str = ""
+    # 杭州 art. 64(6): a stay of a year is settled at its 365th day (interim) and again from the day after
+    interim: bool = False
+    period_start: dt.date | None = None
 
 
 @dataclass
@@ -195,19 +199,121 @@ def bill_date(bill: BillInput) -> dt.date:
     return bill.date
 
 
-def check_long_stay(bill: BillInput, params) -> None:
-    """杭州 art. 64(6): a stay of more than a year is settled once every 365 days, so one bill covers at most that."""
-    if bill.kind != Settlement.BillKind.INPATIENT or bill.admission_date is None:
-        return
+def check_long_stay(bill: BillInput, params, *, person=None) -> list:
+    """杭州 art. 64(6): a stay of a full year (365 days) is settled then, once; the stay goes on.
+
+    A bill covers at most 365 days from its start: the admission, or `period_start`, the day
+    after the stay's previous interim settlement (which must exist and not be reversed). An
+    interim bill (`interim`, the patient still in hospital) closes exactly 365 days; its
+    `discharge_date` is the day it is settled up to, which also gives its settlement year.
+    Returns the explanation line of a segment of a long stay.
+    """
+    if bill.kind != Settlement.BillKind.INPATIENT:
+        if bill.interim or bill.period_start:
+            raise SettlementRefused(
+                "interim", _("中途结算仅适用于住院费用"), "杭州 第六十四条第(六)项", reason="invalid"
+            )
+        return []
+    article = params.article("claims.long_stay_days")
     limit = params["claims.long_stay_days"]
-    days = (bill.discharge_date - bill.admission_date).days
+    if bill.period_start and (bill.admission_date is None or bill.period_start <= bill.admission_date):
+        raise SettlementRefused(
+            "period_start", _("本段起始日期应晚于入院日期（须同时填写入院日期）"), article, reason="invalid"
+        )
+    start = bill.period_start or bill.admission_date
+    if start is None:
+        if bill.interim:
+            raise SettlementRefused("admission_date", _("中途结算须填写入院日期"), article, reason="missing")
+        return []
+    if start > bill.discharge_date:
+        raise SettlementRefused("period_start", _("本段起始日期晚于结算截止日期"), "", reason="invalid")
+    days = (bill.discharge_date - start).days
     if days > limit:
         raise SettlementRefused(
             "discharge_date",
-            _("连续住院 %(days)s 天，超过 %(limit)s 天的应每满 %(limit)s 天结算一次，请按年度分段结算")
+            _(
+                "本段住院 %(days)s 天，超过 %(limit)s 天：连续住院满 %(limit)s 天应中途结算一次"
+                "（interim=true，截止日期为入院或本段起始后第 %(limit)s 天），其后自次日起（period_start）续算"
+            )
             % {"days": days, "limit": limit},
-            params.article("claims.long_stay_days"),
+            article,
             reason="long_stay",
+        )
+    if bill.interim and days != limit:
+        raise SettlementRefused(
+            "interim",
+            _("连续住院满 %(limit)s 天方可中途结算；本段 %(days)s 天，应按出院结算")
+            % {"limit": limit, "days": days},
+            article,
+            reason="long_stay",
+        )
+    if bill.period_start:
+        previous = Settlement.objects.filter(
+            person=person,
+            kind=Settlement.Kind.SETTLEMENT,
+            status=Settlement.Status.SETTLED,
+            bill_kind=Settlement.BillKind.INPATIENT,
+            interim=True,
+            admission_date=bill.admission_date,
+            discharge_date=bill.period_start - dt.timedelta(days=1),
+        )
+        if person is None or not previous.exists():
+            raise SettlementRefused(
+                "period_start",
+                _("未找到本次住院（入院 %(admission)s）截至 %(day)s 的中途结算，不能自 %(start)s 续算")
+                % {
+                    "admission": bill.admission_date.isoformat(),
+                    "day": (bill.period_start - dt.timedelta(days=1)).isoformat(),
+                    "start": bill.period_start.isoformat(),
+                },
+                article,
+                reason="long_stay",
+            )
+    if not (bill.interim or bill.period_start):
+        return []
+    words = _("连续住院满 %(limit)s 天中途结算") if bill.interim else _("连续住院中途结算后续算")
+    return [
+        Line(
+            article=article,
+            text=_("%(words)s：本段 %(start)s 至 %(end)s（入院 %(admission)s）")
+            % {
+                "words": words % {"limit": limit} if bill.interim else words,
+                "start": start.isoformat(),
+                "end": bill.discharge_date.isoformat(),
+                "admission": bill.admission_date.isoformat(),
+            },
+            amount=ZERO,
+        )
+    ]
+
+
+def check_offsite_filing(institution: Institution | None, filings, on: dt.date) -> None:
+    """Direct settlement away from Hangzhou needs the filing the measures ask for.
+
+    杭州 art. 66: while an abroad filing (出国（境）备案) runs, the person's settlement is
+    suspended. Art. 69(1): in the province, temporary trips settle directly with the card;
+    art. 69(2): out of the province, a temporary trip's bill is paid in full and reimbursed at
+    the counter, so direct settlement there needs a long-stay (art. 67) or referral (art. 68) filing.
+    """
+    filings = set(filings or ())
+    if Filing.Kind.ABROAD in filings:
+        raise SettlementRefused(
+            "filings",
+            _("%(day)s 处于出国（境）备案期间，暂停医疗费结算；回国后请先撤销备案") % {"day": on.isoformat()},
+            "杭州 第六十六条",
+            reason="filing",
+        )
+    if institution is None or institution.location != Institution.Location.OUT_OF_PROVINCE:
+        return
+    if not filings & {Filing.Kind.LONG_STAY, Filing.Kind.REFERRAL_OUT}:
+        raise SettlementRefused(
+            "filings",
+            _(
+                "跨省异地就医直接结算须在费用日期有有效的长住外地或转外就医备案；"
+                "未备案的临时外出就医费用由个人全额垫付后至医保经办机构报销（先自理20%）"
+            ),
+            "杭州 第六十七条、第六十八条、第六十九条第(二)项",
+            reason="filing",
         )
 
 
@@ -348,10 +454,12 @@ def prepare(
             "diagnosis_codes", _("规定病种门诊须提供诊断编码"), "杭州 第七十条第(三)项", reason="missing"
         )
     check_filings(bill.kind, mode, status.filings)
+    if source == Settlement.Source.API:
+        check_offsite_filing(institution, status.filings, on)
 
     try:
         params = parameters_for(status.region, on)
-        check_long_stay(bill, params)
+        extra_lines = extra_lines + check_long_stay(bill, params, person=person)
     except ParameterError as error:
         raise SettlementRefused("region", str(error), getattr(error, "article", ""), reason="parameter")
 
@@ -598,6 +706,8 @@ def _write(
         bill_date=prepared.on,
         admission_date=bill.admission_date,
         discharge_date=bill.discharge_date,
+        interim=bill.interim,
+        period_start=bill.period_start,
         bill_kind=bill.kind,
         institution_level=prepared.engine_bill.institution_level,
         settlement_mode=bill.settlement,
@@ -623,7 +733,11 @@ def _write(
     insert_rows(
         [
             SettlementLine(
-                settlement=settlement, position=index, article=line.article, text=line.text, amount=line.amount
+                settlement=settlement,
+                position=index,
+                article=line.article,
+                text=line.text,
+                amount=line.amount,
             )
             for index, line in enumerate(lines, start=1)
         ]
@@ -738,6 +852,8 @@ def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) 
             bill_date=original.bill_date,
             admission_date=original.admission_date,
             discharge_date=original.discharge_date,
+            interim=original.interim,
+            period_start=original.period_start,
             bill_kind=original.bill_kind,
             institution_level=original.institution_level,
             settlement_mode=original.settlement_mode,
