@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from enrollment.identity import mask_id_number
 
 from . import selectors, services
-from .models import Account, BatchJob, Inheritance, LedgerEntry, MutualAidGrant
+from .models import Account, BatchChunk, BatchJob, Inheritance, LedgerEntry, MutualAidGrant
 
 
 def _errors(error: ValidationError) -> str:
@@ -277,8 +277,28 @@ class LedgerEntryAdmin(admin.ModelAdmin):
         return False
 
 
+class BatchChunkInline(admin.TabularInline):
+    """The committed chunks of a job (the rollover runs them on several connections at once)."""
+
+    model = BatchChunk
+    extra = 0
+    can_delete = False
+    ordering = ("-finished_at",)
+    fields = ("lo", "hi", "accounts", "entries", "worker", "seconds", "finished_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(BatchJob)
 class BatchJobAdmin(admin.ModelAdmin):
+    def get_inlines(self, request, obj):
+        return [BatchChunkInline] if obj is not None else []
+
     list_display = (
         "kind",
         "period",

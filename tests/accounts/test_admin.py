@@ -30,6 +30,10 @@ def test_pages_render_and_ids_are_masked(logged_in, make_account):
     assert "年度结转" in detail or "当年资金预设" in detail
     jobs = logged_in.get(reverse("admin:accounts_batchjob_changelist")).content.decode()
     assert "<progress" in jobs and "100%" in jobs
+    # the job's page lists its committed chunks (per-chunk progress of the parallel rollover)
+    job = BatchJob.objects.get(kind="year_end_rollover", period="2024")
+    page = logged_in.get(reverse("admin:accounts_batchjob_change", args=[job.pk])).content.decode()
+    assert "批处理分块" in page and "写入明细数" in page
 
 
 @pytest.mark.django_db
