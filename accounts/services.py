@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from config.rows import add_to_row, insert_rows
 from policy import accounts as rules
 from policy.money import ZERO, round_yuan
 from policy.parameters import parameters_for
@@ -102,11 +103,10 @@ def _post(account: Account, entries: list[LedgerEntry]) -> list[LedgerEntry]:
     effect = LedgerEntry.BUCKET_EFFECT
     current = sum((e.amount * effect[e.bucket][0] for e in entries), ZERO)
     historical = sum((e.amount * effect[e.bucket][1] for e in entries), ZERO)
-    LedgerEntry.objects.bulk_create(entries)
+    # every settlement paid from the account passes here: statements built once (config.rows)
+    insert_rows(entries)
     if current or historical:
-        Account.objects.filter(pk=account.pk).update(
-            current=F("current") + current, historical=F("historical") + historical
-        )
+        add_to_row(Account, account.pk, current=current, historical=historical)
         account.current += current
         account.historical += historical
     return entries

@@ -127,3 +127,17 @@ def update_row(instance, field_names: tuple[str, ...]) -> None:
     values = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, instance.pk])
+
+
+def add_to_row(model, pk, **amounts) -> None:
+    """UPDATE one row by primary key, adding each amount to its column (`F(name) + amount`, in SQL)."""
+    fields = [model._meta.get_field(name) for name in amounts]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = {quote(field.column)} + %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    values = [
+        field.get_db_prep_save(amount, connection)
+        for field, amount in zip(fields, amounts.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, pk])

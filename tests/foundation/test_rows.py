@@ -123,3 +123,17 @@ def test_insert_rows_and_update_row_write_what_save_writes():
     assert (stored.state, stored.settlements) == ({"basic_fund_paid": "99.99"}, 3)
     assert Accumulator.objects.get(pk=rows[1].pk).settlements == 0  # only that row
     assert insert_rows([]) == []
+
+
+@pytest.mark.django_db
+def test_add_to_row_adds_in_sql():
+    from accounts.models import Account
+    from config.rows import add_to_row
+
+    person = _person()
+    account = Account.objects.create(
+        person=person, opened_on=dt.date(2024, 1, 1), birth_date=person.birth_date, current=Decimal("12.30")
+    )
+    add_to_row(Account, account.pk, current=Decimal("-2.30"), historical=Decimal("5.01"))
+    account.refresh_from_db()
+    assert (account.current, account.historical) == (Decimal("10.00"), Decimal("5.01"))
