@@ -54,11 +54,15 @@ def cents(value) -> Decimal:
 
 
 class Work:
-    """One bill while it is being settled; every component starts at zero."""
+    """One bill while it is being settled; every component starts at zero (the shared ZERO).
+
+    A component still `is ZERO` was never set by a rule: the rules skip Decimal arithmetic on it.
+    """
 
     __slots__ = (
         "spf",
         "eligible",
+        "total",
         "current_funds_paid",
         "deductible",
         "basic_fund_paid",
@@ -70,9 +74,10 @@ class Work:
         "lines",
     )
 
-    def __init__(self, spf: Decimal, eligible: Decimal):
-        self.spf = spf
-        self.eligible = eligible
+    def __init__(self, bill):
+        self.spf = spf = bill.self_pay_first
+        self.eligible = eligible = bill.eligible
+        self.total = bill.out_of_scope + spf + eligible + bill.special_drug
         self.current_funds_paid = self.deductible = self.basic_fund_paid = self.qualifying = ZERO
         self.catastrophic_paid = self.assistance_paid = self.historical_funds_paid = self.cash_paid = ZERO
         self.lines: list[Line] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from policy.explain import Line
+from policy.money import ZERO
 
 from . import hangzhou, zhoushan
 from .common import ILLUSTRATIVE_PREFIX, UsedParameters, new_tuple
@@ -48,13 +49,11 @@ def settle_in_year(
     key = year.key
     if state.year is not None and state.year != key:
         raise StateYearMismatch(f"state is for settlement year {state.year}, the bill {bill.id} for {key}")
-    new_state = object.__new__(YearState)  # state.copy(...), field by field
-    new_state.__dict__ = state.__dict__.copy()
-    new_state.year = key
-    new_state.bills = state.bills + 1
-    maybe = getattr(params, "__dict__", None)
-    maybe = maybe.get("_may_be_illustrative") if maybe is not None else None
-    if maybe is None:
+    new_state = object.__new__(YearState)  # state.copy(year=..., bills=...), without the method call
+    new_state.__dict__ = {**state.__dict__, "year": key, "bills": state.bills + 1}
+    try:  # whether this view may hold illustrative values: decided once per view
+        maybe = params.__dict__["_may_be_illustrative"]
+    except (AttributeError, KeyError):
         maybe = _may_be_illustrative(params)
         if hasattr(params, "__dict__"):
             params.__dict__["_may_be_illustrative"] = maybe
@@ -71,20 +70,29 @@ def settle_in_year(
             new_tuple(Line, (article, ILLUSTRATIVE_PREFIX + text, amount)) for article, text, amount in lines
         ]
     new_balances = object.__new__(Balances)
-    new_balances.current_funds = balances.current_funds - work.current_funds_paid
-    new_balances.historical_funds = balances.historical_funds - work.historical_funds_paid
+    current_paid = work.current_funds_paid
+    historical_paid = work.historical_funds_paid
+    # a component the rules left at the shared ZERO changes nothing: no Decimal subtraction for it
+    new_balances.__dict__ = {
+        "current_funds": balances.current_funds
+        if current_paid is ZERO
+        else balances.current_funds - current_paid,
+        "historical_funds": balances.historical_funds
+        if historical_paid is ZERO
+        else balances.historical_funds - historical_paid,
+    }
     # BillResult(...) field by field, without the generated __init__'s keyword handling
     result = object.__new__(BillResult)
     result.__dict__ = {
         "bill_id": bill.id,
         "year": key,
-        "total": bill.out_of_scope + bill.self_pay_first + bill.eligible + bill.special_drug,
-        "current_funds_paid": work.current_funds_paid,
+        "total": work.total,
+        "current_funds_paid": current_paid,
         "deductible": work.deductible,
         "basic_fund_paid": work.basic_fund_paid,
         "catastrophic_paid": work.catastrophic_paid,
         "assistance_paid": work.assistance_paid,
-        "historical_funds_paid": work.historical_funds_paid,
+        "historical_funds_paid": historical_paid,
         "cash_paid": work.cash_paid,
         "lines": lines,
         "state": new_state,

@@ -29,21 +29,21 @@ OFFSITE_NAMES = {
 }
 
 
-class _Rules:
-    """Values derived from one parameter view, built on first need and kept with the view."""
+class _Rules(dict):
+    """Values derived from one parameter view, built on first need and kept with the view.
 
-    __slots__ = ("P", "memo")
+    `rules.get(key) or rules.build(key, builder)`: the common case is one dict lookup.
+    """
+
+    __slots__ = ("P",)
 
     def __init__(self, P):
+        super().__init__()
         self.P = P
-        self.memo: dict = {}
 
-    def get(self, key, build):
-        try:
-            return self.memo[key]
-        except KeyError:
-            value = self.memo[key] = build(self.P, *key[1:])
-            return value
+    def build(self, key, builder):
+        value = self[key] = builder(self.P, *key[1:])
+        return value
 
 
 def _rules(P) -> _Rules:
@@ -56,9 +56,13 @@ def _rules(P) -> _Rules:
 
 
 def settle(person: PersonProfile, bill: Bill, state: YearState, balances: Balances, P) -> Work:
-    rules = _rules(P)
-    work = Work(bill.self_pay_first, bill.eligible)
-    if bill.settlement != "local" and bill.settlement != "direct_offsite":
+    try:
+        rules = P.__dict__["_hangzhou_rules"]
+    except (AttributeError, KeyError):
+        rules = _rules(P)
+    work = Work(bill)
+    settlement = bill.settlement
+    if settlement != "local" and settlement != "direct_offsite":
         _offsite_share(bill, work, rules)
     if bill.kind in INPATIENT_KINDS:
         _inpatient(person, bill, state, work, rules)
@@ -72,7 +76,7 @@ def settle(person: PersonProfile, bill: Bill, state: YearState, balances: Balanc
         _catastrophic(person, state, work, rules)
     if person.certificate:
         _assistance(person, bill, state, work, rules)
-    _personal_share(person, bill, balances, work)
+    _personal_share(person, balances, work)
     return work
 
 
@@ -91,9 +95,8 @@ def _build_offsite(P, kind):
 
 def _offsite_share(bill: Bill, work: Work, rules: _Rules) -> None:
     """规程 §5: the share borne first moves from eligible to self_pay_first before any other rule."""
-    ratio, article, text = rules.memo.get(("offsite", bill.settlement)) or rules.get(
-        ("offsite", bill.settlement), _build_offsite
-    )
+    key = ("offsite", bill.settlement)
+    ratio, article, text = rules.get(key) or rules.build(key, _build_offsite)
     share = (work.eligible * ratio).quantize(CENT, ROUND_HALF_UP)
     work.eligible -= share
     work.spf += share
@@ -104,7 +107,12 @@ def _offsite_share(bill: Bill, work: Work, rules: _Rules) -> None:
 
 
 def _build_deductibles(P):
-    return {level: Decimal(value) for level, value in P["inpatient.deductible"].items()}
+    """{level: (deductible, the line's text)}."""
+    table = {}
+    for level, value in P["inpatient.deductible"].items():
+        amount = Decimal(value)
+        table[level] = (amount, f"住院起付标准 {LEVEL_NAMES[level]} {amount} 元")
+    return table
 
 
 def _build_bands(P, scheme, status, level):
@@ -137,30 +145,31 @@ def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, 
     eligible = work.eligible
     lines = work.lines
     if bill.kind == "inpatient":
-        table = rules.memo.get(("deductibles",)) or rules.get(("deductibles",), _build_deductibles)
+        table = rules.get(("deductibles",)) or rules.build(("deductibles",), _build_deductibles)
         highest = state.inpatient_highest_level
-        if highest is None or table[level] > table[highest]:
+        if highest is None or table[level][0] > table[highest][0]:
             highest = level
+        amount, text = table[highest]
         paid = state.inpatient_deductible_paid
-        owed = table[highest] - paid
+        owed = amount - paid
         deductible = (owed if owed < eligible else eligible) if owed > 0 else ZERO
-        text = f"住院起付标准 {LEVEL_NAMES[highest]} {table[highest]} 元"
         if paid:
             text += f"，本年度已付 {yuan(paid)} 元，按最高等级补差"
         lines.append(new_tuple(Line, (ART_DEDUCTIBLE[person.scheme], text, deductible)))
         state.inpatient_highest_level = highest
-        state.inpatient_deductible_paid = paid + deductible
+        if deductible is not ZERO:
+            state.inpatient_deductible_paid = paid + deductible
     else:
         deductible = ZERO
         lines.append(new_tuple(Line, (ART_SPECIFIED, "规定病种门诊按住院结算，不设起付标准", ZERO)))
     work.deductible = deductible
 
     status = "retired" if (person.category == "retired" and person.scheme == "employee") else "active"
-    bands, limit, ratio_article, limit_article, limit_text = rules.memo.get(
-        ("bands", person.scheme, status, level)
-    ) or rules.get(("bands", person.scheme, status, level), _build_bands)
-    start = state.inpatient_eligible + deductible
-    end = state.inpatient_eligible + eligible
+    key = ("bands", person.scheme, status, level)
+    bands, limit, ratio_article, limit_article, limit_text = rules.get(key) or rules.build(key, _build_bands)
+    before = state.inpatient_eligible
+    start = before + deductible
+    end = before + eligible
     raw = ZERO
     if end > start:
         for lower, upper, ratio, label, ratio_text in bands:
@@ -168,15 +177,13 @@ def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, 
             high = end if end < upper else upper
             if high > low:
                 portion = high - low
-                raw += portion * ratio
+                product = portion * ratio
+                raw += product
+                shown = text if (text := str(portion))[-3:-2] == "." else yuan(portion)
                 lines.append(
                     new_tuple(
                         Line,
-                        (
-                            ratio_article,
-                            f"{label}{yuan(portion)}{ratio_text}",
-                            (portion * ratio).quantize(CENT, ROUND_HALF_UP),
-                        ),
+                        (ratio_article, f"{label}{shown}{ratio_text}", product.quantize(CENT, ROUND_HALF_UP)),
                     )
                 )
         above = end - (start if start > limit else limit)
@@ -186,7 +193,8 @@ def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, 
     work.basic_fund_paid = fund
     lines.append(new_tuple(Line, (ratio_article, "基本医疗保险统筹基金支付", fund)))
     state.inpatient_eligible = end
-    state.basic_fund_paid += fund
+    if fund:
+        state.basic_fund_paid += fund
 
 
 # --- 规程 §4 ------------------------------------------------------------------------------
@@ -227,6 +235,7 @@ def _build_outpatient(P, scheme, group, place_key, at_centre):
         P.article(ratio_name),
         f"门诊统筹基金支付 {place} ",
         f" × {percent(ratio)}",
+        f"门诊起付标准 {yuan(annual)} 元，本年度已付 ",
     )
 
 
@@ -261,55 +270,42 @@ def _outpatient(
         group = "retired" if (person.category == "retired" and person.scheme == "employee") else "active"
     else:
         group = person.category
-    annual, deductible_article, ratio, ratio_article, prefix, ratio_text = rules.memo.get(
-        (
-            "outpatient",
-            person.scheme,
-            group,
-            "pharmacy" if pharmacy else bill.institution_level,
-            bill.at_contracted_centre and not pharmacy,
-        )
-    ) or rules.get(
-        (
-            "outpatient",
-            person.scheme,
-            group,
-            "pharmacy" if pharmacy else bill.institution_level,
-            bill.at_contracted_centre and not pharmacy,
-        ),
-        _build_outpatient,
+    key = (
+        "outpatient",
+        person.scheme,
+        group,
+        "pharmacy" if pharmacy else bill.institution_level,
+        bill.at_contracted_centre and not pharmacy,
     )
+    annual, deductible_article, ratio, ratio_article, prefix, ratio_text, annual_text = rules.get(
+        key
+    ) or rules.build(key, _build_outpatient)
     if not state.gp_reduction and _gp_condition(person, bill):
         state.gp_reduction = True
-        reduction, article, text = rules.memo.get(("gp",)) or rules.get(("gp",), _build_gp)
+        reduction, article, text = rules.get(("gp",)) or rules.build(("gp",), _build_gp)
         lines.append(new_tuple(Line, (article, text, reduction)))
     if state.gp_reduction:
-        reduction = (rules.memo.get(("gp",)) or rules.get(("gp",), _build_gp))[0]
+        reduction = (rules.get(("gp",)) or rules.build(("gp",), _build_gp))[0]
         annual = annual - reduction if annual > reduction else ZERO
+        annual_text = f"门诊起付标准 {yuan(annual)} 元，本年度已付 "
     paid_before = state.outpatient_deductible_paid
     owed = annual - paid_before
     deductible = (owed if owed < eligible else eligible) if owed > 0 else ZERO
     if eligible > 0 or deductible:
-        lines.append(
-            new_tuple(
-                Line,
-                (
-                    deductible_article,
-                    f"门诊起付标准 {yuan(annual)} 元，本年度已付 {yuan(paid_before)} 元",
-                    deductible,
-                ),
-            )
-        )
-    state.outpatient_deductible_paid = paid_before + deductible
-    work.deductible = deductible
-    base = eligible - deductible
+        shown = text if (text := str(paid_before))[-3:-2] == "." else yuan(paid_before)
+        lines.append(new_tuple(Line, (deductible_article, f"{annual_text}{shown} 元", deductible)))
+    if deductible is not ZERO:
+        state.outpatient_deductible_paid = paid_before + deductible
+        work.deductible = deductible
+        base = eligible - deductible
+    else:
+        base = eligible
     if base > 0:
         fund = (base * ratio).quantize(CENT, ROUND_HALF_UP)
-        lines.append(new_tuple(Line, (ratio_article, f"{prefix}{yuan(base)}{ratio_text}", fund)))
-    else:
-        fund = ZERO
-    work.basic_fund_paid = fund
-    state.basic_fund_paid += fund
+        shown = text if (text := str(base))[-3:-2] == "." else yuan(base)
+        lines.append(new_tuple(Line, (ratio_article, f"{prefix}{shown}{ratio_text}", fund)))
+        work.basic_fund_paid = fund
+        state.basic_fund_paid += fund
 
 
 # --- 规程 §6 ------------------------------------------------------------------------------
@@ -359,8 +355,8 @@ def _catastrophic(person: PersonProfile, state: YearState, work: Work, rules: _R
     else:
         key = ("catastrophic", "other", person.scheme)
     deductible, bands, ratio_article, cap, cap_article, cap_text, deductible_article, paid_text = rules.get(
-        key, _build_catastrophic
-    )
+        key
+    ) or rules.build(key, _build_catastrophic)
     start = state.catastrophic_qualifying
     end = start + qualifying
     state.catastrophic_qualifying = end
@@ -372,15 +368,13 @@ def _catastrophic(person: PersonProfile, state: YearState, work: Work, rules: _R
         high = end if upper is None or end < upper else upper
         if high > low:
             portion = high - low
-            raw += portion * ratio
+            product = portion * ratio
+            raw += product
+            shown = text if (text := str(portion))[-3:-2] == "." else yuan(portion)
             lines.append(
                 new_tuple(
                     Line,
-                    (
-                        ratio_article,
-                        f"{label}{yuan(portion)}{ratio_text}",
-                        (portion * ratio).quantize(CENT, ROUND_HALF_UP),
-                    ),
+                    (ratio_article, f"{label}{shown}{ratio_text}", product.quantize(CENT, ROUND_HALF_UP)),
                 )
             )
     amount = raw.quantize(CENT, ROUND_HALF_UP)
@@ -416,22 +410,24 @@ def _build_assistance(P, certificate, inpatient):
 
 def _assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work, rules: _Rules) -> None:
     """规程 §7: by certificate valid on the bill date, on what is left of the in-scope amount."""
-    rest = (
-        work.spf
-        + work.eligible
-        + bill.special_drug
-        - work.current_funds_paid
-        - work.basic_fund_paid
-        - work.catastrophic_paid
-    )
+    # the components a rule left at the shared ZERO are not subtracted (same value, fewer operations)
+    rest = work.spf + work.eligible
+    if bill.special_drug:
+        rest += bill.special_drug
+    if (paid := work.current_funds_paid) is not ZERO:
+        rest -= paid
+    if (paid := work.basic_fund_paid) is not ZERO:
+        rest -= paid
+    if (paid := work.catastrophic_paid) is not ZERO:
+        rest -= paid
     if rest <= 0:
         return
     inpatient = bill.kind in INPATIENT_KINDS
-    ratio, cap, article, prefix, ratio_text, cap_text = rules.memo.get(
-        ("assistance", person.certificate, inpatient)
-    ) or rules.get(("assistance", person.certificate, inpatient), _build_assistance)
+    key = ("assistance", person.certificate, inpatient)
+    ratio, cap, article, prefix, ratio_text, cap_text = rules.get(key) or rules.build(key, _build_assistance)
     amount = (rest * ratio).quantize(CENT, ROUND_HALF_UP)
-    text = f"{prefix}{yuan(rest)} × {ratio_text}"
+    shown = text if (text := str(rest))[-3:-2] == "." else yuan(rest)
+    text = f"{prefix}{shown} × {ratio_text}"
     if not inpatient:
         if cap is not None:
             room = cap - state.assistance_outpatient_paid
@@ -449,28 +445,29 @@ def _assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work,
 # --- 规程 §8 ------------------------------------------------------------------------------
 
 
-def _personal_share(person: PersonProfile, bill: Bill, balances: Balances, work: Work) -> None:
+def _personal_share(person: PersonProfile, balances: Balances, work: Work) -> None:
     """规程 §8: historical funds pay the personal share unless the person opted out; cash the rest."""
-    personal = (
-        bill.out_of_scope
-        + bill.self_pay_first
-        + bill.eligible
-        + bill.special_drug
-        - work.current_funds_paid
-        - work.basic_fund_paid
-        - work.catastrophic_paid
-        - work.assistance_paid
-    )
-    historical = ZERO
+    # the bill's total less what the funds paid; components left at the shared ZERO are not subtracted
+    personal = work.total
+    if (paid := work.current_funds_paid) is not ZERO:
+        personal -= paid
+    if (paid := work.basic_fund_paid) is not ZERO:
+        personal -= paid
+    if (paid := work.catastrophic_paid) is not ZERO:
+        personal -= paid
+    if (paid := work.assistance_paid) is not ZERO:
+        personal -= paid
+    lines = work.lines
     available = balances.historical_funds
     if person.use_historical_funds and available > 0 and personal > 0:
         historical = available if available < personal else personal
-        work.lines.append(
+        lines.append(
             new_tuple(
                 Line,
                 (ART_HISTORICAL_FUNDS, "个人账户历年资金支付个人负担部分（自费、自理、自付）", historical),
             )
         )
-    work.historical_funds_paid = historical
-    work.cash_paid = personal - historical
-    work.lines.append(new_tuple(Line, (ART_CASH, "个人现金支付", work.cash_paid)))
+        work.historical_funds_paid = historical
+        personal -= historical
+    work.cash_paid = personal
+    lines.append(new_tuple(Line, (ART_CASH, "个人现金支付", personal)))

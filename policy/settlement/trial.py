@@ -81,6 +81,7 @@ class ParameterCache:
         self._breaks: dict = {}
         self._views: dict = {}
         self._by_date: dict = {}
+        self._days: dict = {}
 
     def _region(self, region: str, on: dt.date):
         first = parameters_for(region, on, illustrative=self.illustrative)
@@ -103,6 +104,22 @@ class ParameterCache:
             view = self._views[key] = ParameterView(region, on, first.declared, first.overrides)
         self._by_date[region, on] = view
         return view
+
+    def days(self, region: str, student: bool) -> dict:
+        """{date: (view, settlement year)} for this region and kind of person (students' year differs),
+        filled by `day`: the settlement year of a date only changes with the view's parameters."""
+        try:
+            return self._days[region, student]
+        except KeyError:
+            found = self._days[region, student] = {}
+            return found
+
+    def day(self, region: str, on: dt.date, person: PersonProfile) -> tuple:
+        """(view, settlement year) of `on` for `person`, remembered in `days(region, student)`."""
+        view = self.view(region, on)
+        found = (view, settlement_year(person, on, view))
+        self.days(region, person.scheme == "resident" and person.category == "student")[on] = found
+        return found
 
 
 def _choice(value, allowed, errors, path, what):
@@ -335,38 +352,48 @@ def settle_request(request: TrialRequest, cache: ParameterCache | None = None) -
     person = request.person
     region = request.region
     bills = request.bills
+    days = cache.days(region, person.scheme == "resident" and person.category == "student")
     states: dict[str, YearState] = {}
     balances = request.balances
     order = (
         sorted(range(len(bills)), key=[bill.date for bill in bills].__getitem__) if len(bills) > 1 else (0,)
     )
     results: list = [None] * len(bills)
-    view = cache.view
     total = current = deductible = basic = catastrophic = assistance = historical = cash = ZERO
     illustrative = False
     for index in order:
         bill = bills[index]
-        params = view(region, bill.date)
         try:
-            year = settlement_year(person, bill.date, params)
+            params, year = days.get(bill.date) or cache.day(region, bill.date, person)
             # a year's first bill starts from the shared empty state (settle_in_year works on a copy)
-            state = states.get(year.key) or _EMPTY_STATE
-            result = settle_in_year(person, bill, state, balances, params, year)
+            result = settle_in_year(
+                person, bill, states.get(year.key) or _EMPTY_STATE, balances, params, year
+            )
         except MissingParameter as exc:
             on_bill = MissingParameter(exc.region, exc.name, exc.article, bill.date)
             raise TrialSettlementError({_field_of(exc, index): str(on_bill)}) from exc
-        states[year.key] = result.state
-        balances = result.balances
+        done = result.__dict__
+        states[year.key] = done["state"]
+        balances = done["balances"]
         results[index] = result
-        total += result.total
-        current += result.current_funds_paid
-        deductible += result.deductible
-        basic += result.basic_fund_paid
-        catastrophic += result.catastrophic_paid
-        assistance += result.assistance_paid
-        historical += result.historical_funds_paid
-        cash += result.cash_paid
-        illustrative = illustrative or result.illustrative
+        # the totals; a component left at the shared ZERO adds nothing (no Decimal addition for it)
+        total += done["total"]
+        if (value := done["current_funds_paid"]) is not ZERO:
+            current += value
+        if (value := done["deductible"]) is not ZERO:
+            deductible += value
+        if (value := done["basic_fund_paid"]) is not ZERO:
+            basic += value
+        if (value := done["catastrophic_paid"]) is not ZERO:
+            catastrophic += value
+        if (value := done["assistance_paid"]) is not ZERO:
+            assistance += value
+        if (value := done["historical_funds_paid"]) is not ZERO:
+            historical += value
+        if (value := done["cash_paid"]) is not ZERO:
+            cash += value
+        if done["illustrative"]:
+            illustrative = True
     return {
         "region": region,
         "illustrative": illustrative,

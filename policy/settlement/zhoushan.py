@@ -38,7 +38,7 @@ ASSISTANCE_GROUP = {
 def settle(
     person: PersonProfile, bill: Bill, state: YearState, balances: Balances, P: UsedParameters
 ) -> Work:
-    work = Work(bill.self_pay_first, bill.eligible)
+    work = Work(bill)
     out_of_city = bill.settlement != "local"
     recipient = person.certificate is not None
     if bill.kind in INPATIENT_KINDS:
@@ -238,7 +238,7 @@ def _assistance(person, bill, state, work, P) -> None:
 
 def _personal_share(person, bill, balances, work) -> None:
     """舟山 art. 21: the personal account (current, then historical funds) pays the personal burden; cash the rest."""
-    personal = bill.total - work.basic_fund_paid - work.catastrophic_paid - work.assistance_paid
+    personal = work.total - work.basic_fund_paid - work.catastrophic_paid - work.assistance_paid
     current = ZERO
     if person.scheme == "employee" and balances.current_funds > 0 and personal > 0:
         current = min(balances.current_funds, personal)
