@@ -10,15 +10,24 @@ For the year Y just ended, per account and in this order:
    category (art. 22(2), 23);
 5. the catastrophic premium's personal part from the new current funds (art. 41).
 
-How: one UPDATE per chunk of account ids computes all five amounts from the account
-row itself (precomputed profile columns; parameters read once from policy and passed
-as integer fractions), stores them in the row's `last_*` columns and moves the money;
-a few INSERT ... SELECT statements then copy those amounts into the ledger. Amounts
-are worked in fen (integers) with half-up rounding, so SQLite and PostgreSQL give the
-same figures as `policy.accounts` to the fen. Each chunk commits together with the
-job's progress; `rolled_over_year` makes a second run a no-op and lets a killed run
-resume. The UPDATE itself locks each row it changes, and computes from the row version
-it locks, so a payment committed at the same moment is never lost.
+How: one statement per chunk of account ids. Its UPDATE computes all five amounts from the
+account row itself (precomputed profile columns; parameters read once from policy and
+passed as integer fractions), each once per row, stores them in the row's `last_*` columns
+and moves the money; the same statement's INSERT writes one ledger entry per non-zero
+movement from what the UPDATE returned (PostgreSQL: `WITH u AS (UPDATE ... RETURNING ...)
+INSERT ... SELECT`; SQLite: UPDATE ... RETURNING, then one INSERT). Amounts are worked in
+fen (integers) with half-up rounding, so SQLite and PostgreSQL give the same figures as
+`policy.accounts` to the fen. The UPDATE locks each row it changes and computes from the
+row version it locks, so a payment committed at the same moment is never lost.
+
+Progress and resuming: chunks run on two connections at once on PostgreSQL; each commits
+with its `BatchChunk` record and the job's counters. Only rows not yet rolled over
+(`rolled_over_year`) are updated, and only updated rows get entries, so a chunk run twice
+(a retried task, a restarted worker) changes nothing, a second run of the year is a no-op,
+and a killed run resumes with the chunks not yet recorded.
+
+Deceased holders (status `deceased`, balance waiting for the heir) get the interest and the
+carry-over only (art. 22(1)(4), 26: the principal and its interest are the person's).
 """
 
 from __future__ import annotations
