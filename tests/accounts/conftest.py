@@ -62,3 +62,21 @@ def make_account(make_person):
         return services.open_account(person=person, on=opened, category=category, base=base, pension=pension)
 
     return make
+
+
+@pytest.fixture
+def enrol_paid_employee():
+    """An active employee enrolment since 2023, paid from the start (what the credit batch refreshes from)."""
+    from enrollment.models import Enrolment
+
+    def enrol(person):
+        return Enrolment.objects.create(
+            person=person,
+            scheme="employee",
+            category="active",
+            district="上城区",
+            start_date=dt.date(2023, 1, 1),
+            first_paid_on=dt.date(2023, 1, 5),
+        )
+
+    return enrol

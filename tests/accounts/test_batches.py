@@ -88,22 +88,14 @@ def test_bulk_credit_month_age_in_the_month_and_art27_stop(make_account, provinc
 
 
 @pytest.mark.django_db
-def test_bulk_credit_queries_do_not_grow_with_the_chunk(make_account):
+def test_bulk_credit_queries_do_not_grow_with_the_chunk(make_account, enrol_paid_employee):
     """Set-based per chunk: crediting 12 accounts (refreshed from enrolments) takes as many queries as 3."""
-    from enrollment.models import Enrolment
 
     def population(count, month):
         made = []
         for _ in range(count):
             account = make_account()
-            Enrolment.objects.create(
-                person=account.person,
-                scheme="employee",
-                category="active",
-                district="上城区",
-                start_date=dt.date(2023, 1, 1),
-                first_paid_on=dt.date(2023, 1, 5),
-            )
+            enrol_paid_employee(account.person)
             made.append(account.pk)
         return made
 

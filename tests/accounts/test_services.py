@@ -57,21 +57,16 @@ def test_credit_once_per_month_whatever_the_retries_art23(make_account):
 
 
 @pytest.mark.django_db
-def test_credit_batch_refreshes_from_enrolment_and_stops_on_suspension_art27(make_account):
+def test_credit_batch_refreshes_from_enrolment_and_stops_on_suspension_art27(
+    make_account, enrol_paid_employee
+):
     """An active employee paid up is credited; after an unpaid February (suspended from March) March is not (art. 27(1))."""
-    from enrollment.models import Enrolment, Suspension
+    from enrollment.models import Suspension
 
     paid = make_account(name="缴费")
     unpaid = make_account(name="欠费")
     for account in (paid, unpaid):
-        Enrolment.objects.create(
-            person=account.person,
-            scheme="employee",
-            category="active",
-            district="上城区",
-            start_date=dt.date(2023, 1, 1),
-            first_paid_on=dt.date(2023, 1, 5),
-        )
+        enrol_paid_employee(account.person)
     enrolment = unpaid.person.enrolments.get()
     Suspension.objects.create(
         enrolment=enrolment,
