@@ -501,9 +501,11 @@ def run_rollover(year: int, *, chunk_size: int | None = None, workers: int | Non
     max_id = Account.objects.order_by("-id").values_list("id", flat=True).first() or 0
     first_id = eligible_accounts(year).order_by("id").values_list("id", flat=True).first() or 0
     recorded = set(BatchChunk.objects.filter(job=job).values_list("lo", "hi"))
-    pending = (
-        [c for c in chunk_grid(first_id, max_id, job.chunk_size) if c not in recorded] if remaining else []
-    )
+    pending = []
+    for lo, hi in chunk_grid(first_id, max_id, job.chunk_size) if remaining else []:
+        # a recorded chunk is skipped unless an account in it still waits (opened since, back-dated)
+        if (lo, hi) not in recorded or eligible_accounts(year).filter(id__gte=lo, id__lt=hi).exists():
+            pending.append((lo, hi))
     workers = min(workers or default_workers(), max(1, len(pending)))
     try:
         if workers == 1:

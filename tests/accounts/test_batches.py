@@ -375,3 +375,18 @@ def test_two_workers_killed_midway_and_restarted_finish_exactly_right_postgres(m
         assert LedgerEntry.objects.filter(account=account, kind="preset", year=2025).count() == 1
     assert audit_balances() == []
     assert job.finished_at <= timezone.now()
+
+
+@pytest.mark.django_db
+def test_account_added_after_a_done_rollover_is_rolled_over_on_the_next_run(make_account):
+    """A done job whose chunk is recorded still rolls over an account opened (back-dated) into that chunk later."""
+    first = make_account()
+    rollover.run_rollover(2024, chunk_size=1000)
+    late = make_account(opened=dt.date(2024, 11, 1))  # preset November–December: 2 × 250 = 500
+    job = rollover.run_rollover(2024, chunk_size=1000)
+    assert job.status == BatchJob.Status.DONE and job.done == 2
+    late.refresh_from_db()
+    # interest 500 × 0.35% = 1.75; carry 500; nothing credited: shortfall −500 off 2025; 2025 preset 3,000 − 48
+    assert (late.historical, late.current) == (D("501.75"), D("2452.00"))
+    assert LedgerEntry.objects.filter(account=first, kind="interest").count() == 1
+    assert audit_balances() == []
