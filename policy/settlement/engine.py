@@ -49,6 +49,34 @@ def settle_in_year(
     key = year.key
     if state.year is not None and state.year != key:
         raise StateYearMismatch(f"state is for settlement year {state.year}, the bill {bill.id} for {key}")
+    work, new_state, lines, illustrative = apply_rules(person, bill, state, balances, params, key)
+    # BillResult(...) field by field, without the generated __init__'s keyword handling
+    result = object.__new__(BillResult)
+    result.__dict__ = {
+        "bill_id": bill.id,
+        "year": key,
+        "total": work.total,
+        "current_funds_paid": work.current_funds_paid,
+        "deductible": work.deductible,
+        "basic_fund_paid": work.basic_fund_paid,
+        "catastrophic_paid": work.catastrophic_paid,
+        "assistance_paid": work.assistance_paid,
+        "historical_funds_paid": work.historical_funds_paid,
+        "cash_paid": work.cash_paid,
+        "lines": lines,
+        "state": new_state,
+        "balances": balances_after(balances, work),
+        "illustrative": illustrative,
+    }
+    return result
+
+
+def apply_rules(person: PersonProfile, bill: Bill, state: YearState, balances: Balances, params, key: str):
+    """The region's rules on a copy of `state` (settlement year `key`, not checked here).
+
+    Returns (work, new state, lines, illustrative); `settle_in_year` and the trial settlement build
+    their answers from it.
+    """
     new_state = object.__new__(YearState)  # state.copy(year=..., bills=...), without the method call
     new_state.__dict__ = {**state.__dict__, "year": key, "bills": state.bills + 1}
     try:  # whether this view may hold illustrative values: decided once per view
@@ -57,23 +85,26 @@ def settle_in_year(
         maybe = _may_be_illustrative(params)
         if hasattr(params, "__dict__"):
             params.__dict__["_may_be_illustrative"] = maybe
-    if maybe:
-        used = UsedParameters(params)
-        work = REGION_RULES[person.region](person, bill, new_state, balances, used)
-        illustrative = used.illustrative()
-    else:
+    if not maybe:
         work = REGION_RULES[person.region](person, bill, new_state, balances, params)
-        illustrative = False
-    lines = work.lines
-    if illustrative:
-        lines = [
-            new_tuple(Line, (article, ILLUSTRATIVE_PREFIX + text, amount)) for article, text, amount in lines
-        ]
-    new_balances = object.__new__(Balances)
+        return work, new_state, work.lines, False
+    used = UsedParameters(params)
+    work = REGION_RULES[person.region](person, bill, new_state, balances, used)
+    if not used.illustrative():
+        return work, new_state, work.lines, False
+    lines = [
+        new_tuple(Line, (article, ILLUSTRATIVE_PREFIX + text, amount)) for article, text, amount in work.lines
+    ]
+    return work, new_state, lines, True
+
+
+def balances_after(balances: Balances, work) -> Balances:
+    """The account balances once the bill's current and historical funds are paid."""
+    new = object.__new__(Balances)
     current_paid = work.current_funds_paid
     historical_paid = work.historical_funds_paid
     # a component the rules left at the shared ZERO changes nothing: no Decimal subtraction for it
-    new_balances.__dict__ = {
+    new.__dict__ = {
         "current_funds": balances.current_funds
         if current_paid is ZERO
         else balances.current_funds - current_paid,
@@ -81,22 +112,4 @@ def settle_in_year(
         if historical_paid is ZERO
         else balances.historical_funds - historical_paid,
     }
-    # BillResult(...) field by field, without the generated __init__'s keyword handling
-    result = object.__new__(BillResult)
-    result.__dict__ = {
-        "bill_id": bill.id,
-        "year": key,
-        "total": work.total,
-        "current_funds_paid": current_paid,
-        "deductible": work.deductible,
-        "basic_fund_paid": work.basic_fund_paid,
-        "catastrophic_paid": work.catastrophic_paid,
-        "assistance_paid": work.assistance_paid,
-        "historical_funds_paid": historical_paid,
-        "cash_paid": work.cash_paid,
-        "lines": lines,
-        "state": new_state,
-        "balances": new_balances,
-        "illustrative": illustrative,
-    }
-    return result
+    return new

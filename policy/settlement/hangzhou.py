@@ -72,7 +72,7 @@ def settle(person: PersonProfile, bill: Bill, state: YearState, balances: Balanc
         _outpatient(person, bill, state, balances, work, rules)
     if bill.special_drug:
         work.qualifying += bill.special_drug  # 杭州 art. 42(3)(4)
-    if work.qualifying > 0:
+    if work.qualifying > ZERO:
         _catastrophic(person, state, work, rules)
     if person.certificate:
         _assistance(person, bill, state, work, rules)
@@ -152,7 +152,7 @@ def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, 
         amount, text = table[highest]
         paid = state.inpatient_deductible_paid
         owed = amount - paid
-        deductible = (owed if owed < eligible else eligible) if owed > 0 else ZERO
+        deductible = (owed if owed < eligible else eligible) if owed > ZERO else ZERO
         if paid:
             text += f"，本年度已付 {yuan(paid)} 元，按最高等级补差"
         lines.append(new_tuple(Line, (ART_DEDUCTIBLE[person.scheme], text, deductible)))
@@ -187,7 +187,7 @@ def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, 
                     )
                 )
         above = end - (start if start > limit else limit)
-        if above > 0:
+        if above > ZERO:
             lines.append(new_tuple(Line, (limit_article, limit_text, above)))
     fund = raw.quantize(CENT, ROUND_HALF_UP)
     work.basic_fund_paid = fund
@@ -257,7 +257,7 @@ def _outpatient(
         in_scope = spf + eligible
         current = balances.current_funds
         paid = current if current < in_scope else in_scope
-        if paid > 0:
+        if paid > ZERO:
             work.current_funds_paid = paid
             lines.append(
                 new_tuple(
@@ -290,8 +290,8 @@ def _outpatient(
         annual_text = f"门诊起付标准 {yuan(annual)} 元，本年度已付 "
     paid_before = state.outpatient_deductible_paid
     owed = annual - paid_before
-    deductible = (owed if owed < eligible else eligible) if owed > 0 else ZERO
-    if eligible > 0 or deductible:
+    deductible = (owed if owed < eligible else eligible) if owed > ZERO else ZERO
+    if eligible > ZERO or deductible:
         shown = text if (text := str(paid_before))[-3:-2] == "." else yuan(paid_before)
         lines.append(new_tuple(Line, (deductible_article, f"{annual_text}{shown} 元", deductible)))
     if deductible is not ZERO:
@@ -300,7 +300,7 @@ def _outpatient(
         base = eligible - deductible
     else:
         base = eligible
-    if base > 0:
+    if base > ZERO:
         fund = (base * ratio).quantize(CENT, ROUND_HALF_UP)
         shown = text if (text := str(base))[-3:-2] == "." else yuan(base)
         lines.append(new_tuple(Line, (ratio_article, f"{prefix}{shown}{ratio_text}", fund)))
@@ -380,7 +380,7 @@ def _catastrophic(person: PersonProfile, state: YearState, work: Work, rules: _R
     amount = raw.quantize(CENT, ROUND_HALF_UP)
     room = cap - state.catastrophic_paid
     if amount > room:
-        amount = room if room > 0 else ZERO
+        amount = room if room > ZERO else ZERO
         lines.append(new_tuple(Line, (cap_article, cap_text, amount)))
     lines.append(new_tuple(Line, (deductible_article, paid_text, amount)))
     work.catastrophic_paid = amount
@@ -420,7 +420,7 @@ def _assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work,
         rest -= paid
     if (paid := work.catastrophic_paid) is not ZERO:
         rest -= paid
-    if rest <= 0:
+    if rest <= ZERO:
         return
     inpatient = bill.kind in INPATIENT_KINDS
     key = ("assistance", person.certificate, inpatient)
@@ -431,7 +431,7 @@ def _assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work,
     if not inpatient:
         if cap is not None:
             room = cap - state.assistance_outpatient_paid
-            if room < 0:
+            if room < ZERO:
                 room = ZERO
             if amount > room:
                 amount = room
@@ -459,7 +459,7 @@ def _personal_share(person: PersonProfile, balances: Balances, work: Work) -> No
         personal -= paid
     lines = work.lines
     available = balances.historical_funds
-    if person.use_historical_funds and available > 0 and personal > 0:
+    if person.use_historical_funds and available > ZERO and personal > ZERO:
         historical = available if available < personal else personal
         lines.append(
             new_tuple(

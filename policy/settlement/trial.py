@@ -18,7 +18,7 @@ from policy.explain import money_text
 from policy.money import ZERO, parse_amount
 from policy.parameters import REGIONS, MissingParameter, ParameterView, parameters_for
 
-from .engine import settle_in_year
+from .engine import apply_rules, balances_after
 from .types import (
     CATEGORIES,
     CERTIFICATES,
@@ -30,6 +30,7 @@ from .types import (
     Bill,
     PersonProfile,
     YearState,
+    bill_object,
 )
 from .year import settlement_year
 
@@ -358,46 +359,58 @@ def settle_request(request: TrialRequest, cache: ParameterCache | None = None) -
     order = (
         sorted(range(len(bills)), key=[bill.date for bill in bills].__getitem__) if len(bills) > 1 else (0,)
     )
-    results: list = [None] * len(bills)
+    answers: list = [None] * len(bills)
     total = current = deductible = basic = catastrophic = assistance = historical = cash = ZERO
     illustrative = False
     for index in order:
         bill = bills[index]
         try:
             params, year = days.get(bill.date) or cache.day(region, bill.date, person)
-            # a year's first bill starts from the shared empty state (settle_in_year works on a copy)
-            result = settle_in_year(
-                person, bill, states.get(year.key) or _EMPTY_STATE, balances, params, year
+            key = year.key
+            # a year's first bill starts from the shared empty state (apply_rules works on a copy)
+            work, states[key], lines, marked = apply_rules(
+                person, bill, states.get(key) or _EMPTY_STATE, balances, params, key
             )
         except MissingParameter as exc:
             on_bill = MissingParameter(exc.region, exc.name, exc.article, bill.date)
             raise TrialSettlementError({_field_of(exc, index): str(on_bill)}) from exc
-        done = result.__dict__
-        states[year.key] = done["state"]
-        balances = done["balances"]
-        results[index] = result
+        balances = balances_after(balances, work)
         # the totals; a component left at the shared ZERO adds nothing (no Decimal addition for it)
-        total += done["total"]
-        if (value := done["current_funds_paid"]) is not ZERO:
-            current += value
-        if (value := done["deductible"]) is not ZERO:
-            deductible += value
-        if (value := done["basic_fund_paid"]) is not ZERO:
-            basic += value
-        if (value := done["catastrophic_paid"]) is not ZERO:
-            catastrophic += value
-        if (value := done["assistance_paid"]) is not ZERO:
-            assistance += value
-        if (value := done["historical_funds_paid"]) is not ZERO:
-            historical += value
-        if (value := done["cash_paid"]) is not ZERO:
-            cash += value
-        if done["illustrative"]:
+        total += work.total
+        if (paid_current := work.current_funds_paid) is not ZERO:
+            current += paid_current
+        if (paid_deductible := work.deductible) is not ZERO:
+            deductible += paid_deductible
+        if (paid_basic := work.basic_fund_paid) is not ZERO:
+            basic += paid_basic
+        if (paid_catastrophic := work.catastrophic_paid) is not ZERO:
+            catastrophic += paid_catastrophic
+        if (paid_assistance := work.assistance_paid) is not ZERO:
+            assistance += paid_assistance
+        if (paid_historical := work.historical_funds_paid) is not ZERO:
+            historical += paid_historical
+        if (paid_cash := work.cash_paid) is not ZERO:
+            cash += paid_cash
+        if marked:
             illustrative = True
+        answers[index] = bill_object(
+            bill.id,
+            key,
+            work.total,
+            paid_current,
+            paid_deductible,
+            paid_basic,
+            paid_catastrophic,
+            paid_assistance,
+            paid_historical,
+            paid_cash,
+            marked,
+            lines,
+        )
     return {
         "region": region,
         "illustrative": illustrative,
-        "bills": [result.as_dict() for result in results],
+        "bills": answers,
         "totals": {
             "total": money_text(total),
             "current_funds_paid": money_text(current),

@@ -203,56 +203,82 @@ class BillResult:
 
     def as_dict(self) -> dict:
         """The contract's bill object: components and line amounts at two places, lines in the order applied."""
-        # One dict literal (no zip, no helper call per amount: this runs for every bill answered).
-        # money_text inlined: "0.00" for the shared ZERO, str() when an amount has exactly two places
-        # (the engine keeps them so), the two-place format otherwise.
         d = self.__dict__
-        return {
-            "id": d["bill_id"],
-            "total": t if (t := str(v := d["total"]))[-3:-2] == "." else money_text(v),
-            "current_funds_paid": "0.00"
-            if (v := d["current_funds_paid"]) is ZERO
-            else t
-            if (t := str(v))[-3:-2] == "."
-            else money_text(v),
-            "deductible": "0.00"
-            if (v := d["deductible"]) is ZERO
-            else t
-            if (t := str(v))[-3:-2] == "."
-            else money_text(v),
-            "basic_fund_paid": "0.00"
-            if (v := d["basic_fund_paid"]) is ZERO
-            else t
-            if (t := str(v))[-3:-2] == "."
-            else money_text(v),
-            "catastrophic_paid": "0.00"
-            if (v := d["catastrophic_paid"]) is ZERO
-            else t
-            if (t := str(v))[-3:-2] == "."
-            else money_text(v),
-            "assistance_paid": "0.00"
-            if (v := d["assistance_paid"]) is ZERO
-            else t
-            if (t := str(v))[-3:-2] == "."
-            else money_text(v),
-            "historical_funds_paid": "0.00"
-            if (v := d["historical_funds_paid"]) is ZERO
-            else t
-            if (t := str(v))[-3:-2] == "."
-            else money_text(v),
-            "cash_paid": "0.00"
-            if (v := d["cash_paid"]) is ZERO
-            else t
-            if (t := str(v))[-3:-2] == "."
-            else money_text(v),
-            "settlement_year": d["year"],
-            "illustrative": d["illustrative"],
-            "lines": [
-                {
-                    "article": article,
-                    "text": text,
-                    "amount": shown if (shown := str(amount))[-3:-2] == "." else money_text(amount),
-                }
-                for article, text, amount in d["lines"]
-            ],
-        }
+        return bill_object(
+            d["bill_id"],
+            d["year"],
+            d["total"],
+            d["current_funds_paid"],
+            d["deductible"],
+            d["basic_fund_paid"],
+            d["catastrophic_paid"],
+            d["assistance_paid"],
+            d["historical_funds_paid"],
+            d["cash_paid"],
+            d["illustrative"],
+            d["lines"],
+        )
+
+
+def bill_object(
+    bill_id,
+    year,
+    total,
+    current,
+    deductible,
+    basic,
+    catastrophic,
+    assistance,
+    historical,
+    cash,
+    illustrative,
+    lines,
+) -> dict:
+    """The contract's bill object (BillResult.as_dict, and the trial settlement straight from the rules' work).
+
+    One dict literal, money_text inlined: "0.00" for the shared ZERO, str() when an amount has exactly
+    two places (the engine keeps them so), the two-place format otherwise. This runs for every bill answered.
+    """
+    return {
+        "id": bill_id,
+        "total": t if (t := str(total))[-3:-2] == "." else money_text(total),
+        "current_funds_paid": "0.00"
+        if current is ZERO
+        else t
+        if (t := str(current))[-3:-2] == "."
+        else money_text(current),
+        "deductible": "0.00"
+        if deductible is ZERO
+        else t
+        if (t := str(deductible))[-3:-2] == "."
+        else money_text(deductible),
+        "basic_fund_paid": "0.00"
+        if basic is ZERO
+        else t
+        if (t := str(basic))[-3:-2] == "."
+        else money_text(basic),
+        "catastrophic_paid": "0.00"
+        if catastrophic is ZERO
+        else t
+        if (t := str(catastrophic))[-3:-2] == "."
+        else money_text(catastrophic),
+        "assistance_paid": "0.00"
+        if assistance is ZERO
+        else t
+        if (t := str(assistance))[-3:-2] == "."
+        else money_text(assistance),
+        "historical_funds_paid": "0.00"
+        if historical is ZERO
+        else t
+        if (t := str(historical))[-3:-2] == "."
+        else money_text(historical),
+        "cash_paid": "0.00" if cash is ZERO else t if (t := str(cash))[-3:-2] == "." else money_text(cash),
+        "settlement_year": year,
+        "illustrative": illustrative,
+        # `shown` bound by a one-item loop, not `:=` (which would make it a cell of the enclosing function)
+        "lines": [
+            {"article": article, "text": text, "amount": shown if shown[-3:-2] == "." else money_text(amount)}
+            for article, text, amount in lines
+            for shown in (str(amount),)
+        ],
+    }
