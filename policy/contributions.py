@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from policy.amount import NotInRegion, RuleInputError, declared, money, percent, whole, yuan
+from policy.amount import Amount, NotInRegion, RuleInputError, declared, money, percent, whole, yuan
 from policy.explain import Line
 from policy.money import ZERO, clamp, round_yuan
 from policy.parameters import ParameterView
@@ -392,6 +392,34 @@ def catastrophic_premium(*, params: ParameterView, scheme: str, category: str | 
 # --- back payment --------------------------------------------------------------------
 
 BACK_PAYMENT_IDENTITIES = ("employee", "flexible")
+
+
+def agreement_payer_fund_subsidy(*, params: ParameterView, persons: int, months: int = 1) -> Amount:
+    """The government's subsidy to the employee pooled fund for unemployed agreement-payment persons
+    (未就业协缴人员), 杭州 art. 13(7) third sentence: persons × 省平工资 × 2% per head.
+
+    省平工资 is a monthly figure (art. 13(1)), so the per-head standard is per month; `months` is the
+    number of months the agency settles at once. `persons` is the number of agreement-payment persons
+    not re-employed in that period (those re-employed pay as active employees, art. 13(7) second
+    sentence, through `employee_contribution`). The lump sum they pay when signing the agreement
+    (first sentence) is set by a city government rule outside the measures: not computed here.
+    """
+    name = "agreement_payer.subsidy_rate"
+    if not declared(params, name):
+        raise NotInRegion(params.region, "未就业协缴人员统筹基金补贴（杭州 第十三条第(七)项）")
+    count = whole(persons, "persons")
+    period = whole(months, "months", low=1)
+    average, average_line = provincial_average(params)
+    rate = Decimal(params[name])
+    per_head = round_yuan(average * rate)
+    total = per_head * count * period
+    article = params.article(name)
+    lines = (
+        average_line,
+        Line(article, f"人均补贴标准 = 省平工资 {yuan(average)} × {percent(rate)}（每人每月）", per_head),
+        Line(article, f"政府补贴统筹基金 = {yuan(per_head)} × {count} 人 × {period} 个月", total),
+    )
+    return Amount(total, lines)
 
 
 def back_payment(

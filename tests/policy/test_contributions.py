@@ -310,3 +310,35 @@ def test_zhoushan_has_no_disabled_veteran_or_back_payment_rule_of_hangzhou_art13
         employee_contribution(params=zhoushan(), monthly_wage=D("5000"), disabled_veteran=True)
     with pytest.raises(NotInRegion):
         back_payment(params=zhoushan(), identity="flexible", months=1)
+
+
+def test_art13_7_government_subsidy_for_unemployed_agreement_payers(params):
+    """杭州 第十三条第(七)项: the government subsidises the pooled fund at 省平工资 × 2% per head.
+
+    省平工资 7,000 (monthly): per head 7,000 × 2% = 140.00 a month; 25 persons for 3 months:
+    140.00 × 25 × 3 = 10,500.00.
+    """
+    from policy.contributions import agreement_payer_fund_subsidy
+
+    result = agreement_payer_fund_subsidy(params=params, persons=25, months=3)
+    assert result.amount == D("10500.00")
+    assert [line.amount for line in result.lines] == [D("7000.00"), D("140.00"), D("10500.00")]
+    assert all("第十三条" in line.article for line in result.lines)
+    assert "第十三条第(七)项" in result.lines[-1].article
+    # one person for one month is the per-head standard itself; nobody, nothing
+    assert agreement_payer_fund_subsidy(params=params, persons=1).amount == D("140.00")
+    assert agreement_payer_fund_subsidy(params=params, persons=0).amount == D("0.00")
+
+
+def test_art13_7_subsidy_refuses_bad_counts_and_is_not_a_zhoushan_rule(params):
+    from policy.amount import NotInRegion
+    from policy.contributions import agreement_payer_fund_subsidy
+    from tests.policy.rules_support import zhoushan
+
+    with pytest.raises(RuleInputError) as error:
+        agreement_payer_fund_subsidy(params=params, persons=-1)
+    assert error.value.field == "persons"
+    with pytest.raises(RuleInputError):
+        agreement_payer_fund_subsidy(params=params, persons=3, months=0)
+    with pytest.raises(NotInRegion):
+        agreement_payer_fund_subsidy(params=zhoushan(), persons=3)
