@@ -65,6 +65,33 @@ def select_one(model, condition: str, params, *, for_update: bool = False):
     return None if row is None else _instance(model, attnames, converters, row, ())
 
 
+@lru_cache(maxsize=16)
+def _joined_statement(models: tuple, from_clause: str, condition: str, vendor: str):
+    parts = [_statement(model, "TRUE", "", (), False, vendor) for model in models]
+    columns = [sql[len("SELECT ") : sql.index(" FROM ")] for sql, _attnames, _converters in parts]
+    sql = f"SELECT {', '.join(columns)} FROM {from_clause} WHERE {condition}"
+    return sql, [(attnames, converters) for _sql, attnames, converters in parts]
+
+
+def select_one_joined(models: tuple, from_clause: str, condition: str, params) -> tuple | None:
+    """One row of several models joined (fixed FROM text), as a tuple of instances, or None.
+
+    What `select_related` gives, for a lookup made on every request (an API token with its
+    client and user).
+    """
+    sql, parts = _joined_statement(models, from_clause, condition, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances, start = [], 0
+    for model, (attnames, converters) in zip(models, parts, strict=True):
+        instances.append(_instance(model, attnames, converters, row[start : start + len(attnames)], ()))
+        start += len(attnames)
+    return tuple(instances)
+
+
 def select_all(model, condition: str, params, *, order_by: str, extra: tuple = ()) -> list:
     """Every row of `model` where `condition` holds, in `order_by` order (fixed SQL text).
 

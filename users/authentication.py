@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from config.rows import select_one
+from config.rows import select_one_joined
 
 from .models import ApiClient, ApiToken, User
 
@@ -18,12 +18,17 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Authorization 头格式应为 'Bearer <令牌>'"))
         key = header[1].decode()
-        # every API call passes here: three primary-key reads without queryset compilation
-        token = select_one(ApiToken, '"digest" = %s AND "revoked" IS NULL', [ApiToken.hash(key)])
-        client = token and select_one(ApiClient, '"id" = %s', [token.client_id])
-        user = client and select_one(User, '"id" = %s', [client.user_id])
-        if token is None or user is None or not user.is_active:
+        # every API call passes here: one fixed SELECT, no queryset compiled (config.rows)
+        found = select_one_joined(
+            (ApiToken, ApiClient, User),
+            '"users_apitoken" JOIN "users_apiclient" ON "users_apiclient"."id" = "users_apitoken"."client_id" '
+            'JOIN "users_user" ON "users_user"."id" = "users_apiclient"."user_id"',
+            '"users_apitoken"."digest" = %s AND "users_apitoken"."revoked" IS NULL',
+            [ApiToken.hash(key)],
+        )
+        if found is None or not found[2].is_active:
             raise exceptions.AuthenticationFailed(_("令牌无效或已吊销"))
+        token, client, user = found
         client.user = user  # user.api_client and token.client without further reads
         token.client = client
         return user, token
