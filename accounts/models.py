@@ -336,8 +336,10 @@ class Inheritance(models.Model):
 class BatchJob(models.Model):
     """A long batch (monthly credits, year-end rollover, balance audit) and how far it got.
 
-    Each chunk commits together with `last_id` and `done`, so a killed worker resumes
-    where the last committed chunk ended.
+    Each chunk commits together with `done` (and `last_id`, the highest account id of a
+    committed chunk). The monthly credit batch runs its chunks in id order and resumes after
+    `last_id`; the year-end rollover runs chunks on several connections at once and records
+    each in `BatchChunk`, so a resumed run skips the recorded ones.
     """
 
     class Kind(models.TextChoices):
