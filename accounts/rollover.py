@@ -279,7 +279,7 @@ def plan_for(region: str, year: int) -> RegionPlan:
 # --- The ledger entries of a chunk -------------------------------------------------------
 
 # One row per real movement (规程 §9 order); a movement whose amount is zero writes no row.
-# (n, kind, bucket, amount from the row's rollover columns, date and year: "end" or "next")
+# (kind, bucket, text key, amount from the columns the UPDATE returns, date and year: "end" or "next")
 MOVEMENTS = (
     ("interest", "historical", "interest", "last_interest", "end"),
     # current funds left over move to historical funds: one movement, one row (bucket cur_to_hist)
