@@ -22,6 +22,7 @@ from .engine import apply_rules, balances_after
 from .types import (
     CATEGORIES,
     CERTIFICATES,
+    CHRONIC_DISEASES,
     KINDS,
     LEVELS,
     SCHEMES,
@@ -46,6 +47,7 @@ _CATEGORY_SETS = {scheme: frozenset(names) for scheme, names in CATEGORIES.items
 _CERTIFICATE_SET = frozenset(CERTIFICATES)
 _KIND_SET = frozenset(KINDS)
 _LEVEL_SET = frozenset(LEVELS)
+_CHRONIC_SET = frozenset(CHRONIC_DISEASES)
 _SETTLEMENT_SET = frozenset(SETTLEMENTS)
 # the common form, already valid and at exactly two places: Decimal(text) needs no quantize
 _PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}\.[0-9]{2}").fullmatch
@@ -302,6 +304,19 @@ def parse_request(data) -> TrialRequest:
             special_drug = _amount(item, "special_drug", errors, path)
         else:
             special_drug = Decimal(special_drug)
+        # optional (舟山 art. 23(2)(4), 32(2)(4)): a chronic-disease visit; an e-prescription's institution level
+        chronic = item.get("chronic_disease")
+        if chronic is not None:
+            if chronic.__class__ is not str or chronic not in _CHRONIC_SET:
+                chronic = _choice(chronic, CHRONIC_DISEASES, errors, f"{path}.chronic_disease", "慢性病类别")
+            elif kind is not None and kind != "outpatient":
+                errors[f"{path}.chronic_disease"] = "慢性病门诊仅适用于 kind 为 outpatient 的账单"
+        prescribed = item.get("prescribed_at")
+        if prescribed is not None:
+            if prescribed.__class__ is not str or prescribed not in _LEVEL_SET:
+                prescribed = _choice(prescribed, LEVELS, errors, f"{path}.prescribed_at", "外配处方机构等级")
+            elif kind is not None and kind != "pharmacy":
+                errors[f"{path}.prescribed_at"] = "电子外配处方仅适用于 kind 为 pharmacy 的账单"
         if on is None or kind is None or level is None or settlement is None:
             continue
         # Bill(...) without the frozen dataclass's per-field object.__setattr__ (every value is checked above)
@@ -318,6 +333,8 @@ def parse_request(data) -> TrialRequest:
             self_pay_first=self_pay_first,
             eligible=eligible,
             special_drug=special_drug,
+            chronic_disease=chronic,
+            prescribed_at=prescribed,
         )
         bills.append(new)
     if errors:

@@ -41,6 +41,8 @@ SETTLEMENTS = (
     "unfiled_self_referral",
 )
 INPATIENT_KINDS = ("inpatient", "specified_disease")
+# 舟山 art. 32(2) distinguishes tuberculosis and uncomplicated hypertension/diabetes from other chronic diseases
+CHRONIC_DISEASES = ("general", "tuberculosis", "hypertension_diabetes")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,12 @@ class Bill:
     self_pay_first: Decimal = ZERO
     eligible: Decimal = ZERO
     special_drug: Decimal = ZERO
+    # 舟山 art. 23(2), 32(2): an outpatient bill of a chronic-disease visit (慢性病门诊), one of
+    # CHRONIC_DISEASES; None for an ordinary visit. Hangzhou's measures set no separate chronic ratio.
+    chronic_disease: str | None = None
+    # 舟山 art. 23(4), 32(4): a pharmacy bill bought on an electronic prescription (电子外配处方) of an
+    # in-city designated institution of this level (one of LEVELS); 杭州 art. 64(4)(5) keep the pharmacy ratio.
+    prescribed_at: str | None = None
 
     @property
     def total(self) -> Decimal:

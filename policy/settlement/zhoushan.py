@@ -20,6 +20,13 @@ ART_RECIPIENT = "舟山 第四十三条"
 ART_CATASTROPHIC_SCOPE = "舟山 第三十八条"
 ART_ACCOUNT = "舟山 第二十一条"
 ART_CASH = "规程 §8"
+ART_PRESCRIPTION_EMPLOYEE = "舟山 第二十三条第(四)项"
+ART_PRESCRIPTION_RESIDENT = "舟山 第三十二条第(四)项"
+RESIDENT_CHRONIC_PLACES = {
+    "primary": "市内公立基层医疗机构慢性病门诊",
+    "primary_tuberculosis": "市内公立基层医疗机构慢性病门诊（肺结核）",
+    "level2_hypertension_diabetes": "市内二级医疗机构高血压、糖尿病（无并发症）门诊",
+}
 ZS_LEVEL_NAMES = {
     "level3": "三级及相应医疗机构",
     "other": "二级及相应医疗机构",
@@ -66,6 +73,10 @@ def _ratio_line(work: Work, article: str, place: str, base: Decimal, ratio: Deci
 def _outpatient(person, bill, state, work, P, out_of_city) -> None:
     eligible = work.eligible
     pharmacy = bill.kind == "pharmacy"
+    # art. 23(4), 32(4): on an in-city institution's e-prescription, a pharmacy pays at that institution's ratio
+    prescribed = bill.prescribed_at if pharmacy and not out_of_city else None
+    # art. 23(2), 32(2): chronic-disease visits in the city
+    chronic = bill.chronic_disease if not pharmacy and not out_of_city else None
     if person.scheme == "employee":
         status = "retired" if person.is_retired else "active"
         name = "outpatient.employee.deductible"
@@ -79,10 +90,15 @@ def _outpatient(person, bill, state, work, P, out_of_city) -> None:
         )
         state.outpatient_deductible_paid += deductible
         work.deductible = deductible
-        level = "level3" if pharmacy else bill.institution_level  # art. 23(2): 定点药店 with level 3
+        if prescribed:
+            level = prescribed
+            place = f"定点药店（凭{ZS_LEVEL_NAMES[level]}电子外配处方）"
+            work.line(ART_PRESCRIPTION_EMPLOYEE, _prescription_text(level), ZERO)
+        else:
+            level = "level3" if pharmacy else bill.institution_level  # art. 23(2): 定点药店 with level 3
+            place = "定点药店" if pharmacy else ZS_LEVEL_NAMES[level]
         ratio_name = "outpatient.employee.ratio"
         ratio = P[ratio_name][level]
-        place = "定点药店" if pharmacy else ZS_LEVEL_NAMES[level]
         if person.is_retired:
             ratio += P["outpatient.employee.retiree_increase"]
             place += "，退休增加"
@@ -92,21 +108,55 @@ def _outpatient(person, bill, state, work, P, out_of_city) -> None:
         elif bill.at_contracted_centre and not pharmacy:
             ratio += P["outpatient.employee.family_doctor_increase"]
             place += "，家庭医生签约机构提高"
+        if chronic and level == "community":
+            # art. 23(2) last sentence: chronic-disease visits at in-city non-profit primary institutions
+            ratio += P["outpatient.employee.chronic_primary_increase"]
+            place += "，基层慢性病门诊增加"
+        ratio_article = P.article(ratio_name)
     else:
         ratio_name = "outpatient.resident.ratio"
+        ratio_article = P.article(ratio_name)
         table = P[ratio_name]
+        case = _resident_chronic_case(chronic, bill.institution_level)
         if out_of_city:
             ratio, place = table["out_of_city"], "市外"
+        elif case is not None:
+            chronic_name = "outpatient.resident.chronic_ratio"
+            ratio, place = P[chronic_name][case], RESIDENT_CHRONIC_PLACES[case]
+            ratio_article = P.article(chronic_name)
+        elif prescribed == "community":
+            ratio, place = table["community"], "定点药店（凭市内公立基层医疗机构电子外配处方）"
         elif bill.institution_level == "community" and not pharmacy:
             ratio, place = table["community"], "市内公立基层医疗机构"
         else:
             ratio, place = table["other"], "其他定点医药机构"
+        if prescribed:
+            work.line(ART_PRESCRIPTION_RESIDENT, _prescription_text(prescribed), ZERO)
         # art. 32(3): the family-doctor contract (for students the flag means a campus clinic, not a contract)
         if not out_of_city and bill.at_contracted_centre and person.contracted_gp and not pharmacy:
             ratio += P["outpatient.resident.family_doctor_increase"]
             place += "，家庭医生签约机构提高"
         deductible = ZERO
-    work.basic_fund_paid = _ratio_line(work, P.article(ratio_name), place, eligible - deductible, ratio)
+    work.basic_fund_paid = _ratio_line(work, ratio_article, place, eligible - deductible, ratio)
+
+
+def _prescription_text(level: str) -> str:
+    return f"凭市内{ZS_LEVEL_NAMES[level]}电子外配处方在定点零售药店购药，支付比例与出具外配处方的定点医疗机构一致"
+
+
+def _resident_chronic_case(chronic: str | None, level: str) -> str | None:
+    """舟山 art. 32(2): which chronic ratio applies, or None (an ordinary outpatient ratio of art. 32(1)).
+
+    At an in-city public primary institution (community) every chronic disease, tuberculosis at its own
+    ratio; at an in-city level-2 institution (other) only hypertension or diabetes without complications.
+    """
+    if chronic is None:
+        return None
+    if level == "community":
+        return "primary_tuberculosis" if chronic == "tuberculosis" else "primary"
+    if level == "other" and chronic == "hypertension_diabetes":
+        return "level2_hypertension_diabetes"
+    return None
 
 
 def _inpatient(person, bill, state, work, P, out_of_city, recipient) -> None:

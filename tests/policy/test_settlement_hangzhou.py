@@ -267,3 +267,15 @@ def test_balances_only_go_down_across_bills():
     )
     assert [b["current_funds_paid"] for b in out["bills"]] == ["200.00", "100.00"]
     assert out["totals"]["current_funds_paid"] == "300.00"
+
+
+def test_art64_4_5_e_prescription_pharmacy_keeps_the_pharmacy_ratio():
+    """杭州 art. 64(5) lets a filed 外配处方 be filled at a designated pharmacy 按规定结算, and art. 64(4)
+    settles pharmacy purchases at the other-institution outpatient ratio: the prescribing level changes
+    nothing (unlike 舟山 art. 23(4))."""
+    from .settlement_helpers import bill, person, settle
+
+    plain = settle(person(), bill("500.00", kind="pharmacy"))
+    prescribed = settle(person(), bill("500.00", kind="pharmacy", prescribed_at="community"))
+    assert prescribed["bills"][0]["basic_fund_paid"] == plain["bills"][0]["basic_fund_paid"]
+    assert prescribed["bills"][0]["lines"] == plain["bills"][0]["lines"]

@@ -142,3 +142,87 @@ def test_art32_resident_outpatient_family_doctor_points_and_no_deductible():
     )
     assert (adult["bills"][0]["deductible"], adult["bills"][0]["basic_fund_paid"]) == ("0.00", "650.00")
     assert student["bills"][0]["basic_fund_paid"] == "600.00"
+
+
+# --- chronic-disease outpatient (舟山 art. 23(2), 32(2)) and e-prescriptions (art. 23(4), 32(4)) ----------
+
+
+def _paid(out):
+    return [b["basic_fund_paid"] for b in out["bills"]]
+
+
+def test_art23_2_employee_chronic_visit_at_primary_plus_points():
+    """Active, chronic visit at a primary institution, 1,000: deductible 400, 600 × (68% + 5%) = 438;
+    retired: deductible 200, 800 × (68% + 5% retiree + 5% chronic) = 624."""
+    visit = bill("1000.00", kind="outpatient", level="community", chronic_disease="general")
+    out = zs(person(), visit)
+    assert _paid(out) == ["438.00"]
+    ratio_line = next(line for line in out["bills"][0]["lines"] if "基层慢性病门诊增加" in line["text"])
+    assert (ratio_line["article"], ratio_line["amount"]) == ("舟山 第二十三条第(二)项", "438.00")
+    assert _paid(zs(person(category="retired"), visit)) == ["624.00"]
+
+
+def test_art23_2_employee_chronic_increase_only_in_city_at_primary():
+    """Level 3: 600 × 52% = 312 (no increase); out of city at primary: 600 × (68% − 10%) = 348."""
+    at_level3 = bill("1000.00", kind="outpatient", level="level3", chronic_disease="general")
+    assert _paid(zs(person(), at_level3)) == ["312.00"]
+    away = bill(
+        "1000.00",
+        kind="outpatient",
+        level="community",
+        chronic_disease="general",
+        settlement="reimbursed_in_province",
+    )
+    assert _paid(zs(person(), away)) == ["348.00"]
+
+
+def test_art32_2_resident_chronic_ratios():
+    """Adult resident, in city: tuberculosis at a public primary institution 1,000 × 80% = 800;
+    hypertension/diabetes without complications at level 2: 1,000 × 50% = 500 (ordinary level 2: 40%);
+    another chronic disease at level 2 has no chronic ratio: 1,000 × 40% = 400."""
+    adult = person("resident", "adult_tier1")
+    tb = bill("1000.00", kind="outpatient", level="community", chronic_disease="tuberculosis", id="tb")
+    out = zs(adult, tb)
+    assert _paid(out) == ["800.00"]
+    assert out["bills"][0]["lines"][0]["article"] == "舟山 第三十二条第(二)项"
+    assert "肺结核" in out["bills"][0]["lines"][0]["text"]
+    htn = bill("1000.00", kind="outpatient", level="other", chronic_disease="hypertension_diabetes")
+    assert _paid(zs(adult, htn)) == ["500.00"]
+    other = bill("1000.00", kind="outpatient", level="other", chronic_disease="general")
+    out = zs(adult, other)
+    assert _paid(out) == ["400.00"]
+    assert out["bills"][0]["lines"][0]["article"] == "舟山 第三十二条第(一)项"
+
+
+def test_art23_4_employee_e_prescription_pharmacy_at_the_prescribing_level():
+    """Outpatient at level 3 first (deductible 400, 600 × 52% = 312); then 500 at a pharmacy on a
+    primary institution's e-prescription: 500 × 68% (that institution's ratio, not 52%) = 340."""
+    out = zs(
+        person(),
+        bill("1000.00", kind="outpatient", level="level3", date="2024-02-01"),
+        bill("500.00", kind="pharmacy", date="2024-03-01", prescribed_at="community"),
+    )
+    assert _paid(out) == ["312.00", "340.00"]
+    articles = [line["article"] for line in out["bills"][1]["lines"]]
+    assert "舟山 第二十三条第(四)项" in articles
+
+
+def test_art32_4_resident_e_prescription_pharmacy():
+    """Adult resident, 500 at a pharmacy: 40% (other) = 200; on a public primary e-prescription 60% = 300."""
+    adult = person("resident", "adult_tier1")
+    assert _paid(zs(adult, bill("500.00", kind="pharmacy"))) == ["200.00"]
+    out = zs(adult, bill("500.00", kind="pharmacy", prescribed_at="community"))
+    assert _paid(out) == ["300.00"]
+    assert out["bills"][0]["lines"][0]["article"] == "舟山 第三十二条第(四)项"
+
+
+def test_chronic_and_prescription_fields_are_validated():
+    with pytest.raises(TrialSettlementError) as error:
+        zs(person(), bill("100.00", kind="inpatient", chronic_disease="general"))
+    assert "bills[0].chronic_disease" in error.value.errors
+    with pytest.raises(TrialSettlementError) as error:
+        zs(person(), bill("100.00", kind="outpatient", chronic_disease="flu"))
+    assert "bills[0].chronic_disease" in error.value.errors
+    with pytest.raises(TrialSettlementError) as error:
+        zs(person(), bill("100.00", kind="outpatient", prescribed_at="community"))
+    assert "bills[0].prescribed_at" in error.value.errors
