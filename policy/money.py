@@ -21,12 +21,12 @@ def parse_amount(value, field: str = "amount") -> Decimal:
     Floats are refused: they cannot carry an exact amount.
     """
     if isinstance(value, bool) or isinstance(value, float):
-        raise ValueError("应为字符串形式的金额（如 \"12.34\"），不接受浮点数")
+        raise ValueError('应为字符串形式的金额（如 "12.34"），不接受浮点数')
     if value is None or value == "":
         raise ValueError("金额不能为空")
     text = str(value).strip()
     if isinstance(value, str) and not _DECIMAL_TEXT(text):
-        raise ValueError(f"不是有效的金额: {value!r}（应为如 \"12.34\" 的十进制数）")
+        raise ValueError(f'不是有效的金额: {value!r}（应为如 "12.34" 的十进制数）')
     try:
         amount = Decimal(text)
     except InvalidOperation:

@@ -55,9 +55,11 @@ def test_unknown_parameter_is_a_programming_error():
 def test_override_wins_from_its_date_on():
     previous = parameters_module._override_provider
     set_override_provider(
-        lambda region: [Override("inpatient.employee.annual_limit", dt.date(2025, 1, 1), Decimal("450000"))]
-        if region == "hangzhou"
-        else []
+        lambda region: (
+            [Override("inpatient.employee.annual_limit", dt.date(2025, 1, 1), Decimal("450000"))]
+            if region == "hangzhou"
+            else []
+        )
     )
     try:
         assert parameters_for("hangzhou", dt.date(2024, 12, 31))["inpatient.employee.annual_limit"] == 400000
