@@ -151,3 +151,42 @@ def test_selectors_for_the_portal(hospital, person_factory, django_capture_on_co
     assert list(settlements_of(person=person)) == [settlement]
     assert statement_ready(settlement)
     assert statement_url(settlement) == f"/api/v1/statements/{settlement.pk}.pdf"
+
+
+def test_with_a_broker_statements_leave_through_the_outbox(
+    hospital, person_factory, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With a broker the settlement writes a pending statement and sends nothing; the beat task
+    sends each pending statement once, and again only when it is still pending 10 minutes later."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from claims import tasks
+
+    monkeypatch.setitem(tasks.render_statement.app.conf, "task_always_eager", False)
+    sent = []
+    monkeypatch.setattr(tasks.render_statement, "delay", lambda settlement_id: sent.append(settlement_id))
+    person = person_factory()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        first = hospital.post(URL, inpatient(person, "O1"), format="json")
+        second = hospital.post(URL, inpatient(person, "O2", discharge="2024-03-05"), format="json")
+    assert first.status_code == second.status_code == 201
+    assert callbacks == [] and sent == []  # nothing leaves inside a settlement
+    ids = [first.json()["settlement_id"], second.json()["settlement_id"]]
+    assert (
+        list(Statement.objects.filter(settlement_id__in=ids).values_list("status", flat=True))
+        == ["pending"] * 2
+    )
+
+    assert tasks.queue_pending_statements() == 2
+    assert sorted(sent) == sorted(ids)
+    assert tasks.queue_pending_statements() == 0  # already sent, not yet rendered: not sent twice
+    assert len(sent) == 2
+
+    Statement.objects.filter(settlement_id=ids[0]).update(queued=timezone.now() - dt.timedelta(minutes=11))
+    assert tasks.queue_pending_statements() == 1  # its message was lost: sent again
+    assert sent[-1] == ids[0]
+    tasks.render(ids[1])
+    Statement.objects.filter(settlement_id=ids[1]).update(queued=timezone.now() - dt.timedelta(minutes=11))
+    assert tasks.queue_pending_statements() == 0  # rendered statements are never sent again
