@@ -869,6 +869,7 @@ def close_account(
         raise AccountError(
             {"person": _("须先结清相关医疗费用（%(article)s）") % {"article": article(region, "overdraft")}}
         )
+    reconciled = _post(account, _closing_reconciliation(account, on))
     entries = []
     if account.current < 0:
         overdraft = -account.current
@@ -953,7 +954,37 @@ def close_account(
         entries += _post(account, out)
     Account.objects.filter(pk=account.pk).update(status=status, closed_on=on)
     account.status, account.closed_on = status, on
-    return entries
+    return reconciled + entries
+
+
+def _closing_reconciliation(account: Account, on: dt.date) -> list[LedgerEntry]:
+    """The actual balance (实际结余) on closing mid-year: the preset not yet backed by credits.
+
+    Current funds were preset for the whole year (杭州 art. 22(2)(3)); what is paid out on a
+    transfer, clearing or death is the actual balance (art. 26(1)(3)(5)), so the part of the
+    preset no monthly credit has backed yet is taken back (a credit above the preset is
+    added). What that leaves below zero is the overdraft art. 26(3) then offsets.
+    """
+    if account.preset_year != on.year:
+        return []
+    credited = account.credited_total if account.credited_year == on.year else ZERO
+    difference = credited - account.preset_amount
+    if not difference:
+        return []
+    Account.objects.filter(pk=account.pk).update(preset_amount=credited)
+    account.preset_amount = credited
+    text = f"销户结算：当年资金预设 {account.preset_amount + (-difference)} 元，实际划入 {credited} 元，按实际结余调整"
+    return [
+        _entry(
+            account,
+            kind=LedgerEntry.Kind.RECONCILIATION,
+            bucket=LedgerEntry.Bucket.CURRENT,
+            amount=difference,
+            on=on,
+            text=text,
+            article_text=article(account.region, "overdraft"),
+        )
+    ]
 
 
 @transaction.atomic

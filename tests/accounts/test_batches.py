@@ -234,10 +234,12 @@ def test_retirement_year_refund_nothing_when_paid_no_more_than_due_art29_2(make_
 def test_deceased_balance_earns_interest_until_the_heir_takes_it_art22_1_art26(make_account):
     """Active, preset 3,000 (12 × 250), January–May credited, 5,000 transferred in; dies 2024-06-10.
 
+    On closing, the actual balance (art. 26(3)(5), 22(2)): credited 5 × 250 = 1,250 against the
+    preset 3,000, so 1,750 of preset is taken back: current 1,250.
     Year end 2024, balance waiting for the heir (art. 26(5): principal and interest are the person's):
-    interest (3,000 + 5,000) × 0.35% = 28.00 into historical; current 3,000 → historical;
-    no reconciliation, no 2025 preset and no premium (art. 27(3): credits end at death).
-    Historical 5,000 + 28 + 3,000 = 8,028.00, current 0. The heir takes 8,028.00 on 2025-03-01;
+    interest (1,250 + 5,000) × 0.35% = 21.875 → 21.88 into historical; current 1,250 → historical;
+    no year-end reconciliation, no 2025 preset and no premium (art. 27(3): credits end at death).
+    Historical 5,000 + 21.88 + 1,250 = 6,271.88, current 0. The heir takes 6,271.88 on 2025-03-01;
     the 2025 year end finds nothing left to pay interest on.
     """
     account = make_account(birth_date=dt.date(1990, 6, 15))
@@ -250,16 +252,17 @@ def test_deceased_balance_earns_interest_until_the_heir_takes_it_art22_1_art26(m
     job = rollover.run_rollover(2024)
     assert job.status == BatchJob.Status.DONE and job.done == 1
     account.refresh_from_db()
-    assert LedgerEntry.objects.get(account=account, kind="interest").amount == D("28.00")
-    assert LedgerEntry.objects.get(account=account, kind="carry_over").amount == D("3000.00")
-    for kind in ("reconciliation", "catastrophic_premium"):
-        assert not LedgerEntry.objects.filter(account=account, kind=kind).exists()
+    assert LedgerEntry.objects.get(account=account, kind="interest").amount == D("21.88")
+    assert LedgerEntry.objects.get(account=account, kind="carry_over").amount == D("1250.00")
+    (closing,) = LedgerEntry.objects.filter(account=account, kind="reconciliation")
+    assert (closing.amount, closing.entry_date) == (D("-1750.00"), dt.date(2024, 6, 10))
+    assert not LedgerEntry.objects.filter(account=account, kind="catastrophic_premium").exists()
     assert not LedgerEntry.objects.filter(account=account, kind="preset", year=2025).exists()
-    assert (account.historical, account.current, account.status) == (D("8028.00"), D("0.00"), "deceased")
+    assert (account.historical, account.current, account.status) == (D("6271.88"), D("0.00"), "deceased")
     inheritance = services.settle_inheritance(
         account=account, heir_name="李四", heir_id_number="TEST-HEIR", on=dt.date(2025, 3, 1)
     )
-    assert inheritance.amount == D("8028.00")
+    assert inheritance.amount == D("6271.88")
     rollover.run_rollover(2025)
     assert not LedgerEntry.objects.filter(account=account, kind="interest", year=2025).exists()
     assert audit_balances() == []

@@ -257,7 +257,9 @@ def test_clearing_with_overdraft_beyond_historical_needs_the_person_to_pay_art26
 def test_death_writes_off_overdraft_then_heir_inherits_art26_3_5(make_account):
     """Deceased: overdraft −3,000 offset by historical 1,000 (transferred in), 2,000 written off; heir gets nothing left.
 
-    Second holder: 500 historical + 2,952 current → heir inherits 3,452.
+    Second holder: opened 2025-01-01 (preset 12 × 250 = 3,000), January credited (250), 500
+    transferred in, dies 2025-02-01: the actual balance takes back 3,000 − 250 = 2,750 of preset
+    (art. 26(3)(5)), so the heir inherits 250 + 500 = 750.
     """
     account = make_account()
     pay(account.person, current="3000.00", source="B-3")
@@ -277,11 +279,13 @@ def test_death_writes_off_overdraft_then_heir_inherits_art26_3_5(make_account):
 
     other = make_account(opened=dt.date(2025, 1, 1))
     services.transfer_in(person=other.person, amount=D("500.00"), on=dt.date(2025, 1, 5), other_place="苏州")
-    services.close_account(person=other.person, reason="death", on=dt.date(2025, 2, 1))
+    services.credit_month(account=other, year=2025, month=1)
+    closing = services.close_account(person=other.person, reason="death", on=dt.date(2025, 2, 1))
+    assert [(e.kind, e.bucket, e.amount) for e in closing] == [("reconciliation", "current", D("-2750.00"))]
     inheritance = services.settle_inheritance(
         account=other, heir_name="李四", heir_id_number="330102199001011234", on=dt.date(2025, 3, 1)
     )
-    assert inheritance.amount == D("3500.00")
+    assert inheritance.amount == D("750.00")
     other.refresh_from_db()
     assert other.status == "inherited" and (other.current, other.historical) == (D("0"), D("0"))
     with pytest.raises(ValidationError):
@@ -316,3 +320,34 @@ def test_database_refuses_ledger_update_and_delete_postgres(make_account):
     with pytest.raises(DatabaseError), transaction.atomic():
         LedgerEntry.objects.filter(account=account).delete()
     assert account.entries.get().amount == D("3000.00")
+
+
+@pytest.mark.django_db
+def test_transfer_out_mid_year_pays_the_actual_balance_art26_3(make_account):
+    """Opened 2025-01-01: preset 3,000 (12 × 250); January credited 250; 2,000 paid from current funds;
+    1,000 transferred in (historical). Transfer out on 2025-02-10: the preset not backed by credits,
+    3,000 − 250 = 2,750, is taken back, current 1,000 − 2,750 = −1,750 (an overdraft, art. 26(3)):
+    historical 1,000 offsets it, the person pays the other 750; nothing is left to transfer."""
+    account = make_account(opened=dt.date(2025, 1, 1))
+    services.credit_month(account=account, year=2025, month=1)
+    services.transfer_in(
+        person=account.person, amount=D("1000.00"), on=dt.date(2025, 1, 5), other_place="苏州"
+    )
+    pay(account.person, current="2000.00", source="B-M1", on=dt.date(2025, 1, 20))
+    with pytest.raises(ValidationError) as error:
+        services.close_account(person=account.person, reason="transfer_out", on=dt.date(2025, 2, 10))
+    assert "overdraft_collected" in error.value.message_dict  # and nothing was written (one transaction)
+    account.refresh_from_db()
+    assert (account.current, account.status) == (D("1000.00"), "open")
+    entries = services.close_account(
+        person=account.person, reason="transfer_out", on=dt.date(2025, 2, 10), overdraft_collected=True
+    )
+    assert [(e.kind, e.bucket, e.amount) for e in entries] == [
+        ("reconciliation", "current", D("-2750.00")),
+        ("overdraft_offset", "historical", D("-1000.00")),
+        ("overdraft_offset", "current", D("1000.00")),
+        ("overdraft_repaid", "current", D("750.00")),
+    ]
+    account.refresh_from_db()
+    assert (account.current, account.historical, account.status) == (D("0.00"), D("0.00"), "transferred")
+    assert audit_balances() == []
