@@ -333,9 +333,12 @@ def parse_request(data) -> TrialRequest:
             self_pay_first=self_pay_first,
             eligible=eligible,
             special_drug=special_drug,
-            chronic_disease=chronic,
-            prescribed_at=prescribed,
         )
+        # the optional fields only when given (otherwise the dataclass default, None, is read from the class)
+        if chronic is not None:
+            new.__dict__["chronic_disease"] = chronic
+        if prescribed is not None:
+            new.__dict__["prescribed_at"] = prescribed
         bills.append(new)
     if errors:
         raise TrialSettlementError(errors)
