@@ -191,6 +191,8 @@ def main() -> None:
         f"  paired ratios:          min {min(paired):.2f}x, median {statistics.median(paired):.2f}x, "
         f"max {max(paired):.2f}x  (each repetition ÷ its neighbour; spread = noise of the shared machine)"
     )
+    one, five, fifteen = os.getloadavg()
+    print(f"load average: {one:.2f}, {five:.2f}, {fifteen:.2f}  ({os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":
