@@ -103,7 +103,11 @@ class Accumulator(models.Model):
     """
 
     person = models.ForeignKey(
-        "enrollment.Person", on_delete=models.PROTECT, related_name="accumulators", verbose_name=_("参保人")
+        "enrollment.Person",
+        on_delete=models.PROTECT,
+        related_name="accumulators",
+        verbose_name=_("参保人"),
+        db_index=False,  # (person, year_key) is unique, so indexed
     )
     region = models.CharField(_("统筹地区"), max_length=16)
     year_key = models.CharField(_("结算年度"), max_length=16)
@@ -176,13 +180,20 @@ class Settlement(models.Model):
         related_name="reversal",
         verbose_name=_("被冲正结算"),
     )
-    idempotency_key = models.CharField(_("幂等键"), max_length=120, unique=True)
+    idempotency_key = models.CharField(_("幂等键"), max_length=120)
     request_digest = models.CharField(_("请求摘要"), max_length=64)
     request = models.JSONField(_("请求内容"), default=dict)
     response = models.JSONField(_("应答内容"), default=dict)
 
+    # Every settlement is an INSERT into a table of hundreds of millions of rows: no index
+    # that another one already covers (person → (person, year_key), institution →
+    # (institution, bill_number); no LIKE index on the key).
     person = models.ForeignKey(
-        "enrollment.Person", on_delete=models.PROTECT, related_name="settlements", verbose_name=_("参保人")
+        "enrollment.Person",
+        on_delete=models.PROTECT,
+        related_name="settlements",
+        verbose_name=_("参保人"),
+        db_index=False,
     )
     institution = models.ForeignKey(
         Institution,
@@ -191,6 +202,7 @@ class Settlement(models.Model):
         blank=True,
         related_name="settlements",
         verbose_name=_("定点医药机构"),
+        db_index=False,
     )
     institution_name = models.CharField(_("就医机构名称"), max_length=100, blank=True)
     bill_number = models.CharField(_("单据号"), max_length=64)
@@ -211,7 +223,7 @@ class Settlement(models.Model):
     referred_by_contracted_centre = models.BooleanField(_("签约社区转诊"), default=False)
     diagnosis_codes = models.JSONField(_("诊断编码"), default=list, blank=True)
     region = models.CharField(_("统筹地区"), max_length=16)
-    year_key = models.CharField(_("结算年度"), max_length=16, db_index=True)
+    year_key = models.CharField(_("结算年度"), max_length=16)
 
     out_of_scope = models.DecimalField(_("自费"), **MONEY)
     self_pay_first = models.DecimalField(_("自理"), **MONEY)
@@ -237,6 +249,7 @@ class Settlement(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("经办/调用方"),
+        db_index=False,  # users are deactivated, not deleted: nothing looks settlements up by it
     )
 
     class Meta:
@@ -246,6 +259,10 @@ class Settlement(models.Model):
         indexes = [
             models.Index(fields=["person", "year_key"]),
             models.Index(fields=["institution", "bill_number"]),
+            models.Index(fields=["year_key"], name="claims_settlement_year"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="claims_settlement_idempotency_key"),
         ]
 
     def __str__(self):
@@ -258,7 +275,11 @@ class SettlementLine(models.Model):
     """One explanation line of a settlement: the article applied, the rule in words, the amount."""
 
     settlement = models.ForeignKey(
-        Settlement, on_delete=models.CASCADE, related_name="lines", verbose_name=_("结算")
+        Settlement,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("结算"),
+        db_index=False,  # (settlement, position) is unique, so indexed
     )
     position = models.PositiveSmallIntegerField(_("序号"))
     article = models.CharField(_("条款"), max_length=120)
