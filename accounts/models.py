@@ -358,7 +358,7 @@ class BatchJob(models.Model):
     total = models.PositiveIntegerField(_("总数"), default=0)
     done = models.PositiveIntegerField(_("已处理"), default=0)
     last_id = models.BigIntegerField(_("已处理至账户 ID"), default=0)
-    chunk_size = models.PositiveIntegerField(_("每批账户数"), default=50000)
+    chunk_size = models.PositiveIntegerField(_("每批账户数"), default=100_000)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     errors = models.TextField(_("错误"), blank=True)

@@ -39,7 +39,12 @@ def parse_args():
     parser.add_argument(
         "-n", "--accounts", type=int, default=None, help="accounts (default 1,000,000 PG / 20,000 SQLite)"
     )
-    parser.add_argument("--chunk", type=int, default=50000, help="accounts per chunk (one transaction each)")
+    parser.add_argument(
+        "--chunk",
+        type=int,
+        default=None,
+        help="accounts per chunk, one transaction each (default: the rollover's)",
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -286,7 +291,7 @@ def main() -> None:
         print(f"setup: {n:,} accounts, {entries:,} ledger entries in {time.perf_counter() - started:.1f} s")
 
         if args.credits:
-            bench_credits(n, args.chunk if args.chunk != 50000 else 2000)
+            bench_credits(n, args.chunk or 2000)
             return
         if args.setup_only:
             args.keep = True
