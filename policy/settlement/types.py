@@ -242,51 +242,21 @@ def bill_object(
     illustrative,
     lines,
 ) -> dict:
-    """The contract's bill object (BillResult.as_dict, and the trial settlement straight from the rules' work).
-
-    One dict literal, money_text inlined: "0.00" for the shared ZERO, str() when an amount has exactly
-    two places (the engine keeps them so), the two-place format otherwise. This runs for every bill answered.
-    """
+    """The contract's bill object (BillResult.as_dict, and the trial settlement straight from the rules' work)."""
     return {
         "id": bill_id,
-        "total": t if (t := str(total))[-3:-2] == "." else money_text(total),
-        "current_funds_paid": "0.00"
-        if current is ZERO
-        else t
-        if (t := str(current))[-3:-2] == "."
-        else money_text(current),
-        "deductible": "0.00"
-        if deductible is ZERO
-        else t
-        if (t := str(deductible))[-3:-2] == "."
-        else money_text(deductible),
-        "basic_fund_paid": "0.00"
-        if basic is ZERO
-        else t
-        if (t := str(basic))[-3:-2] == "."
-        else money_text(basic),
-        "catastrophic_paid": "0.00"
-        if catastrophic is ZERO
-        else t
-        if (t := str(catastrophic))[-3:-2] == "."
-        else money_text(catastrophic),
-        "assistance_paid": "0.00"
-        if assistance is ZERO
-        else t
-        if (t := str(assistance))[-3:-2] == "."
-        else money_text(assistance),
-        "historical_funds_paid": "0.00"
-        if historical is ZERO
-        else t
-        if (t := str(historical))[-3:-2] == "."
-        else money_text(historical),
-        "cash_paid": "0.00" if cash is ZERO else t if (t := str(cash))[-3:-2] == "." else money_text(cash),
+        "total": money_text(total),
+        "current_funds_paid": money_text(current),
+        "deductible": money_text(deductible),
+        "basic_fund_paid": money_text(basic),
+        "catastrophic_paid": money_text(catastrophic),
+        "assistance_paid": money_text(assistance),
+        "historical_funds_paid": money_text(historical),
+        "cash_paid": money_text(cash),
         "settlement_year": year,
         "illustrative": illustrative,
-        # `shown` bound by a one-item loop, not `:=` (which would make it a cell of the enclosing function)
         "lines": [
-            {"article": article, "text": text, "amount": shown if shown[-3:-2] == "." else money_text(amount)}
+            {"article": article, "text": text, "amount": money_text(amount)}
             for article, text, amount in lines
-            for shown in (str(amount),)
         ],
     }
