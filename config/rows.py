@@ -19,23 +19,31 @@ from django.db import connection
 
 
 @lru_cache(maxsize=64)
-def _statement(model, condition: str, order_by: str, extra: tuple, for_update: bool, vendor: str):
+def _columns(model, vendor: str):
+    """The model's columns (table-qualified), their attribute names, and the ORM's converters per column."""
     fields = model._meta.concrete_fields
     table = connection.ops.quote_name(model._meta.db_table)
     columns = [f"{table}.{connection.ops.quote_name(field.column)}" for field in fields]
-    columns += [f"({expression}) AS {connection.ops.quote_name(name)}" for name, expression in extra]
-    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {condition}"
-    if order_by:
-        sql += f" ORDER BY {order_by}"
-    if for_update and connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
     converters = []
     for index, field in enumerate(fields):
         column = field.get_col(model._meta.db_table)  # converters take the expression, as in the ORM
         found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
         if found:
             converters.append((index, column, found))
-    return sql, [field.attname for field in fields], converters
+    return columns, [field.attname for field in fields], converters
+
+
+@lru_cache(maxsize=64)
+def _statement(model, condition: str, order_by: str, extra: tuple, for_update: bool, vendor: str):
+    columns, attnames, converters = _columns(model, vendor)
+    columns = columns + [f"({expression}) AS {connection.ops.quote_name(name)}" for name, expression in extra]
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {condition}"
+    if order_by:
+        sql += f" ORDER BY {order_by}"
+    if for_update and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return sql, attnames, converters
 
 
 def _instance(model, attnames, converters, row, extra):
@@ -67,10 +75,10 @@ def select_one(model, condition: str, params, *, for_update: bool = False):
 
 @lru_cache(maxsize=16)
 def _joined_statement(models: tuple, from_clause: str, condition: str, vendor: str):
-    parts = [_statement(model, "TRUE", "", (), False, vendor) for model in models]
-    columns = [sql[len("SELECT ") : sql.index(" FROM ")] for sql, _attnames, _converters in parts]
+    parts = [_columns(model, vendor) for model in models]
+    columns = [column for model_columns, _attnames, _converters in parts for column in model_columns]
     sql = f"SELECT {', '.join(columns)} FROM {from_clause} WHERE {condition}"
-    return sql, [(attnames, converters) for _sql, attnames, converters in parts]
+    return sql, [(attnames, converters) for _columns_of, attnames, converters in parts]
 
 
 def select_one_joined(models: tuple, from_clause: str, condition: str, params) -> tuple | None:
