@@ -45,6 +45,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from policy.amount import percent
+from policy.money import round_yuan
 from policy.parameters import ParameterError, parameters_for
 
 from .models import Account, BatchChunk, BatchJob, LedgerEntry
@@ -357,10 +358,11 @@ def chunk_sql_postgres(plan: RegionPlan) -> tuple[str, list]:
 
 
 def _as_decimal(value) -> Decimal:
-    """A money value as SQLite returns it (int or float of a two-place amount) → exact Decimal."""
-    if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.01"))
-    return Decimal(int(round(float(value) * 100))) / 100
+    """A money value as SQLite returns it (int, or the REAL of a two-place amount) → exact Decimal.
+
+    `str()` of a REAL is its shortest repr (`21.88`, not the binary expansion); rounded to the fen.
+    """
+    return round_yuan(value if isinstance(value, Decimal) else Decimal(str(value)))
 
 
 def _entries_from_rows(plan: RegionPlan, rows, now) -> list[tuple]:

@@ -10,17 +10,9 @@ from django.db.models import Q
 
 from config.rows import select_one
 from policy.money import ZERO
+from policy.settlement.types import Balances
 
 from .models import Account, LedgerEntry
-
-try:  # the settlement engine's own type, when it is there
-    from policy.settlement.types import Balances
-except ImportError:  # pragma: no cover - only while policy.settlement is being written
-
-    @dataclass(frozen=True)
-    class Balances:
-        current_funds: Decimal = ZERO
-        historical_funds: Decimal = ZERO
 
 
 def account_of(person, *, for_update: bool = False) -> Account | None:
@@ -35,7 +27,11 @@ def balances(*, person, for_update: bool = False) -> Balances:
     With `for_update` the account row stays locked until the caller's transaction ends,
     so the amounts a settlement computes from are the amounts it then pays from.
     """
-    account = account_of(person, for_update=for_update)
+    return balances_of(account_of(person, for_update=for_update))
+
+
+def balances_of(account: Account | None) -> Balances:
+    """What an account can pay from: its balances while open, zeros without one or once closed."""
     if account is None or account.status != Account.Status.OPEN:
         return Balances(current_funds=ZERO, historical_funds=ZERO)
     return Balances(current_funds=account.current, historical_funds=account.historical)

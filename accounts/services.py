@@ -968,12 +968,13 @@ def _closing_reconciliation(account: Account, on: dt.date) -> list[LedgerEntry]:
     if account.preset_year != on.year:
         return []
     credited = account.credited_total if account.credited_year == on.year else ZERO
-    difference = credited - account.preset_amount
+    preset = account.preset_amount
+    difference = credited - preset
     if not difference:
         return []
     Account.objects.filter(pk=account.pk).update(preset_amount=credited)
     account.preset_amount = credited
-    text = f"销户结算：当年资金预设 {account.preset_amount + (-difference)} 元，实际划入 {credited} 元，按实际结余调整"
+    text = f"销户结算：当年资金预设 {preset} 元，实际划入 {credited} 元，按实际结余调整"
     return [
         _entry(
             account,

@@ -52,7 +52,7 @@ from enrollment.selectors import age_on, benefit_status
 from policy.explain import Line
 from policy.money import ZERO
 from policy.parameters import ParameterError, parameters_for
-from policy.settlement import Balances, Bill, PersonProfile, YearState, settle_bill, settlement_year
+from policy.settlement import Bill, PersonProfile, YearState, settle_bill, settlement_year
 
 from .deltas import delta, remove
 from .models import Accumulator, Institution, Settlement, SettlementLine, Statement
@@ -199,7 +199,7 @@ def bill_date(bill: BillInput) -> dt.date:
     return bill.date
 
 
-def check_long_stay(bill: BillInput, params, *, person=None) -> list:
+def check_long_stay(bill: BillInput, params, *, person) -> list:
     """杭州 art. 64(6): a stay of a full year (365 days) is settled then, once; the stay goes on.
 
     A bill covers at most 365 days from its start: the admission, or `period_start`, the day
@@ -257,7 +257,7 @@ def check_long_stay(bill: BillInput, params, *, person=None) -> list:
             admission_date=bill.admission_date,
             discharge_date=bill.period_start - dt.timedelta(days=1),
         )
-        if person is None or not previous.exists():
+        if not previous.exists():
             raise SettlementRefused(
                 "period_start",
                 _("未找到本次住院（入院 %(admission)s）截至 %(day)s 的中途结算，不能自 %(start)s 续算")
@@ -271,13 +271,17 @@ def check_long_stay(bill: BillInput, params, *, person=None) -> list:
             )
     if not (bill.interim or bill.period_start):
         return []
-    words = _("连续住院满 %(limit)s 天中途结算") if bill.interim else _("连续住院中途结算后续算")
+    words = (
+        _("连续住院满 %(limit)s 天中途结算") % {"limit": limit}
+        if bill.interim
+        else _("连续住院中途结算后续算")
+    )
     return [
         Line(
             article=article,
             text=_("%(words)s：本段 %(start)s 至 %(end)s（入院 %(admission)s）")
             % {
-                "words": words % {"limit": limit} if bill.interim else words,
+                "words": words,
                 "start": start.isoformat(),
                 "end": bill.discharge_date.isoformat(),
                 "admission": bill.admission_date.isoformat(),
@@ -488,7 +492,7 @@ def prepare(
         age=age_on(person, on),
         certificate=status.certificate,
         contracted_gp=bool(status.contracted_gp),
-        use_historical_funds=_use_historical_funds(person) if read_account else True,
+        use_historical_funds=account_selectors.uses_historical_funds(person=person) if read_account else True,
     )
     engine_bill = Bill(
         id=bill.bill_number,
@@ -510,28 +514,11 @@ def prepare(
     return Prepared(person, institution, bill, on, profile, engine_bill, params, year, status, extra_lines)
 
 
-def _use_historical_funds(person) -> bool:
-    """杭州 art. 25: historical funds pay the personal share unless the person opted out."""
-    reader = getattr(account_selectors, "uses_historical_funds", None)
-    return bool(reader(person=person)) if reader else True
-
-
 def _locked_account(person):
     """Lock the person's account row: (account or None, balances, historical-funds choice) (杭州 art. 24, 25)."""
     account = account_selectors.account_of(person, for_update=True)
     uses_historical = True if account is None else bool(account.historical_pays_personal_share)
-    if account is None or account.status != account.Status.OPEN:
-        return account, Balances(current_funds=ZERO, historical_funds=ZERO), uses_historical
-    balances = Balances(current_funds=account.current, historical_funds=account.historical)
-    return account, balances, uses_historical
-
-
-def _balances(person, *, for_update: bool):
-    found = account_selectors.balances(person=person, for_update=for_update)
-    return Balances(
-        current_funds=getattr(found, "current_funds", ZERO) or ZERO,
-        historical_funds=getattr(found, "historical_funds", ZERO) or ZERO,
-    )
+    return account, account_selectors.balances_of(account), uses_historical
 
 
 def full_state(state_dict: dict | None) -> dict:
@@ -725,7 +712,7 @@ def _write(
         created_by=user if getattr(user, "is_authenticated", False) else None,
         **{name: getattr(result, name) for name in Settlement.COMPONENTS},
     )
-    # the answer is recorded with the settlement (one INSERT, one history row); its id is added when answered
+    # the answer is recorded with the settlement (one INSERT); its id is added when answered
     settlement.response = jsonb_order(result_body(settlement, result_dict, prepared.extra_lines))
     # the same INSERTs as save()/bulk_create, without compiling them on every bill (config.rows)
     insert_rows([settlement])
@@ -802,7 +789,9 @@ def trial(*, person, institution: Institution | None, bill: BillInput, today: dt
         today=today or timezone.localdate(),
     )
     accumulator = Accumulator.objects.filter(person=person, year_key=prepared.year.key).first()
-    result = compute(prepared, accumulator.state if accumulator else {}, _balances(person, for_update=False))
+    result = compute(
+        prepared, accumulator.state if accumulator else {}, account_selectors.balances(person=person)
+    )
     body = result.as_dict()
     body["lines"] = [line.as_dict() for line in prepared.extra_lines] + list(body.get("lines", []))
     body.update(
