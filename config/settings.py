@@ -94,7 +94,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and a statement run DB_PREPARE_THRESHOLD times on a
+    # connection is prepared: the settlement's fixed statements (config.rows) are then parsed
+    # and planned once per connection, not once per bill (about a third of a settlement's
+    # database time). Behind a transaction-mode pooler (PgBouncer < 1.21) set it to "off".
+    # A migration that changes a table's columns needs the app servers restarted after it.
+    _threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5")
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True,
+        prepare_threshold=None if _threshold.lower() in ("off", "none", "") else int(_threshold),
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A busy SQLite waits for the writer instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
