@@ -45,8 +45,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
+from accounts.models import Account
 from accounts.services import pay_for_settlement, reverse_source
-from config.rows import insert_rows, select_one, update_row
+from config.rows import flush, insert_rows, pipelined, select_one, select_one_joined, update_row
 from enrollment.models import Filing
 from enrollment.selectors import age_on, benefit_status
 from policy.explain import Line
@@ -514,13 +515,6 @@ def prepare(
     return Prepared(person, institution, bill, on, profile, engine_bill, params, year, status, extra_lines)
 
 
-def _locked_account(person):
-    """Lock the person's account row: (account or None, balances, historical-funds choice) (杭州 art. 24, 25)."""
-    account = account_selectors.account_of(person, for_update=True)
-    uses_historical = True if account is None else bool(account.historical_pays_personal_share)
-    return account, account_selectors.balances_of(account), uses_historical
-
-
 def full_state(state_dict: dict | None) -> dict:
     """The engine's YearState as a dict with every key present (what `claims.deltas` needs)."""
     return YearState.from_dict(state_dict or {}).to_dict()
@@ -594,28 +588,44 @@ def _existing(key: str, digest: str):
     )
 
 
-def _lock_accumulator(prepared: Prepared) -> Accumulator:
-    """Lock the person's row of the year; create it first when it is the year's first bill."""
-    year = prepared.year
-    found = _locked_accumulator(prepared.person.pk, year.key)
-    if found is not None:
-        return found
-    # INSERT … ON CONFLICT DO NOTHING: no savepoint; a concurrent first bill of the year makes
-    # this a no-op and the locking read below waits for that transaction.
-    Accumulator.objects.bulk_create(
-        [
-            Accumulator(
-                person=prepared.person,
-                year_key=year.key,
-                region=prepared.profile.region,
-                year_start=year.start,
-                year_end=year.end,
-                state={},
-            )
-        ],
-        ignore_conflicts=True,
+def _lock_rows(prepared: Prepared) -> tuple[Accumulator, Account | None]:
+    """Lock the person's year-to-date row, then the account row (杭州 art. 24, 25).
+
+    Usually both exist and one joined SELECT … FOR UPDATE locks them in that order (one round
+    trip). Otherwise (the year's first bill, or no account) they are locked one after the
+    other, in the same order: the year's row is created first by INSERT … ON CONFLICT DO
+    NOTHING (no savepoint; a concurrent first bill makes it a no-op and the locking read
+    waits for that transaction), so no settlement ever holds the account while it waits
+    for the year's row (a reversal takes them in the same order).
+    """
+    year, person = prepared.year, prepared.person
+    both = select_one_joined(
+        (Accumulator, Account),
+        '"claims_accumulator" JOIN "accounts_account" ON "accounts_account"."person_id" = '
+        '"claims_accumulator"."person_id"',
+        '"claims_accumulator"."person_id" = %s AND "claims_accumulator"."year_key" = %s',
+        [person.pk, year.key],
+        for_update=True,
     )
-    return _locked_accumulator(prepared.person.pk, year.key)
+    if both is not None:
+        return both
+    accumulator = _locked_accumulator(person.pk, year.key)
+    if accumulator is None:
+        Accumulator.objects.bulk_create(
+            [
+                Accumulator(
+                    person=person,
+                    year_key=year.key,
+                    region=prepared.profile.region,
+                    year_start=year.start,
+                    year_end=year.end,
+                    state={},
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        accumulator = _locked_accumulator(person.pk, year.key)
+    return accumulator, account_selectors.account_of(person, for_update=True)
 
 
 def _locked_accumulator(person_id: int, year_key: str) -> Accumulator | None:
@@ -634,40 +644,57 @@ def settle(
     source: str = Settlement.Source.API,
     today: dt.date | None = None,
 ) -> tuple[Settlement, bool]:
-    """Settle one bill; returns (settlement, created). A replay of the same key and body returns the first."""
+    """Settle one bill; returns (settlement, created). A replay of the same key and body returns the first.
+
+    A replay is found by the settlement's unique key when its INSERT fails (or when the bill
+    is refused now, e.g. the person has left since): a first settlement, the usual case,
+    spends no query on looking for an earlier one.
+    """
     today = today or timezone.localdate()
     key = idempotency_key(institution=institution, bill_number=bill.bill_number, person=person, source=source)
     digest = request_digest(body)
-    found = _existing(key, digest)
-    if found is not None:
-        return found, False
-    prepared = prepare(
-        person=person, institution=institution, bill=bill, source=source, today=today, read_account=False
-    )
     try:
-        with transaction.atomic():
-            accumulator = _lock_accumulator(prepared)
-            account, balances, uses_historical = _locked_account(person)
-            if uses_historical != prepared.profile.use_historical_funds:
-                prepared.profile = replace(prepared.profile, use_historical_funds=uses_historical)
-            result = compute(prepared, accumulator.state, balances)
-            settlement = _write(
-                prepared,
-                accumulator,
-                result,
-                account=account,
-                key=key,
-                digest=digest,
-                body=body,
-                user=user,
-                source=source,
-            )
-    except IntegrityError:
-        found = _existing(key, digest)  # a concurrent request with the same key committed first
+        return _settle_new(
+            person=person,
+            institution=institution,
+            bill=bill,
+            body=body,
+            user=user,
+            source=source,
+            today=today,
+            key=key,
+            digest=digest,
+        ), True
+    except (IntegrityError, ClaimError):
+        found = _existing(key, digest)  # settled before (a retry), or by a concurrent request
         if found is None:
             raise
         return found, False
-    return settlement, True
+
+
+def _settle_new(*, person, institution, bill, body, user, source, today, key, digest) -> Settlement:
+    prepared = prepare(
+        person=person, institution=institution, bill=bill, source=source, today=today, read_account=False
+    )
+    # one transaction; its statements go to PostgreSQL together where no answer is awaited
+    with transaction.atomic(), pipelined():
+        accumulator, account = _lock_rows(prepared)
+        balances = account_selectors.balances_of(account)
+        uses_historical = True if account is None else bool(account.historical_pays_personal_share)
+        if uses_historical != prepared.profile.use_historical_funds:
+            prepared.profile = replace(prepared.profile, use_historical_funds=uses_historical)
+        result = compute(prepared, accumulator.state, balances)
+        return _write(
+            prepared,
+            accumulator,
+            result,
+            account=account,
+            key=key,
+            digest=digest,
+            body=body,
+            user=user,
+            source=source,
+        )
 
 
 def _write(
@@ -716,6 +743,7 @@ def _write(
     settlement.response = jsonb_order(result_body(settlement, result_dict, prepared.extra_lines))
     # the same INSERTs as save()/bulk_create, without compiling them on every bill (config.rows)
     insert_rows([settlement])
+    flush()  # the rows below refer to the settlement's key
     lines = list(prepared.extra_lines) + list(result.lines)
     insert_rows(
         [

@@ -9,10 +9,16 @@ row into a model instance with the same converters the ORM applies, so a caller 
 `Model.objects.filter(...).first()` gives.
 
 Use it only on hot paths, with a condition over indexed columns; everything else uses the ORM.
+
+On PostgreSQL, `pipelined()` sends a transaction's statements together (psycopg's pipeline
+mode): a statement whose result is read waits for the answer, the others go with the next
+one that waits. Each round trip to the server costs about 0.3 ms of a settlement's time,
+more than most of its statements take to run.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
 
 from django.db import connection
@@ -66,28 +72,66 @@ def select_one(model, condition: str, params, *, for_update: bool = False):
     values only ever go in `params`. With `for_update` the row stays locked until the
     transaction ends.
     """
-    sql, attnames, converters = _statement(model, condition, "", (), for_update, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return None if row is None else _instance(model, attnames, converters, row, ())
+    return select_each((model, condition, params, for_update))[0]
+
+
+def select_each(*lookups: tuple) -> list:
+    """Several `select_one` lookups, each (model, condition, params[, for_update]), in one round trip.
+
+    On PostgreSQL the SELECTs are sent together (a pipeline) and answered together; elsewhere
+    they run one after the other. Returns each lookup's instance or None, in order.
+    """
+    statements = [
+        (model, *_statement(model, condition, "", (), bool(rest and rest[0]), connection.vendor), params)
+        for model, condition, params, *rest in lookups
+    ]
+    cursors = []
+    try:
+        with _together(len(statements) > 1):
+            for _model, sql, _attnames, _converters, params in statements:
+                cursors.append(connection.cursor())
+                cursors[-1].execute(sql, params)
+        rows = [cursor.fetchone() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    return [
+        None if row is None else _instance(model, attnames, converters, row, ())
+        for (model, _sql, attnames, converters, _params), row in zip(statements, rows, strict=True)
+    ]
+
+
+@contextmanager
+def _together(pipeline: bool):
+    """The statements of the block go to PostgreSQL together and are answered at its end."""
+    if not pipeline or connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 @lru_cache(maxsize=16)
-def _joined_statement(models: tuple, from_clause: str, condition: str, vendor: str):
+def _joined_statement(models: tuple, from_clause: str, condition: str, for_update: bool, vendor: str):
     parts = [_columns(model, vendor) for model in models]
     columns = [column for model_columns, _attnames, _converters in parts for column in model_columns]
     sql = f"SELECT {', '.join(columns)} FROM {from_clause} WHERE {condition}"
+    if for_update and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
     return sql, [(attnames, converters) for _columns_of, attnames, converters in parts]
 
 
-def select_one_joined(models: tuple, from_clause: str, condition: str, params) -> tuple | None:
+def select_one_joined(
+    models: tuple, from_clause: str, condition: str, params, *, for_update: bool = False
+) -> tuple | None:
     """One row of several models joined (fixed FROM text), as a tuple of instances, or None.
 
     What `select_related` gives, for a lookup made on every request (an API token with its
-    client and user).
+    client and user). With `for_update` every joined row stays locked until the transaction
+    ends, taken in the order of `from_clause` (one statement, one round trip).
     """
-    sql, parts = _joined_statement(models, from_clause, condition, connection.vendor)
+    sql, parts = _joined_statement(models, from_clause, condition, for_update, connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -129,7 +173,8 @@ def insert_rows(instances: list) -> list:
     What `bulk_create` does for a model with an auto primary key and no multi-table
     inheritance, without compiling the statement on every call: each value goes through the
     field's `pre_save` (auto_now dates) and `get_db_prep_save` (JSON, Decimal), as in the ORM.
-    Signals are not sent (as with `bulk_create`).
+    Signals are not sent (as with `bulk_create`). In a `pipelined()` block the statement is
+    queued and the keys are set by the next `flush()` or at the end of the block.
     """
     if not instances:
         return instances
@@ -142,14 +187,63 @@ def insert_rows(instances: list) -> list:
         for instance in instances
         for field in fields
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(head + ", ".join([row] * len(instances)) + returning, values)
+    cursor = connection.cursor()
+    cursor.execute(head + ", ".join([row] * len(instances)) + returning, values)
+    pending = getattr(connection, "rows_pending_keys", None)
+    if pending is not None:
+        pending.append((cursor, instances))
+    else:
+        _set_keys(cursor, instances)
+    return instances
+
+
+def _set_keys(cursor, instances) -> None:
+    try:
         keys = cursor.fetchall()
+    finally:
+        cursor.close()
     for instance, (key,) in zip(instances, keys, strict=True):
         instance.pk = key
         instance._state.adding = False
         instance._state.db = connection.alias
-    return instances
+
+
+@contextmanager
+def pipelined():
+    """Send the block's statements to PostgreSQL together (pipeline mode); elsewhere a plain block.
+
+    A read (`select_one`, a `fetch…`) sends what is queued and waits for its answer; writes
+    nobody reads wait for the next read, a `flush()` or the end of the block. Database errors
+    of queued statements are raised there, as Django's exceptions. Use it inside
+    `transaction.atomic()`, so that the COMMIT follows the block's last answer.
+    """
+    if connection.vendor != "postgresql" or getattr(connection, "rows_pending_keys", None) is not None:
+        yield
+        return
+    connection.ensure_connection()
+    connection.rows_pending_keys = []
+    try:
+        with connection.wrap_database_errors, connection.connection.pipeline() as pipeline:
+            connection.rows_pipeline = pipeline
+            yield
+        connection.rows_pipeline = None  # the block's end has sent and answered everything
+        flush()
+    finally:
+        for cursor, _instances in connection.rows_pending_keys:
+            cursor.close()
+        connection.rows_pending_keys = connection.rows_pipeline = None
+
+
+def flush() -> None:
+    """In a `pipelined()` block: send what is queued, wait for the answers, set the inserted rows' keys."""
+    pending = getattr(connection, "rows_pending_keys", None)
+    if not pending:
+        return
+    with connection.wrap_database_errors:
+        if getattr(connection, "rows_pipeline", None) is not None:
+            connection.rows_pipeline.sync()
+        while pending:
+            _set_keys(*pending.pop(0))
 
 
 def update_row(instance, field_names: tuple[str, ...]) -> None:

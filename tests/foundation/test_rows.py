@@ -137,3 +137,105 @@ def test_add_to_row_adds_in_sql():
     add_to_row(Account, account.pk, current=Decimal("-2.30"), historical=Decimal("5.01"))
     account.refresh_from_db()
     assert (account.current, account.historical) == (Decimal("10.00"), Decimal("5.01"))
+
+
+@pytest.mark.django_db
+def test_select_each_answers_each_lookup_in_order():
+    from config.rows import select_each
+
+    person = _person()
+    found, missing, again = select_each(
+        (Person, '"id" = %s', [person.pk]),
+        (Person, '"id" = %s', [person.pk + 1000]),
+        (Person, '"id_number" = %s', [person.id_number], True),
+    )
+    assert _fields(found) == _fields(Person.objects.get(pk=person.pk))
+    assert missing is None
+    assert again.pk == person.pk
+
+
+def _try_lock_elsewhere(model, pk) -> str:
+    """From another connection: lock the row without waiting; 'locked' if someone holds it."""
+    import threading
+
+    from django.db import OperationalError, connections
+
+    outcome = []
+
+    def attempt():
+        try:
+            with transaction.atomic():
+                list(model.objects.select_for_update(nowait=True).filter(pk=pk))
+            outcome.append("free")
+        except OperationalError:
+            outcome.append("locked")
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=attempt)
+    thread.start()
+    thread.join()
+    return outcome[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_select_one_joined_for_update_locks_every_joined_row():
+    from accounts.models import Account
+    from config.rows import select_one_joined
+
+    person = _person()
+    account = Account.objects.create(
+        person=person, opened_on=dt.date(2024, 1, 1), birth_date=person.birth_date
+    )
+    with transaction.atomic():
+        found_person, found_account = select_one_joined(
+            (Person, Account),
+            '"enrollment_person" JOIN "accounts_account" ON "accounts_account"."person_id" = "enrollment_person"."id"',
+            '"enrollment_person"."id" = %s',
+            [person.pk],
+            for_update=True,
+        )
+        assert (found_person.pk, found_account.pk) == (person.pk, account.pk)
+        assert _try_lock_elsewhere(Person, person.pk) == "locked"
+        assert _try_lock_elsewhere(Account, account.pk) == "locked"
+    assert _try_lock_elsewhere(Account, account.pk) == "free"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_pipelined_writes_are_sent_at_flush_and_fail_as_django_errors():
+    """PostgreSQL pipeline: keys arrive at flush(); a queued statement's error is an IntegrityError, nothing stays."""
+    from django.db import IntegrityError
+
+    from config.rows import flush, insert_rows, pipelined
+
+    person = _person()
+
+    def accumulator(key):
+        return Accumulator(
+            person=person,
+            region="hangzhou",
+            year_key=key,
+            year_start=dt.date(2024, 1, 1),
+            year_end=dt.date(2024, 12, 31),
+            state={},
+        )
+
+    with transaction.atomic(), pipelined():
+        first = insert_rows([accumulator("2024")])[0]
+        assert first.pk is None  # queued, not answered yet
+        flush()
+        assert first.pk is not None
+        second = insert_rows([accumulator("2025")])[0]
+    assert second.pk is not None  # the block's end answered it
+    assert Accumulator.objects.filter(person=person).count() == 2
+
+    with pytest.raises(IntegrityError):
+        with transaction.atomic(), pipelined():
+            insert_rows([accumulator("2026")])
+            insert_rows([accumulator("2024")])  # (person, year) is unique
+    assert sorted(Accumulator.objects.filter(person=person).values_list("year_key", flat=True)) == [
+        "2024",
+        "2025",
+    ]
