@@ -47,7 +47,15 @@ from django.utils.translation import gettext as _
 from accounts import selectors as account_selectors
 from accounts.models import Account
 from accounts.services import pay_for_settlement, reverse_source
-from config.rows import flush, insert_rows, pipelined, select_one, select_one_joined, update_row
+from config.rows import (
+    flush,
+    insert_rows,
+    next_key,
+    pipelined,
+    queue_one_joined,
+    select_one,
+    update_row,
+)
 from enrollment.models import Filing
 from enrollment.selectors import age_on, benefit_status
 from policy.explain import Line
@@ -588,18 +596,21 @@ def _existing(key: str, digest: str):
     )
 
 
-def _lock_rows(prepared: Prepared) -> tuple[Accumulator, Account | None]:
-    """Lock the person's year-to-date row, then the account row (杭州 art. 24, 25).
+def _lock_rows(prepared: Prepared) -> tuple[Accumulator, Account | None, object]:
+    """Lock the person's year-to-date row, then the account row (杭州 art. 24, 25); draw the settlement's key.
 
-    Usually both exist and one joined SELECT … FOR UPDATE locks them in that order (one round
-    trip). Otherwise (the year's first bill, or no account) they are locked one after the
-    other, in the same order: the year's row is created first by INSERT … ON CONFLICT DO
-    NOTHING (no savepoint; a concurrent first bill makes it a no-op and the locking read
-    waits for that transaction), so no settlement ever holds the account while it waits
-    for the year's row (a reversal takes them in the same order).
+    Usually both rows exist and one joined SELECT … FOR UPDATE locks them in that order; the
+    settlement's key is drawn right after it, once the rows are held, so a person's
+    settlement ids give the order their bills were applied in. Both travel in one round
+    trip. Otherwise (the year's first bill, or no account) the rows are locked one after
+    the other, in the same order, and the key is drawn again after them: the year's row is
+    created first by INSERT … ON CONFLICT DO NOTHING (no savepoint; a concurrent first bill
+    makes it a no-op and the locking read waits for that transaction), so no settlement ever
+    holds the account while it waits for the year's row (a reversal takes them in the same
+    order). The key is None where the database gives keys on INSERT only (SQLite).
     """
     year, person = prepared.year, prepared.person
-    both = select_one_joined(
+    locked = queue_one_joined(
         (Accumulator, Account),
         '"claims_accumulator" JOIN "accounts_account" ON "accounts_account"."person_id" = '
         '"claims_accumulator"."person_id"',
@@ -607,8 +618,10 @@ def _lock_rows(prepared: Prepared) -> tuple[Accumulator, Account | None]:
         [person.pk, year.key],
         for_update=True,
     )
+    settlement_key = next_key(Settlement)
+    both = locked()
     if both is not None:
-        return both
+        return (*both, settlement_key)
     accumulator = _locked_accumulator(person.pk, year.key)
     if accumulator is None:
         Accumulator.objects.bulk_create(
@@ -625,7 +638,7 @@ def _lock_rows(prepared: Prepared) -> tuple[Accumulator, Account | None]:
             ignore_conflicts=True,
         )
         accumulator = _locked_accumulator(person.pk, year.key)
-    return accumulator, account_selectors.account_of(person, for_update=True)
+    return accumulator, account_selectors.account_of(person, for_update=True), next_key(Settlement)
 
 
 def _locked_accumulator(person_id: int, year_key: str) -> Accumulator | None:
@@ -678,7 +691,7 @@ def _settle_new(*, person, institution, bill, body, user, source, today, key, di
     )
     # one transaction; its statements go to PostgreSQL together where no answer is awaited
     with transaction.atomic(), pipelined():
-        accumulator, account = _lock_rows(prepared)
+        accumulator, account, settlement_key = _lock_rows(prepared)
         balances = account_selectors.balances_of(account)
         uses_historical = True if account is None else bool(account.historical_pays_personal_share)
         if uses_historical != prepared.profile.use_historical_funds:
@@ -689,6 +702,7 @@ def _settle_new(*, person, institution, bill, body, user, source, today, key, di
             accumulator,
             result,
             account=account,
+            settlement_key=settlement_key,
             key=key,
             digest=digest,
             body=body,
@@ -698,7 +712,17 @@ def _settle_new(*, person, institution, bill, body, user, source, today, key, di
 
 
 def _write(
-    prepared: Prepared, accumulator: Accumulator, result, *, account, key, digest, body, user, source
+    prepared: Prepared,
+    accumulator: Accumulator,
+    result,
+    *,
+    account,
+    key,
+    digest,
+    body,
+    user,
+    source,
+    settlement_key=None,
 ) -> Settlement:
     """Write the settlement, its lines, the account payment and the new accumulators (rows locked by `settle`)."""
 
@@ -742,8 +766,10 @@ def _write(
     # the answer is recorded with the settlement (one INSERT); its id is added when answered
     settlement.response = jsonb_order(result_body(settlement, result_dict, prepared.extra_lines))
     # the same INSERTs as save()/bulk_create, without compiling them on every bill (config.rows)
+    if settlement_key is not None:
+        settlement.pk = settlement_key()
     insert_rows([settlement])
-    flush()  # the rows below refer to the settlement's key
+    flush()  # the rows below refer to the settlement's key (no round trip when it was drawn before)
     lines = list(prepared.extra_lines) + list(result.lines)
     insert_rows(
         [

@@ -21,7 +21,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 from functools import lru_cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+
+def _db():
+    """The default database's wrapper itself (`connection` is a proxy that finds it again on every attribute)."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 @lru_cache(maxsize=64)
@@ -52,14 +57,14 @@ def _statement(model, condition: str, order_by: str, extra: tuple, for_update: b
     return sql, attnames, converters
 
 
-def _instance(model, attnames, converters, row, extra):
+def _instance(db, model, attnames, converters, row, extra):
     values = list(row[: len(attnames)])
     for index, column, functions in converters:
         value = values[index]
         for function in functions:
-            value = function(value, column, connection)
+            value = function(value, column, db)
         values[index] = value
-    instance = model.from_db(connection.alias, attnames, values)
+    instance = model.from_db(db.alias, attnames, values)
     for (name, _expression), value in zip(extra, row[len(attnames) :], strict=True):
         setattr(instance, name, value)
     return instance
@@ -81,34 +86,35 @@ def select_each(*lookups: tuple) -> list:
     On PostgreSQL the SELECTs are sent together (a pipeline) and answered together; elsewhere
     they run one after the other. Returns each lookup's instance or None, in order.
     """
+    db = _db()
     statements = [
-        (model, *_statement(model, condition, "", (), bool(rest and rest[0]), connection.vendor), params)
+        (model, *_statement(model, condition, "", (), bool(rest and rest[0]), db.vendor), params)
         for model, condition, params, *rest in lookups
     ]
     cursors = []
     try:
-        with _together(len(statements) > 1):
+        with _together(db, len(statements) > 1):
             for _model, sql, _attnames, _converters, params in statements:
-                cursors.append(connection.cursor())
+                cursors.append(db.cursor())
                 cursors[-1].execute(sql, params)
         rows = [cursor.fetchone() for cursor in cursors]
     finally:
         for cursor in cursors:
             cursor.close()
     return [
-        None if row is None else _instance(model, attnames, converters, row, ())
+        None if row is None else _instance(db, model, attnames, converters, row, ())
         for (model, _sql, attnames, converters, _params), row in zip(statements, rows, strict=True)
     ]
 
 
 @contextmanager
-def _together(pipeline: bool):
+def _together(db, pipeline: bool):
     """The statements of the block go to PostgreSQL together and are answered at its end."""
-    if not pipeline or connection.vendor != "postgresql":
+    if not pipeline or db.vendor != "postgresql":
         yield
         return
-    connection.ensure_connection()
-    with connection.wrap_database_errors, connection.connection.pipeline():
+    db.ensure_connection()
+    with db.wrap_database_errors, db.connection.pipeline():
         yield
 
 
@@ -131,17 +137,41 @@ def select_one_joined(
     client and user). With `for_update` every joined row stays locked until the transaction
     ends, taken in the order of `from_clause` (one statement, one round trip).
     """
-    sql, parts = _joined_statement(models, from_clause, condition, for_update, connection.vendor)
-    with connection.cursor() as cursor:
+    return queue_one_joined(models, from_clause, condition, params, for_update=for_update)()
+
+
+def queue_one_joined(models: tuple, from_clause: str, condition: str, params, *, for_update: bool = False):
+    """`select_one_joined`, sent now and answered later: returns the function that gives the answer.
+
+    In a `pipelined()` block, statements queued after it run after it (e.g. a `next_key` draw
+    once its rows are locked) and one round trip answers them all.
+    """
+    db = _db()
+    sql, parts = _joined_statement(models, from_clause, condition, for_update, db.vendor)
+    cursor = db.cursor()
+    try:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    instances, start = [], 0
-    for model, (attnames, converters) in zip(models, parts, strict=True):
-        instances.append(_instance(model, attnames, converters, row[start : start + len(attnames)], ()))
-        start += len(attnames)
-    return tuple(instances)
+    except BaseException:
+        cursor.close()
+        raise
+
+    def answer() -> tuple | None:
+        try:
+            with db.wrap_database_errors:
+                row = cursor.fetchone()
+        finally:
+            cursor.close()
+        if row is None:
+            return None
+        instances, start = [], 0
+        for model, (attnames, converters) in zip(models, parts, strict=True):
+            instances.append(
+                _instance(db, model, attnames, converters, row[start : start + len(attnames)], ())
+            )
+            start += len(attnames)
+        return tuple(instances)
+
+    return answer
 
 
 def select_all(model, condition: str, params, *, order_by: str, extra: tuple = ()) -> list:
@@ -150,21 +180,22 @@ def select_all(model, condition: str, params, *, order_by: str, extra: tuple = (
     `extra` is a tuple of (attribute, SQL expression) pairs: each becomes an attribute of
     every instance, like `annotate(...)` (e.g. an EXISTS over a related table).
     """
-    sql, attnames, converters = _statement(model, condition, order_by, extra, False, connection.vendor)
-    with connection.cursor() as cursor:
+    db = _db()
+    sql, attnames, converters = _statement(model, condition, order_by, extra, False, db.vendor)
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [_instance(model, attnames, converters, row, extra) for row in rows]
+    return [_instance(db, model, attnames, converters, row, extra) for row in rows]
 
 
 @lru_cache(maxsize=64)
-def _insert_statement(model, vendor: str):
-    fields = [field for field in model._meta.local_concrete_fields if not field.primary_key]
+def _insert_statement(model, with_keys: bool, vendor: str):
+    fields = [field for field in model._meta.local_concrete_fields if with_keys or not field.primary_key]
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    pk = connection.ops.quote_name(model._meta.pk.column)
-    return f"INSERT INTO {table} ({columns}) VALUES ", row, f" RETURNING {pk}", fields
+    returning = "" if with_keys else f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
+    return f"INSERT INTO {table} ({columns}) VALUES ", row, returning, fields
 
 
 def insert_rows(instances: list) -> list:
@@ -173,39 +204,77 @@ def insert_rows(instances: list) -> list:
     What `bulk_create` does for a model with an auto primary key and no multi-table
     inheritance, without compiling the statement on every call: each value goes through the
     field's `pre_save` (auto_now dates) and `get_db_prep_save` (JSON, Decimal), as in the ORM.
-    Signals are not sent (as with `bulk_create`). In a `pipelined()` block the statement is
-    queued and the keys are set by the next `flush()` or at the end of the block.
+    Signals are not sent (as with `bulk_create`). Instances that all have their key already
+    (`next_key`) are written with it. Otherwise the database gives the keys; in a
+    `pipelined()` block they are set by the next `flush()` or at the end of the block.
     """
     if not instances:
         return instances
+    db = _db()
     model = type(instances[0])
-    if not connection.features.can_return_rows_from_bulk_insert:
+    with_keys = all(instance.pk is not None for instance in instances)
+    if not with_keys and not db.features.can_return_rows_from_bulk_insert:
         return model.objects.bulk_create(instances)
-    head, row, returning, fields = _insert_statement(model, connection.vendor)
+    head, row, returning, fields = _insert_statement(model, with_keys, db.vendor)
     values = [
-        field.get_db_prep_save(field.pre_save(instance, True), connection)
+        field.get_db_prep_save(field.pre_save(instance, True), db)
         for instance in instances
         for field in fields
     ]
-    cursor = connection.cursor()
+    cursor = db.cursor()
     cursor.execute(head + ", ".join([row] * len(instances)) + returning, values)
-    pending = getattr(connection, "rows_pending_keys", None)
+    if with_keys:
+        cursor.close()
+        _saved(db, instances)
+        return instances
+    pending = getattr(db, "rows_pending_keys", None)
     if pending is not None:
         pending.append((cursor, instances))
     else:
-        _set_keys(cursor, instances)
+        _set_keys(db, cursor, instances)
     return instances
 
 
-def _set_keys(cursor, instances) -> None:
+def _saved(db, instances) -> None:
+    for instance in instances:
+        instance._state.adding = False
+        instance._state.db = db.alias
+
+
+def _set_keys(db, cursor, instances) -> None:
     try:
         keys = cursor.fetchall()
     finally:
         cursor.close()
     for instance, (key,) in zip(instances, keys, strict=True):
         instance.pk = key
-        instance._state.adding = False
-        instance._state.db = connection.alias
+    _saved(db, instances)
+
+
+def next_key(model):
+    """Draw the model's next primary key from its sequence (PostgreSQL); None elsewhere.
+
+    Returns a function that gives the key. In a `pipelined()` block the draw is only queued,
+    so it travels with the next read and calling the function after that read costs no round
+    trip: rows that refer to a new row can then be sent with it (`insert_rows` writes an
+    instance's key when it has one).
+    """
+    db = _db()
+    if db.vendor != "postgresql":
+        return None
+    cursor = db.cursor()
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s))", [model._meta.db_table, model._meta.pk.column]
+    )
+
+    def key() -> int:
+        try:
+            with db.wrap_database_errors:
+                return cursor.fetchone()[0]
+        finally:
+            cursor.close()
+
+    return key
 
 
 @contextmanager
@@ -217,56 +286,70 @@ def pipelined():
     of queued statements are raised there, as Django's exceptions. Use it inside
     `transaction.atomic()`, so that the COMMIT follows the block's last answer.
     """
-    if connection.vendor != "postgresql" or getattr(connection, "rows_pending_keys", None) is not None:
+    db = _db()
+    if db.vendor != "postgresql" or getattr(db, "rows_pending_keys", None) is not None:
         yield
         return
-    connection.ensure_connection()
-    connection.rows_pending_keys = []
+    db.ensure_connection()
+    db.rows_pending_keys = []
     try:
-        with connection.wrap_database_errors, connection.connection.pipeline() as pipeline:
-            connection.rows_pipeline = pipeline
+        with db.wrap_database_errors, db.connection.pipeline() as pipeline:
+            db.rows_pipeline = pipeline
             yield
-        connection.rows_pipeline = None  # the block's end has sent and answered everything
+        db.rows_pipeline = None  # the block's end has sent and answered everything
         flush()
     finally:
-        for cursor, _instances in connection.rows_pending_keys:
+        for cursor, _instances in db.rows_pending_keys:
             cursor.close()
-        connection.rows_pending_keys = connection.rows_pipeline = None
+        db.rows_pending_keys = db.rows_pipeline = None
 
 
 def flush() -> None:
     """In a `pipelined()` block: send what is queued, wait for the answers, set the inserted rows' keys."""
-    pending = getattr(connection, "rows_pending_keys", None)
+    db = _db()
+    pending = getattr(db, "rows_pending_keys", None)
     if not pending:
         return
-    with connection.wrap_database_errors:
-        if getattr(connection, "rows_pipeline", None) is not None:
-            connection.rows_pipeline.sync()
+    with db.wrap_database_errors:
+        if getattr(db, "rows_pipeline", None) is not None:
+            db.rows_pipeline.sync()
         while pending:
-            _set_keys(*pending.pop(0))
+            _set_keys(db, *pending.pop(0))
+
+
+@lru_cache(maxsize=64)
+def _update_statement(model, field_names: tuple[str, ...], vendor: str):
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in field_names]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    return sql, fields
 
 
 def update_row(instance, field_names: tuple[str, ...]) -> None:
     """UPDATE the named fields of a saved instance (auto_now fields named are set now), by primary key."""
-    model = type(instance)
-    fields = [model._meta.get_field(name) for name in field_names]
-    assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    sql = f"UPDATE {table} SET {assignments} WHERE {connection.ops.quote_name(model._meta.pk.column)} = %s"
-    values = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields]
-    with connection.cursor() as cursor:
+    db = _db()
+    sql, fields = _update_statement(type(instance), tuple(field_names), db.vendor)
+    values = [field.get_db_prep_save(field.pre_save(instance, False), db) for field in fields]
+    with db.cursor() as cursor:
         cursor.execute(sql, [*values, instance.pk])
+
+
+@lru_cache(maxsize=64)
+def _add_statement(model, field_names: tuple[str, ...], vendor: str):
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in field_names]
+    assignments = ", ".join(f"{quote(field.column)} = {quote(field.column)} + %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    return sql, fields
 
 
 def add_to_row(model, pk, **amounts) -> None:
     """UPDATE one row by primary key, adding each amount to its column (`F(name) + amount`, in SQL)."""
-    fields = [model._meta.get_field(name) for name in amounts]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = {quote(field.column)} + %s" for field in fields)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    db = _db()
+    sql, fields = _add_statement(model, tuple(amounts), db.vendor)
     values = [
-        field.get_db_prep_save(amount, connection)
-        for field, amount in zip(fields, amounts.values(), strict=True)
+        field.get_db_prep_save(amount, db) for field, amount in zip(fields, amounts.values(), strict=True)
     ]
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, [*values, pk])

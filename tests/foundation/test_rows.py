@@ -239,3 +239,52 @@ def test_pipelined_writes_are_sent_at_flush_and_fail_as_django_errors():
         "2024",
         "2025",
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_next_key_is_drawn_with_the_next_read_and_written_by_insert_rows():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from config.rows import insert_rows, next_key, pipelined
+
+    person = _person()
+    with transaction.atomic(), pipelined():
+        key = next_key(Accumulator)
+        assert select_one(Person, '"id" = %s', [person.pk]).pk == person.pk  # answers the draw too
+        with CaptureQueriesContext(connection) as captured:
+            drawn = key()
+        assert captured.captured_queries == []  # no statement of its own
+        row = Accumulator(
+            person=person,
+            region="hangzhou",
+            year_key="2024",
+            year_start=dt.date(2024, 1, 1),
+            year_end=dt.date(2024, 12, 31),
+            state={},
+        )
+        row.pk = drawn
+        insert_rows([row])
+    assert Accumulator.objects.get(person=person).pk == drawn
+    assert row._state.adding is False
+    following = next_key(Accumulator)()
+    assert following > drawn
+    created = Accumulator.objects.create(
+        person=person,
+        region="hangzhou",
+        year_key="2025",
+        year_start=dt.date(2025, 1, 1),
+        year_end=dt.date(2025, 12, 31),
+    )
+    assert created.pk > following  # the sequence the ORM uses is the one drawn from
+
+
+def test_next_key_is_none_without_sequences(settings):
+    from django.db import connection
+
+    from config.rows import next_key
+
+    if connection.vendor == "postgresql":
+        pytest.skip("SQLite gives keys on INSERT only")
+    assert next_key(Accumulator) is None
