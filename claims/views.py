@@ -14,9 +14,10 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.rows import select_each
+from config.rows import queue_one, together
 from enrollment.identity import normalise_id_number
 from enrollment.models import Person
+from enrollment.selectors import queue_person
 from users.permissions import HasApiScope, api_client_of, is_clerk
 
 from . import services
@@ -51,12 +52,12 @@ def institution_code(request, code: str | None) -> str:
 
 
 def resolve_parties(request, data: dict) -> tuple[Institution, Person]:
-    """The bill's institution and insured person, read together (one round trip on PostgreSQL)."""
+    """The bill's institution and insured person (with the enrolments their status needs), in one round trip."""
     code = institution_code(request, data.get("institution_code"))
-    institution, person = select_each(
-        (Institution, '"code" = %s', [code]),
-        (Person, '"id_number" = %s', [normalise_id_number(data["id_number"])]),
-    )
+    with together():
+        institution = queue_one(Institution, '"code" = %s', [code])
+        person = queue_person(id_number=normalise_id_number(data["id_number"]))
+    institution, person = institution(), person()
     if institution is None:
         raise services.SettlementRefused(
             "institution_code",

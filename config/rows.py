@@ -77,40 +77,69 @@ def select_one(model, condition: str, params, *, for_update: bool = False):
     values only ever go in `params`. With `for_update` the row stays locked until the
     transaction ends.
     """
-    return select_each((model, condition, params, for_update))[0]
+    return queue_one(model, condition, params, for_update=for_update)()
 
 
-def select_each(*lookups: tuple) -> list:
-    """Several `select_one` lookups, each (model, condition, params[, for_update]), in one round trip.
+def queue_one(model, condition: str, params, *, for_update: bool = False):
+    """`select_one`, sent now and answered later: returns the function that gives the answer.
 
-    On PostgreSQL the SELECTs are sent together (a pipeline) and answered together; elsewhere
-    they run one after the other. Returns each lookup's instance or None, in order.
+    Reads queued in a `together()` block (or a `pipelined()` one) are answered in one round
+    trip on PostgreSQL; elsewhere each runs when it is queued.
     """
     db = _db()
-    statements = [
-        (model, *_statement(model, condition, "", (), bool(rest and rest[0]), db.vendor), params)
-        for model, condition, params, *rest in lookups
-    ]
-    cursors = []
+    sql, attnames, converters = _statement(model, condition, "", (), for_update, db.vendor)
+    return _queued(
+        db, sql, params, lambda row: _instance(db, model, attnames, converters, row, ()), many=False
+    )
+
+
+def select_all(model, condition: str, params, *, order_by: str, extra: tuple = ()) -> list:
+    """Every row of `model` where `condition` holds, in `order_by` order (fixed SQL text).
+
+    `extra` is a tuple of (attribute, SQL expression) pairs: each becomes an attribute of
+    every instance, like `annotate(...)` (e.g. an EXISTS over a related table).
+    """
+    return queue_all(model, condition, params, order_by=order_by, extra=extra)()
+
+
+def queue_all(model, condition: str, params, *, order_by: str, extra: tuple = ()):
+    """`select_all`, sent now and answered later (see `queue_one`)."""
+    db = _db()
+    sql, attnames, converters = _statement(model, condition, order_by, extra, False, db.vendor)
+    return _queued(
+        db, sql, params, lambda row: _instance(db, model, attnames, converters, row, extra), many=True
+    )
+
+
+def _queued(db, sql: str, params, build, *, many: bool):
+    cursor = db.cursor()
     try:
-        with _together(db, len(statements) > 1):
-            for _model, sql, _attnames, _converters, params in statements:
-                cursors.append(db.cursor())
-                cursors[-1].execute(sql, params)
-        rows = [cursor.fetchone() for cursor in cursors]
-    finally:
-        for cursor in cursors:
+        cursor.execute(sql, params)
+    except BaseException:
+        cursor.close()
+        raise
+
+    def answer():
+        try:
+            with db.wrap_database_errors:
+                rows = cursor.fetchall() if many else cursor.fetchone()
+        finally:
             cursor.close()
-    return [
-        None if row is None else _instance(db, model, attnames, converters, row, ())
-        for (model, _sql, attnames, converters, _params), row in zip(statements, rows, strict=True)
-    ]
+        if many:
+            return [build(row) for row in rows]
+        return None if rows is None else build(rows)
+
+    return answer
 
 
 @contextmanager
-def _together(db, pipeline: bool):
-    """The statements of the block go to PostgreSQL together and are answered at its end."""
-    if not pipeline or db.vendor != "postgresql":
+def together():
+    """Reads queued in the block go to PostgreSQL together and are answered at its end (one round trip).
+
+    Outside a transaction as inside one; elsewhere a plain block. Take the answers after the block.
+    """
+    db = _db()
+    if db.vendor != "postgresql":
         yield
         return
     db.ensure_connection()
@@ -148,21 +177,8 @@ def queue_one_joined(models: tuple, from_clause: str, condition: str, params, *,
     """
     db = _db()
     sql, parts = _joined_statement(models, from_clause, condition, for_update, db.vendor)
-    cursor = db.cursor()
-    try:
-        cursor.execute(sql, params)
-    except BaseException:
-        cursor.close()
-        raise
 
-    def answer() -> tuple | None:
-        try:
-            with db.wrap_database_errors:
-                row = cursor.fetchone()
-        finally:
-            cursor.close()
-        if row is None:
-            return None
+    def build(row) -> tuple:
         instances, start = [], 0
         for model, (attnames, converters) in zip(models, parts, strict=True):
             instances.append(
@@ -171,21 +187,7 @@ def queue_one_joined(models: tuple, from_clause: str, condition: str, params, *,
             start += len(attnames)
         return tuple(instances)
 
-    return answer
-
-
-def select_all(model, condition: str, params, *, order_by: str, extra: tuple = ()) -> list:
-    """Every row of `model` where `condition` holds, in `order_by` order (fixed SQL text).
-
-    `extra` is a tuple of (attribute, SQL expression) pairs: each becomes an attribute of
-    every instance, like `annotate(...)` (e.g. an EXISTS over a related table).
-    """
-    db = _db()
-    sql, attnames, converters = _statement(model, condition, order_by, extra, False, db.vendor)
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [_instance(db, model, attnames, converters, row, extra) for row in rows]
+    return _queued(db, sql, params, build, many=False)
 
 
 @lru_cache(maxsize=64)
@@ -262,19 +264,8 @@ def next_key(model):
     db = _db()
     if db.vendor != "postgresql":
         return None
-    cursor = db.cursor()
-    cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, %s))", [model._meta.db_table, model._meta.pk.column]
-    )
-
-    def key() -> int:
-        try:
-            with db.wrap_database_errors:
-                return cursor.fetchone()[0]
-        finally:
-            cursor.close()
-
-    return key
+    sql = "SELECT nextval(pg_get_serial_sequence(%s, %s))"
+    return _queued(db, sql, [model._meta.db_table, model._meta.pk.column], lambda row: row[0], many=False)
 
 
 @contextmanager

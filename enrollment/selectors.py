@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from config.rows import select_all
+from config.rows import queue_all, queue_one
 from policy.parameters import ParameterError, parameters_for
 
 from . import dates
@@ -340,16 +340,30 @@ def _resident_window(person: Person, current: Enrolment, previous: Enrolment | N
     return _Window(max(current.start_date, dates.next_month(paid)), **bridge)
 
 
-def _enrolments_with_flags(person: Person) -> tuple[list[Enrolment], dict | None]:
-    """The person's enrolments and which other records exist, in one query.
+def queue_person(*, id_number: str):
+    """The person with this (normalised) ID number, or None, with what `benefit_status` reads first.
 
-    A settlement reads the status on every bill; most persons have no certificate, GP
-    contract, filing, transfer or suspension, so those tables are read only when a row
-    exists. Returns flags None when the caller prefetched the enrolments (then every
-    table is read as before, using the caller's caches).
+    Sent now and answered later (`config.rows.queue_one`): in a `config.rows.together()`
+    block the person and their enrolments travel in one round trip with the caller's other
+    reads (a settlement reads the institution too). The enrolments are kept on the person
+    for the next `benefit_status` of it.
     """
-    if "enrolments" in getattr(person, "_prefetched_objects_cache", {}):
-        return list(person.enrolments.all()), None
+    person = queue_one(Person, '"id_number" = %s', [id_number])
+    enrolments = _queue_enrolments_with_flags(
+        f'"{Enrolment._meta.db_table}"."person_id" = (SELECT "id" FROM "{Person._meta.db_table}" WHERE "id_number" = %s)',
+        [id_number],
+    )
+
+    def answer() -> Person | None:
+        found, rows = person(), enrolments()
+        if found is not None:
+            found._status_enrolments = rows
+        return found
+
+    return answer
+
+
+def _queue_enrolments_with_flags(condition: str, params):
     # one fixed SELECT with EXISTS columns: compiling it as a queryset with five annotations
     # cost ~2 ms of Python per bill (config.rows)
     enrolment_table = Enrolment._meta.db_table
@@ -357,10 +371,10 @@ def _enrolments_with_flags(person: Person) -> tuple[list[Enrolment], dict | None
     def exists_in(model, column: str, outer: str) -> str:
         return f'EXISTS (SELECT 1 FROM "{model._meta.db_table}" WHERE "{column}" = "{enrolment_table}"."{outer}")'
 
-    enrolments = select_all(
+    return queue_all(
         Enrolment,
-        f'"{enrolment_table}"."person_id" = %s',
-        [person.pk],
+        condition,
+        params,
         order_by=f'"{enrolment_table}"."start_date", "{enrolment_table}"."id"',
         extra=(
             ("has_suspensions", exists_in(Suspension, "enrolment_id", "id")),
@@ -370,6 +384,24 @@ def _enrolments_with_flags(person: Person) -> tuple[list[Enrolment], dict | None
             ("person_has_transfers", exists_in(Transfer, "person_id", "person_id")),
         ),
     )
+
+
+def _enrolments_with_flags(person: Person) -> tuple[list[Enrolment], dict | None]:
+    """The person's enrolments and which other records exist, in one query.
+
+    A settlement reads the status on every bill; most persons have no certificate, GP
+    contract, filing, transfer or suspension, so those tables are read only when a row
+    exists. Returns flags None when the caller prefetched the enrolments (then every
+    table is read as before, using the caller's caches). Enrolments read with the person
+    (`queue_person`) serve once.
+    """
+    if "enrolments" in getattr(person, "_prefetched_objects_cache", {}):
+        return list(person.enrolments.all()), None
+    enrolments = person.__dict__.pop("_status_enrolments", None)
+    if enrolments is None:
+        enrolments = _queue_enrolments_with_flags(
+            f'"{Enrolment._meta.db_table}"."person_id" = %s', [person.pk]
+        )()
     for enrolment in enrolments:
         Enrolment.person.field.set_cached_value(enrolment, person)
     if not enrolments:

@@ -315,3 +315,29 @@ def test_back_to_flexible_within_three_months_from_month_after_payment_art_73_2(
     paid(back, D(2024, 7, 5))
     status = benefit_status(person=person, on=D(2024, 8, 1))
     assert status.eligible and status.scheme == "employee"  # no 6-month resident bridge (art. 73(1))
+
+
+def test_person_read_with_enrolments_gives_the_same_status_once(make_person, django_assert_num_queries):
+    """queue_person: the enrolments come with the person, for its next benefit_status only."""
+    from enrollment.selectors import queue_person
+
+    person = make_person()
+    enrolment = paid(
+        enrol(person=person, category="flexible", district="上城区", start_date=D(2024, 1, 1)), D(2024, 1, 5)
+    )
+    Suspension.objects.create(
+        enrolment=enrolment,
+        unpaid_month=D(2024, 2, 1),
+        suspended_from=D(2024, 3, 1),
+        article="杭州 第十五条第二款",
+    )
+    with django_assert_num_queries(2):  # the person and the enrolments with their flags
+        read = queue_person(id_number=person.id_number)()
+    assert read.pk == person.pk
+    fresh = benefit_status(person=person, on=D(2024, 3, 15))
+    with django_assert_num_queries(1):  # the suspension only: no enrolment read
+        status = benefit_status(person=read, on=D(2024, 3, 15))
+    assert status == fresh and not status.eligible
+    with django_assert_num_queries(2):  # used once: the next status reads afresh
+        assert benefit_status(person=read, on=D(2024, 2, 15)).eligible
+    assert queue_person(id_number="330106199001010000")() is None

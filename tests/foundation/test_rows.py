@@ -140,18 +140,45 @@ def test_add_to_row_adds_in_sql():
 
 
 @pytest.mark.django_db
-def test_select_each_answers_each_lookup_in_order():
-    from config.rows import select_each
+def test_reads_queued_together_are_answered_in_order():
+    from config.rows import queue_all, queue_one, together
 
     person = _person()
-    found, missing, again = select_each(
-        (Person, '"id" = %s', [person.pk]),
-        (Person, '"id" = %s', [person.pk + 1000]),
-        (Person, '"id_number" = %s', [person.id_number], True),
-    )
-    assert _fields(found) == _fields(Person.objects.get(pk=person.pk))
-    assert missing is None
-    assert again.pk == person.pk
+    with together():
+        found = queue_one(Person, '"id" = %s', [person.pk])
+        missing = queue_one(Person, '"id" = %s', [person.pk + 1000])
+        everyone = queue_all(Person, '"id" >= %s', [0], order_by='"id"')
+    assert _fields(found()) == _fields(Person.objects.get(pk=person.pk))
+    assert missing() is None
+    assert [p.pk for p in everyone()] == [person.pk]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_reads_queued_together_take_one_round_trip():
+    """Three reads, one answer: the server sees them back to back, the client waits once."""
+    from django.db import connection
+
+    from config.rows import queue_one, together
+
+    person = _person()
+    connection.ensure_connection()
+    waits = []
+    original = connection.connection.wait
+
+    def counting_wait(generator, *args, **kwargs):
+        waits.append(1)
+        return original(generator, *args, **kwargs)
+
+    connection.connection.wait = counting_wait
+    try:
+        with together():
+            answers = [queue_one(Person, '"id" = %s', [person.pk]) for _ in range(3)]
+        sent = len(waits)
+        assert [answer().pk for answer in answers] == [person.pk] * 3
+        assert len(waits) == sent  # the answers were already there
+    finally:
+        del connection.connection.wait
 
 
 def _try_lock_elsewhere(model, pk) -> str:
