@@ -6,7 +6,8 @@ Creates its own PostgreSQL database (`medsec_bench_claims`), migrates it, makes 
 persons with accounts and one level-3 hospital with an API client, then posts bills
 through the Django test client (the whole stack: authentication, serializer, benefit
 status, row locks, engine, ledger, accumulators, one transaction each) round-robin over
-the persons. Statements are queued to Redis (the production path) and purged afterwards.
+the persons; with `--clients N` from N processes, as a server's N worker processes.
+Statements are queued to Redis (the production path) and purged afterwards.
 pgbench's tables are initialised in the same database and `simple-update` runs with the
 same number of clients, taking turns with the settlements (`--rounds`), so both are measured
 on the same machine state. The database is dropped at the end.
@@ -21,7 +22,6 @@ import re
 import secrets
 import subprocess
 import sys
-import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -118,35 +118,64 @@ def bill_body(person, number: int) -> dict:
 
 
 def run_settlements(key: str, people, bills: int, clients: int, offset: int) -> tuple[float, int]:
-    from django.db import connection
-    from rest_framework.test import APIClient
+    """Post `bills` bills over `clients` clients; (seconds, bills settled).
 
-    failures = []
+    One client runs in this process. Several run as forked processes, one each, as a
+    server's worker processes would (threads of one process would share its interpreter
+    lock and measure that instead).
+    """
     per_client = bills // clients
+    if clients == 1:
+        started = time.perf_counter()
+        failures = post_bills(key, people, offset, per_client)
+        elapsed = time.perf_counter() - started
+    else:
+        import multiprocessing
 
-    def work(worker: int):
-        http = APIClient()
-        http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-        try:
-            for i in range(per_client):
-                number = offset + worker * per_client + i
-                person = people[number % len(people)]
-                response = http.post("/api/v1/settlements/", bill_body(person, number), format="json")
-                if response.status_code != 201:
-                    failures.append((response.status_code, response.content[:300]))
-        finally:
-            connection.close()
+        from django.db import connections
 
-    threads = [threading.Thread(target=work, args=(w,)) for w in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+        connections.close_all()  # each process opens its own connection
+        context = multiprocessing.get_context("fork")
+        results = context.Queue()
+        workers = [
+            context.Process(target=_client, args=(results, key, people, offset + w * per_client, per_client))
+            for w in range(clients)
+        ]
+        started = time.perf_counter()
+        for worker in workers:
+            worker.start()
+        failures = [failure for _worker in workers for failure in results.get()]
+        for worker in workers:
+            worker.join()
+        elapsed = time.perf_counter() - started
     if failures:
         raise SystemExit(f"{len(failures)} settlements failed, first: {failures[0]}")
     return elapsed, per_client * clients
+
+
+def _client(results, key: str, people, first: int, count: int) -> None:
+    try:
+        results.put(post_bills(key, people, first, count))
+    except Exception as error:  # reported by the parent
+        results.put([("exception", repr(error))])
+
+
+def post_bills(key: str, people, first: int, count: int) -> list:
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    http = APIClient()
+    http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    failures = []
+    try:
+        for number in range(first, first + count):
+            person = people[number % len(people)]
+            response = http.post("/api/v1/settlements/", bill_body(person, number), format="json")
+            if response.status_code != 201:
+                failures.append((response.status_code, response.content[:300]))
+    finally:
+        connection.close()
+    return failures
 
 
 def queries_per_settlement(key: str, people, first: int, count: int = 20) -> tuple[int, int]:
