@@ -16,6 +16,7 @@ VARIABLES = {
     "CELERY_RESULT_BACKEND",
     "REDIS_URL",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DB_PREPARE_THRESHOLD",
 }
 PROBE = """
 import json, django
@@ -28,6 +29,7 @@ print(json.dumps({
     "cache": s.CACHES["default"]["BACKEND"], "language": s.LANGUAGE_CODE, "tz": s.TIME_ZONE,
     "use_tz": s.USE_TZ, "languages": [code for code, _ in s.LANGUAGES],
     "ssl_redirect": getattr(s, "SECURE_SSL_REDIRECT", False),
+    "db_options": s.DATABASES["default"].get("OPTIONS", {}),
 }))
 """
 
@@ -73,3 +75,16 @@ def test_production_environment_postgres_redis_broker_and_cache():
     assert s["broker"] == s["backend"] == "redis://redis.internal:6379/0"
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert s["ssl_redirect"] is True
+    # statements bound and prepared by the server (the settlement's fixed SQL is planned once)
+    assert s["db_options"] == {"server_side_binding": True, "prepare_threshold": 5}
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler():
+    database = "postgres://medsec:pw@db.internal:5432/medsec"
+    assert settings_with(DATABASE_URL=database, DB_PREPARE_THRESHOLD="off")["db_options"] == {
+        "server_side_binding": True,
+        "prepare_threshold": None,
+    }
+    assert (
+        settings_with(DATABASE_URL=database, DB_PREPARE_THRESHOLD="1")["db_options"]["prepare_threshold"] == 1
+    )
