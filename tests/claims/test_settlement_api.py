@@ -128,6 +128,24 @@ def test_same_key_other_body_is_conflict(hospital, person_factory):
     assert Accumulator.objects.get(person=person).state["inpatient_eligible"] == "50000.00"
 
 
+def test_retry_after_the_person_left_still_returns_the_first_result(hospital, person_factory):
+    """A replay is the first answer even when the bill would be refused now (the person has left)."""
+    from enrollment.models import Enrolment
+
+    person = person_factory(historical=Decimal("3000.00"))
+    body = inpatient(person)
+    first = hospital.post(URL, body, format="json")
+    assert first.status_code == 201, first.content
+    Enrolment.objects.filter(person=person).update(end_date="2023-06-30", end_reason="transfer_out")
+    fresh = hospital.post(URL, inpatient(person, "ZY-NEW"), format="json")
+    assert fresh.status_code == 422  # a new bill is refused: not insured on its date
+    again = hospital.post(URL, body, format="json")
+    assert again.status_code == 200 and again.content == first.content
+    other = hospital.post(URL, {**body, "eligible": "1.00"}, format="json")
+    assert other.status_code == 409  # another body under the settled key is still a conflict
+    assert Settlement.objects.count() == 1
+
+
 def test_institution_may_not_settle_as_another(hospital, person_factory):
     from .conftest import OTHER
 
