@@ -309,10 +309,13 @@ def flush() -> None:
 
 
 @lru_cache(maxsize=64)
-def _update_statement(model, field_names: tuple[str, ...], vendor: str):
+def _update_statement(model, field_names: tuple[str, ...], adding: bool, vendor: str):
+    """UPDATE … SET each column to a value (or, `adding`, to itself plus a value) WHERE the key is."""
     quote = connection.ops.quote_name
     fields = [model._meta.get_field(name) for name in field_names]
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    assignments = ", ".join(
+        f"{quote(field.column)} = {quote(field.column) + ' + ' if adding else ''}%s" for field in fields
+    )
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
     return sql, fields
 
@@ -320,25 +323,16 @@ def _update_statement(model, field_names: tuple[str, ...], vendor: str):
 def update_row(instance, field_names: tuple[str, ...]) -> None:
     """UPDATE the named fields of a saved instance (auto_now fields named are set now), by primary key."""
     db = _db()
-    sql, fields = _update_statement(type(instance), tuple(field_names), db.vendor)
+    sql, fields = _update_statement(type(instance), tuple(field_names), False, db.vendor)
     values = [field.get_db_prep_save(field.pre_save(instance, False), db) for field in fields]
     with db.cursor() as cursor:
         cursor.execute(sql, [*values, instance.pk])
 
 
-@lru_cache(maxsize=64)
-def _add_statement(model, field_names: tuple[str, ...], vendor: str):
-    quote = connection.ops.quote_name
-    fields = [model._meta.get_field(name) for name in field_names]
-    assignments = ", ".join(f"{quote(field.column)} = {quote(field.column)} + %s" for field in fields)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
-    return sql, fields
-
-
 def add_to_row(model, pk, **amounts) -> None:
     """UPDATE one row by primary key, adding each amount to its column (`F(name) + amount`, in SQL)."""
     db = _db()
-    sql, fields = _add_statement(model, tuple(amounts), db.vendor)
+    sql, fields = _update_statement(model, tuple(amounts), True, db.vendor)
     values = [
         field.get_db_prep_save(amount, db) for field, amount in zip(fields, amounts.values(), strict=True)
     ]
