@@ -10,9 +10,9 @@ counter (事后报销, art. 65):
    (insured that day, waiting period, suspension, scheme, category, certificates,
    GP contract); a refusal names its reason and article and writes nothing;
 3. in ONE transaction: the person's accumulators row for the settlement year is
-   created if missing and locked (`select_for_update`), then the account balances;
-   the policy engine computes; the settlement, its lines, the account ledger entries
-   and the new accumulators are written.
+   created if missing and locked (`select_for_update`), then the account row; the
+   policy engine computes; the settlement, its lines, the account ledger entries and
+   the new accumulators are written (on PostgreSQL sent as one batch, `_settle_new`).
 
 Order of bills. The engine's accumulators are year-to-date: bills are applied in the
 order they are settled. A bill dated before the latest settled bill of the year is
@@ -27,7 +27,8 @@ settlement sees the restored state. A settlement is reversed at most once.
 
 Idempotency: the key is institution code + bill number (counter: `counter:` + person
 + bill number). The same key with the same request body returns the stored first
-response; another body under the same key is a conflict.
+response; another body under the same key is a conflict. The settlement's unique key
+finds them when its INSERT fails, so a first settlement makes no lookup for an earlier one.
 """
 
 from __future__ import annotations
