@@ -179,7 +179,9 @@ CHECK_EVERY_SECONDS = 2.0
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[Override, ...]] = {}
-_state = {"generation": None, "checked_at": 0.0, "uncommitted": False}
+# "uncommitted": (connection, its outermost atomic block) of a transaction that wrote overrides
+# and has not committed yet, or None
+_state = {"generation": None, "checked_at": 0.0, "uncommitted": None}
 
 
 def _shared_generation():
@@ -210,11 +212,12 @@ def clear_override_cache(**_kwargs) -> None:
 def overrides_changed(**_kwargs) -> None:
     """A ParameterOverride was saved or deleted: invalidate now, and everywhere once committed."""
     clear_override_cache()
-    if connection.in_atomic_block:
-        _state["uncommitted"] = True
+    writer = transaction.get_connection()
+    if writer.in_atomic_block:
+        _state["uncommitted"] = (writer, writer.atomic_blocks[0])
 
     def committed():
-        _state["uncommitted"] = False
+        _state["uncommitted"] = None
         clear_override_cache()
         _bump_shared_generation()
 
@@ -232,17 +235,21 @@ def override_provider(region: str) -> tuple[Override, ...]:
     """The region's overrides, from this process's cache when it is current.
 
     Inside a transaction that wrote overrides and has not committed, the rows are read
-    afresh (and not cached), so a rollback leaves nothing behind. Where no database
+    afresh (and not cached), so a rollback leaves nothing behind; other connections cannot
+    see those rows and keep using the cache. Once that transaction is over (committed, or
+    rolled back, which Django does not signal) the next lookup forgets it. Where no database
     access is possible (pure unit tests under pytest-django's blocker), only the files count.
     """
-    if _state["uncommitted"]:
-        if connection.in_atomic_block:
+    if _state["uncommitted"] is not None:
+        writer, block = _state["uncommitted"]
+        if not (writer.atomic_blocks and writer.atomic_blocks[0] is block):
+            _state["uncommitted"] = None  # that transaction is over
+            clear_override_cache()
+        elif writer is transaction.get_connection():  # it is this one: read what it wrote
             try:
                 return _load(region)
             except RuntimeError:
                 return ()
-        _state["uncommitted"] = False
-        clear_override_cache()
     now = time.monotonic()
     if now - _state["checked_at"] > CHECK_EVERY_SECONDS:
         generation = _shared_generation()

@@ -43,10 +43,8 @@ def pytest_runtest_setup(item):
 def _restore_policy_globals():
     """Tests may swap the override provider or the illustrative default; put them back after each.
 
-    A test that saved a ParameterOverride leaves the provider's "uncommitted write" mark set: its
-    transaction is rolled back, and Django has no hook for a rollback. Without clearing it, every
-    later test would read the overrides from the database on every lookup (an order-dependent
-    difference in query counts).
+    (A test that saved a ParameterOverride ends with its transaction rolled back; the provider
+    notices that itself at the next lookup, `policy.models.override_provider`.)
     """
     import policy.parameters as parameters
     from policy import models as policy_models
@@ -55,7 +53,6 @@ def _restore_policy_globals():
     yield
     parameters.set_override_provider(provider)
     parameters.set_illustrative_default(illustrative)
-    policy_models._state["uncommitted"] = False
     policy_models.clear_override_cache()
 
 

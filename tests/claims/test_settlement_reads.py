@@ -44,8 +44,8 @@ def _second_bill(hospital, person_factory, record):
         )
     assert second.status_code == 201, second.content
     assert second.json()["historical_funds_paid"] != "0.00"
-    # the policy app's override cache is process-wide; an earlier test's uncommitted override write
-    # makes it read afresh, so its reads are not the settlement path's and are not counted
+    # the policy app's override cache is process-wide and refills after any change: its reads are
+    # not the settlement path's and are not counted
     return [q["sql"] for q in captured.captured_queries if "policy_parameteroverride" not in q["sql"]]
 
 

@@ -200,3 +200,63 @@ def test_demo_load_is_idempotent_and_labelled_demo():
     override = ParameterOverride.objects.get()
     assert override.note.startswith("DEMO")
     assert parameters_for("hangzhou", dt.date(2025, 1, 1))["provincial_average_monthly_wage"] == 7000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_rollback_lookups_in_the_next_transaction_are_cached(django_assert_num_queries):
+    """Django does not signal a rollback; the provider sees the writing transaction is over by itself."""
+    make(effective_from=dt.date(2024, 1, 1), value="6500")
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            make()
+            raise RuntimeError("abandon")
+    with transaction.atomic():
+        assert parameters_for("hangzhou", dt.date(2025, 3, 1))["provincial_average_monthly_wage"] == 6500
+        with django_assert_num_queries(0):
+            for _ in range(20):
+                assert (
+                    parameters_for("hangzhou", dt.date(2025, 3, 1))["provincial_average_monthly_wage"] == 6500
+                )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_another_connections_open_write_is_neither_seen_nor_slowing_this_one(django_assert_num_queries):
+    import threading
+
+    from django.db import connections
+
+    make(effective_from=dt.date(2024, 1, 1), value="6500")
+    assert parameters_for("hangzhou", dt.date(2025, 3, 1))["provincial_average_monthly_wage"] == 6500
+    written, finish, seen_by_writer = threading.Event(), threading.Event(), []
+
+    def writer():
+        try:
+            with transaction.atomic():
+                make()
+                seen_by_writer.append(
+                    parameters_for("hangzhou", dt.date(2025, 3, 1))["provincial_average_monthly_wage"]
+                )
+                written.set()
+                finish.wait(10)
+                raise RuntimeError("abandon")
+        except RuntimeError:
+            pass
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert written.wait(10)
+        assert seen_by_writer == [7000]  # the writer reads its own change
+        with transaction.atomic():
+            assert parameters_for("hangzhou", dt.date(2025, 3, 1))["provincial_average_monthly_wage"] == 6500
+            with django_assert_num_queries(0):  # the cache, not a read per lookup
+                assert (
+                    parameters_for("hangzhou", dt.date(2025, 4, 1))["provincial_average_monthly_wage"] == 6500
+                )
+    finally:
+        finish.set()
+        thread.join()
+    assert parameters_for("hangzhou", dt.date(2025, 3, 1))["provincial_average_monthly_wage"] == 6500
