@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
 from config.rows import add_to_row, insert_rows
@@ -456,12 +456,16 @@ def retirement_year_months(retired_on: dt.date) -> tuple[int, int]:
 @transaction.atomic
 def refund_retirement_year_deductible(*, person, year: int, on: dt.date | None = None) -> LedgerEntry | None:
     """What the person paid above the retirement year's outpatient deductible, × 80%, into historical
-    funds (杭州 art. 29(2)); once per person and year. None when nothing is due.
+    funds (杭州 art. 29(2)). None when nothing is (or nothing more is) due.
 
     The year's deductible is worked out by the months before and after retirement
     (`policy.accounts.retirement_year_outpatient_deductible`); what the person actually paid
     is the year's accumulator (`outpatient_deductible_paid`) kept by the settlements. Run
-    after the year has ended, when that figure is final (the year-end task does it).
+    after the year has ended (the year-end task does it), and again when a bill of that year
+    is settled or reversed later (a counter reimbursement may come until the end of the next
+    year, art. 65): the year's refund entries then add up to what is due now. The entry
+    posted is the difference; a refund that has become too large is taken back from the
+    historical funds, never below zero.
     """
     from claims.models import Accumulator
     from contributions.models import RetirementConfirmation
@@ -474,10 +478,13 @@ def refund_retirement_year_deductible(*, person, year: int, on: dt.date | None =
     account = _lock(person)
     if account.status != Account.Status.OPEN:
         return None
-    if LedgerEntry.objects.filter(
-        account=account, kind=LedgerEntry.Kind.RETIREMENT_REFUND, year=year
-    ).exists():
-        return None  # once per year, whatever the retries (the account row is locked)
+    # what the year's refunds already paid (the account row is locked: retries add nothing)
+    refunded = (
+        LedgerEntry.objects.filter(
+            account=account, kind=LedgerEntry.Kind.RETIREMENT_REFUND, year=year
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
     params = parameters_for(account.region, dt.date(year, 12, 31))
     months_active, months_retired = retirement_year_months(confirmation.retirement_date)
     try:
@@ -493,16 +500,22 @@ def refund_retirement_year_deductible(*, person, year: int, on: dt.date | None =
     )
     paid = YearState.from_dict(state).outpatient_deductible_paid if state else ZERO
     refund = rules.retirement_year_refund(params=params, deductible_paid=paid, deductible_due=due.amount)
-    if refund.amount <= 0:
+    difference = max(refund.amount, ZERO) - refunded
+    if difference < 0:
+        difference = -min(-difference, max(account.historical, ZERO))
+    if not difference:
         return None
+    text = f"{year}年退休，门诊起付标准应付 {due.amount}（{due.lines[0].text}）；{refund.lines[0].text}"
+    if refunded:
+        text = f"{text}；已划入 {refunded}，{'补划' if difference > 0 else '冲回'} {abs(difference)}"
     entry = _entry(
         account,
         kind=LedgerEntry.Kind.RETIREMENT_REFUND,
         bucket=LedgerEntry.Bucket.HISTORICAL,
-        amount=refund.amount,
+        amount=difference,
         on=on or dt.date(year, 12, 31),
         year=year,
-        text=f"{year}年退休，门诊起付标准应付 {due.amount}（{due.lines[0].text}）；{refund.lines[0].text}",
+        text=text,
         article_text=refund.lines[0].article,
         source_type="retirement_year",
         source_id=f"{year:04d}",

@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import Account
-from accounts.services import pay_for_settlement, reverse_source
+from accounts.services import pay_for_settlement, refund_retirement_year_deductible, reverse_source
 from config.rows import (
     flush,
     insert_rows,
@@ -698,7 +698,7 @@ def _settle_new(*, person, institution, bill, body, user, source, today, key, di
         if uses_historical != prepared.profile.use_historical_funds:
             prepared.profile = replace(prepared.profile, use_historical_funds=uses_historical)
         result = compute(prepared, accumulator.state, balances)
-        return _write(
+        settlement = _write(
             prepared,
             accumulator,
             result,
@@ -710,6 +710,26 @@ def _settle_new(*, person, institution, bill, body, user, source, today, key, di
             user=user,
             source=source,
         )
+        if source == Settlement.Source.COUNTER or (account is not None and account.category == "retired"):
+            # (an API bill of a person still active is of no retirement year: no query for it)
+            recheck_retirement_refund(
+                person=person, year_key=prepared.year.key, year_end=prepared.year.end, today=today
+            )
+        return settlement
+
+
+def recheck_retirement_refund(*, person, year_key: str, year_end: dt.date, today: dt.date) -> None:
+    """杭州 art. 29(2): a bill of a year already closed changes what the retirement year's refund should be.
+
+    The year-end task refunds the retirement year's excess deductible; a counter
+    reimbursement of that year may come until the end of the next one (art. 65), and a
+    reversal may come too. Either moves the year's deductible paid, so the refund is worked
+    out again and the difference posted (`accounts.services.refund_retirement_year_deductible`;
+    nothing for anybody who did not retire that year). Bills of the current year need
+    nothing: the year-end task sees them.
+    """
+    if year_end < today and year_key.isdigit():
+        refund_retirement_year_deductible(person=person, year=int(year_key), on=today)
 
 
 def _write(
@@ -927,6 +947,9 @@ def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) 
         )
         if original.current_funds_paid or original.historical_funds_paid:
             reverse_source(source_type=SOURCE_TYPE, source_id=str(original.pk), on=today)
+        recheck_retirement_refund(
+            person=original.person, year_key=original.year_key, year_end=accumulator.year_end, today=today
+        )
         original.status = Settlement.Status.REVERSED
         original.save(update_fields=["status"])
         reversal.response = jsonb_order(reversal_body(reversal))

@@ -215,6 +215,37 @@ def test_retirement_year_deductible_refund_into_historical_funds_art29_2(make_ac
 
 
 @pytest.mark.django_db
+def test_retirement_year_refund_follows_later_changes_never_below_zero_art29_2(make_account):
+    """Retired 2024-07-15 (due 650.00), paid 1,000.00: 280.00 refunded. A later reversal leaves 700.00 paid:
+    (700 − 650) × 80% = 40.00 due, so 240.00 should go back; the person has spent all but 100.00 of the
+    historical funds, so 100.00 is taken back and the balance stays at zero."""
+    from claims.models import Accumulator
+
+    account = make_account(birth_date=dt.date(1964, 7, 15))
+    _retire(account.person, dt.date(2024, 7, 15), paid="1000.00")
+    assert services.refund_retirement_year_deductible(person=account.person, year=2024).amount == D("280.00")
+    services.pay_for_settlement(
+        person=account.person,
+        on=dt.date(2025, 2, 1),
+        current_funds=D("0.00"),
+        historical_funds=D("180.00"),
+        source_type="test",
+        source_id="spent",
+        text="支出",
+        article="杭州 第二十五条",
+    )
+    Accumulator.objects.filter(person=account.person).update(state={"outpatient_deductible_paid": "700.00"})
+    back = services.refund_retirement_year_deductible(
+        person=account.person, year=2024, on=dt.date(2025, 3, 1)
+    )
+    assert (back.amount, back.year, back.entry_date) == (D("-100.00"), 2024, dt.date(2025, 3, 1))
+    assert "冲回 100.00" in back.text
+    account.refresh_from_db()
+    assert account.historical == D("0.00")
+    assert audit_balances() == []
+
+
+@pytest.mark.django_db
 def test_retirement_year_refund_nothing_when_paid_no_more_than_due_art29_2(make_account):
     """Retired 2024-03-01: due 1,000 × 2/12 + 300 × 10/12 = 166.666… + 250 = 416.67; paid 400.00 → no refund."""
     account = make_account(birth_date=dt.date(1964, 3, 1))

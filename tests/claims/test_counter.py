@@ -122,3 +122,75 @@ def test_counter_uses_same_accumulators_as_api(client, clerk, hospital, person_f
     )
     assert response.status_code == 201
     assert response.json()["deductible"] == "300.00"  # 800 at level 3 − 500 paid at the counter
+
+
+def test_late_counter_bill_of_the_retirement_year_adjusts_the_refund_art29_2_art65(person_factory):
+    """Retired on 15 July last year: the year's outpatient deductible due is 1,000 × 6/12 + 300 × 6/12 = 650.00
+    (杭州 art. 29(2)). At the year's end the person had paid 800.00 of it: (800 − 650) × 80% = 120.00 went to
+    historical funds. A bill of 10 May last year reimbursed at the counter now (art. 65: until the end of
+    the next year), 200.00 eligible, no current funds: the active employee's 1,000 deductible was 200 short,
+    so all 200 is deductible paid by the person, 1,000 in all: (1,000 − 650) × 80% = 280.00 due, 160.00 more
+    posted. Reversing that bill takes the 160.00 back."""
+    from accounts.models import Account, LedgerEntry
+    from accounts.selectors import audit_balances
+    from accounts.services import refund_retirement_year_deductible
+    from claims import services
+    from claims.models import Accumulator
+    from contributions.models import RetirementConfirmation
+
+    today = timezone.localdate()
+    year = today.year - 1
+    person = person_factory(category="active")
+    Account.objects.filter(person=person).update(historical_pays_personal_share=False)
+    RetirementConfirmation.objects.create(
+        person=person,
+        retirement_date=dt.date(year, 7, 15),
+        confirmed_on=dt.date(year, 7, 15),
+        local_actual_months=180,
+        total_months=300,
+        method="qualified",
+    )
+    Accumulator.objects.create(
+        person=person,
+        region="hangzhou",
+        year_key=str(year),
+        year_start=dt.date(year, 1, 1),
+        year_end=dt.date(year, 12, 31),
+        state={"year": str(year), "outpatient_deductible_paid": "800.00"},
+    )
+    assert refund_retirement_year_deductible(person=person, year=year).amount == Decimal("120.00")
+
+    bill = services.BillInput(
+        bill_number="MZ-LATE",
+        kind="outpatient",
+        date=dt.date(year, 5, 10),
+        settlement="local",
+        institution_level="other",
+        institution_name="杭州某医院",
+        eligible=Decimal("200.00"),
+    )
+    settlement, created = services.settle(
+        person=person,
+        institution=None,
+        bill=bill,
+        body={"bill_number": "MZ-LATE"},
+        source="counter",
+        today=today,
+    )
+    assert (
+        created and settlement.deductible == Decimal("200.00") and settlement.cash_paid == Decimal("200.00")
+    )
+    refunds = LedgerEntry.objects.filter(account__person=person, kind="retirement_refund").order_by("id")
+    assert [entry.amount for entry in refunds] == [Decimal("120.00"), Decimal("160.00")]
+    assert refunds[1].year == year and refunds[1].entry_date == today and "补划 160.00" in refunds[1].text
+    assert Account.objects.get(person=person).historical == Decimal("280.00")
+
+    services.reverse(settlement=settlement, today=today)
+    assert [entry.amount for entry in refunds.all()] == [
+        Decimal("120.00"),
+        Decimal("160.00"),
+        Decimal("-160.00"),
+    ]
+    assert Account.objects.get(person=person).historical == Decimal("120.00")
+    assert refund_retirement_year_deductible(person=person, year=year) is None  # nothing more to move
+    assert audit_balances() == []
