@@ -40,7 +40,15 @@ def balances_of(account: Account | None) -> Balances:
 def uses_historical_funds(*, person) -> bool:
     """Whether historical funds pay the person's personal share (杭州 art. 25, 规程 §8; default yes)."""
     account = Account.objects.filter(person=person).only("historical_pays_personal_share").first()
-    return True if account is None else account.historical_pays_personal_share
+    return historical_funds_pay(account)
+
+
+def historical_funds_pay(account: Account | None) -> bool:
+    """Whether the account's historical funds pay the personal share: yes unless its holder opted out (art. 25).
+
+    Also yes without an account (nothing to pay from then). The settlement asks it of the row it locked.
+    """
+    return True if account is None else bool(account.historical_pays_personal_share)
 
 
 def ledger(*, person):

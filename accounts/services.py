@@ -500,7 +500,7 @@ def refund_retirement_year_deductible(*, person, year: int, on: dt.date | None =
     )
     paid = YearState.from_dict(state).outpatient_deductible_paid if state else ZERO
     refund = rules.retirement_year_refund(params=params, deductible_paid=paid, deductible_due=due.amount)
-    difference = max(refund.amount, ZERO) - refunded
+    difference = refund.amount - refunded  # the rule gives zero, never less, when nothing is due
     if difference < 0:
         difference = -min(-difference, max(account.historical, ZERO))
     if not difference:

@@ -49,7 +49,6 @@ from accounts import selectors as account_selectors
 from accounts.models import Account
 from accounts.services import pay_for_settlement, refund_retirement_year_deductible, reverse_source
 from config.rows import (
-    flush,
     insert_rows,
     next_key,
     pipelined,
@@ -694,7 +693,7 @@ def _settle_new(*, person, institution, bill, body, user, source, today, key, di
     with transaction.atomic(), pipelined():
         accumulator, account, settlement_key = _lock_rows(prepared)
         balances = account_selectors.balances_of(account)
-        uses_historical = True if account is None else bool(account.historical_pays_personal_share)
+        uses_historical = account_selectors.historical_funds_pay(account)
         if uses_historical != prepared.profile.use_historical_funds:
             prepared.profile = replace(prepared.profile, use_historical_funds=uses_historical)
         result = compute(prepared, accumulator.state, balances)
@@ -789,8 +788,7 @@ def _write(
     # the same INSERTs as save()/bulk_create, without compiling them on every bill (config.rows)
     if settlement_key is not None:
         settlement.pk = settlement_key()
-    insert_rows([settlement])
-    flush()  # the rows below refer to the settlement's key (no round trip when it was drawn before)
+    insert_rows([settlement])  # its key: drawn under the locks (PostgreSQL) or given by this INSERT
     lines = list(prepared.extra_lines) + list(result.lines)
     insert_rows(
         [
