@@ -45,13 +45,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "users",
+    "core",
     "policy",
     "enrollment",
     "contributions",
     "accounts",
     "claims",
+    "institutions",
     "assistance",
     "maternity",
+    "funds",
     "portal",
 ]
 

@@ -10,6 +10,10 @@ api_v1 = [
     path("", include("contributions.urls")),
     path("", include("accounts.urls")),
     path("", include("claims.urls")),
+    path("", include("institutions.urls")),
+    path("", include("assistance.urls")),
+    path("", include("maternity.urls")),
+    path("", include("funds.urls")),
 ]
 
 urlpatterns = [

@@ -36,6 +36,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "claims": VIEW_ADD,
         "assistance": VIEW_ADD,
         "maternity": VIEW_ADD,
+        "institutions": VIEW,
+        "funds": VIEW,
     },
     REVIEW: {
         "policy": VIEW,
@@ -45,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "claims": VIEW_ADD_CHANGE,
         "assistance": VIEW_ADD_CHANGE,
         "maternity": VIEW_ADD_CHANGE,
+        "institutions": VIEW_ADD_CHANGE,
+        "funds": VIEW,
     },
     ADMINISTRATION: {
         "policy": ALL,
@@ -54,6 +58,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "claims": ALL,
         "assistance": ALL,
         "maternity": ALL,
+        "institutions": ALL,
+        "funds": ALL,
         "users": ALL,
         "auth": VIEW,
     },

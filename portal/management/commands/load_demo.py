@@ -20,8 +20,10 @@ DEMO_APPS = [
     "contributions",
     "accounts",
     "claims",
+    "institutions",
     "assistance",
     "maternity",
+    "funds",
 ]
 
 ADMIN_USERNAME = "admin"

@@ -1,0 +1,3 @@
+"""The assistance API routes (under /api/v1/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The funds API routes (under /api/v1/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The institutions API routes (under /api/v1/)."""
+
+urlpatterns: list = []

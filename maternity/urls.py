@@ -1,0 +1,3 @@
+"""The maternity API routes (under /api/v1/)."""
+
+urlpatterns: list = []
