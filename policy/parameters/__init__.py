@@ -125,6 +125,13 @@ def _read_file(path: Path, *, illustrative: bool = False) -> dict[str, Parameter
             values=tuple(v for _, v in dated),
             illustrative=illustrative or bool(spec.get("illustrative", False)),
         )
+    # `articles:` cites the article of a rule that has no figure (an exclusion list, a
+    # filing rule): apps ask `view.article(key)` / `policy.regions.article(region, key)`.
+    for name, spec in (document.get("articles") or {}).items():
+        if name in declared:
+            raise ValueError(f"{path.name}: {name} 既是参数又是条款引用")
+        spec = spec if isinstance(spec, dict) else {"article": spec}
+        declared[name] = Parameter(name=name, article=spec["article"], text=spec.get("text", ""), unit="article")
     return declared
 
 
