@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from policy.parameters import ParameterError
 
-from . import rollover, services
+from . import services
+from .batch import rollover
 from .models import Account, LedgerEntry
 
 CREDITED = {"active", "flexible", "unemployed", "retired"}

@@ -11,7 +11,7 @@ from django.utils import timezone
 @shared_task(name="accounts.tasks.credit_month", acks_late=True)
 def credit_month(year: int | None = None, month: int | None = None) -> dict:
     """Monthly credits for the month it runs in (beat: the 1st, 02:00), or the month given."""
-    from .credits import run_credit_month
+    from .batch.credits import run_credit_month
 
     today = timezone.localdate()
     job = run_credit_month(year or today.year, month or today.month)
@@ -21,8 +21,8 @@ def credit_month(year: int | None = None, month: int | None = None) -> dict:
 @shared_task(name="accounts.tasks.year_end_rollover", acks_late=True)
 def year_end_rollover(year: int | None = None) -> dict:
     """Year-end rollover of the year just ended (beat: 1 January, 00:30), or the year given."""
+    from .batch.rollover import run_rollover
     from .models import BatchJob
-    from .rollover import run_rollover
     from .services import run_retirement_year_refunds
 
     year = year or (timezone.localdate() - dt.timedelta(days=1)).year

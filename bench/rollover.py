@@ -10,7 +10,7 @@ transfer in) with INSERT ... SELECT over generate_series (a recursive CTE on SQL
 then times, in the same run:
   1. baseline: `UPDATE accounts_account SET historical = historical + current, current = 0`
      over the same rows (rolled back, then VACUUM on PostgreSQL);
-  2. the rollover (`accounts.rollover.run_rollover`), which writes the ledger too;
+  2. the rollover (`accounts.batch.rollover.run_rollover`), which writes the ledger too;
 and prints accounts per second and the ratio rollover / baseline. `--verify` (default
 on) checks afterwards that every stored balance equals its ledger.
 """
@@ -199,7 +199,7 @@ def bench_credits(n: int, chunk: int) -> None:
     """The monthly credit batch over N accounts (refreshed from their enrolments), against the
     per-account path (refresh + `services.credit_month` one by one) timed on a sample."""
     from accounts import services
-    from accounts.credits import run_credit_month
+    from accounts.batch.credits import run_credit_month
     from accounts.models import Account, LedgerEntry
     from accounts.selectors import audit_balances
 
@@ -269,8 +269,8 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from accounts.batch.rollover import TIMINGS, run_rollover
     from accounts.models import Account, LedgerEntry
-    from accounts.rollover import TIMINGS, run_rollover
     from accounts.selectors import audit_balances
     from policy.parameters import Override, set_override_provider
 

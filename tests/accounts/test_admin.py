@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from accounts import rollover
+from accounts.batch import rollover
 from accounts.models import Account, BatchJob, LedgerEntry, MutualAidGrant
 
 D = Decimal

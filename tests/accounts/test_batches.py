@@ -13,7 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts import credits, rollover, services
+from accounts import services
+from accounts.batch import credits, rollover
 from accounts.models import Account, BatchChunk, BatchJob, LedgerEntry
 from accounts.selectors import audit_balances
 

@@ -9,7 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.db import connection, transaction
 
-from accounts import rollover, services
+from accounts import services
+from accounts.batch import rollover
 from accounts.models import Account, LedgerEntry
 from accounts.selectors import audit_balances, balances
 

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts import rollover, services
+from accounts import services
+from accounts.batch import rollover
 from accounts.models import Account, LedgerEntry
 from accounts.selectors import audit_balances
 

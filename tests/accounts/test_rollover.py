@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from accounts import rollover, services
+from accounts import services
+from accounts.batch import rollover
 from accounts.models import Account, BatchJob, LedgerEntry
 from accounts.selectors import audit_balances
 

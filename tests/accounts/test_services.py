@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts import credits, rollover, services
+from accounts import services
+from accounts.batch import credits, rollover
 from accounts.models import Account, BatchJob, Inheritance, LedgerEntry
 from accounts.selectors import audit_balances, balances
 

@@ -48,7 +48,7 @@ from policy.amount import percent
 from policy.money import round_yuan
 from policy.parameters import ParameterError, parameters_for
 
-from .models import Account, BatchChunk, BatchJob, LedgerEntry
+from ..models import Account, BatchChunk, BatchJob, LedgerEntry
 
 log = logging.getLogger(__name__)
 

@@ -33,8 +33,8 @@ from django.utils import timezone
 from policy.amount import NotInRegion, RuleInputError
 from policy.parameters import ParameterError, parameters_for
 
-from . import services
-from .models import Account, BatchJob, LedgerEntry
+from .. import services
+from ..models import Account, BatchJob, LedgerEntry
 
 log = logging.getLogger(__name__)
 MAX_ERROR_TEXT = 20000

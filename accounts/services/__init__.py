@@ -1,0 +1,63 @@
+"""Business actions on personal accounts, one transaction each; every movement is a ledger entry.
+
+By what they do: `ledger` (posting, errors, citations), `opening` (open an account, its credit
+profile), `crediting` (one month's credit), `payments` (bills paid and reversed), `mutual_aid`,
+`closing` (transfer, clearing, death, inheritance), `retirement` (art. 29(2) refund). The batches
+(monthly credit, year-end rollover) are in `accounts.batch`.
+"""
+
+from .closing import CLOSING_REASONS, close_account, settle_inheritance, transfer_in
+from .crediting import (
+    agreement_terms,
+    credit_entry,
+    credit_for_month,
+    credit_month,
+    monthly_credit_applies,
+)
+from .ledger import ART, CREDITED_CATEGORIES, AccountError, article
+from .mutual_aid import grant_mutual_aid, mutual_aid_errors, pay_for_relative, revoke_mutual_aid
+from .opening import (
+    CATEGORY_FROM_ENROLMENT,
+    _latest_base,
+    open_account,
+    profile_from_status,
+    refresh_from_enrolment,
+    set_profile,
+)
+from .payments import pay_for_settlement, reverse_source
+from .retirement import (
+    refund_retirement_year_deductible,
+    retirement_year_months,
+    run_retirement_year_refunds,
+)
+
+__all__ = [
+    "ART",
+    "CATEGORY_FROM_ENROLMENT",
+    "CLOSING_REASONS",
+    "CREDITED_CATEGORIES",
+    "AccountError",
+    "_latest_base",
+    "agreement_terms",
+    "article",
+    "close_account",
+    "credit_entry",
+    "credit_for_month",
+    "credit_month",
+    "grant_mutual_aid",
+    "monthly_credit_applies",
+    "mutual_aid_errors",
+    "open_account",
+    "pay_for_relative",
+    "pay_for_settlement",
+    "profile_from_status",
+    "refresh_from_enrolment",
+    "refund_retirement_year_deductible",
+    "retirement_year_months",
+    "reverse_source",
+    "revoke_mutual_aid",
+    "run_retirement_year_refunds",
+    "set_profile",
+    "settle_inheritance",
+    "transfer_in",
+]
