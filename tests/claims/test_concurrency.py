@@ -21,7 +21,7 @@ AMOUNTS = [f"{1000 + 937 * index}.{index:02d}" for index in range(20)]
 @pytest.fixture(autouse=True)
 def _no_statements(monkeypatch):
     """The statement is not under test here (it has its own tests); rendering 20 PDFs would only slow this down."""
-    monkeypatch.setattr("claims.services.queue_render", lambda settlement_id: None)
+    monkeypatch.setattr("claims.services.outbox.queue_render", lambda settlement_id: None)
 
 
 def bills(person, prefix):

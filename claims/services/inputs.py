@@ -1,0 +1,78 @@
+"""A bill as received or entered, what the engine needs of it, and the settlement's idempotency key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from policy.money import ZERO
+
+from ..models import Institution, Settlement
+
+# emergency at a non-designated institution are settled by the local rules.
+ENGINE_MODE = {
+    Settlement.Mode.LOCAL: "local",
+    Settlement.Mode.DIRECT_OFFSITE: "direct_offsite",
+    Settlement.Mode.REIMBURSED_IN_PROVINCE: "reimbursed_in_province",
+    Settlement.Mode.REIMBURSED_OUT_OF_PROVINCE: "reimbursed_out_of_province",
+    Settlement.Mode.NON_DESIGNATED_IN_REFERRAL_AREA: "non_designated_in_referral_area",
+    Settlement.Mode.ABROAD_TEMPORARY: "abroad_temporary",
+    Settlement.Mode.EMERGENCY_NON_DESIGNATED: "local",
+    Settlement.Mode.UNFILED_SELF_REFERRAL: "unfiled_self_referral",
+}
+
+
+@dataclass
+class BillInput:
+    """A bill as received (API) or entered (counter); amounts already parsed as Decimal."""
+
+    bill_number: str
+    kind: str
+    date: dt.date | None = None
+    admission_date: dt.date | None = None
+    discharge_date: dt.date | None = None
+    settlement: str = Settlement.Mode.LOCAL
+    at_contracted_centre: bool = False
+    referred_by_contracted_centre: bool = False
+    out_of_scope: Decimal = ZERO
+    self_pay_first: Decimal = ZERO
+    eligible: Decimal = ZERO
+    special_drug: Decimal = ZERO
+    diagnosis_codes: list[str] = field(default_factory=list)
+    exclusion: str = ""
+    third_party_unpaid: bool = False
+    institution_level: str = ""
+    institution_name: str = ""
+    # 杭州 art. 64(6): a stay of a year is settled at its 365th day (interim) and again from the day after
+    interim: bool = False
+    period_start: dt.date | None = None
+
+
+@dataclass
+class Prepared:
+    """Everything the engine needs, read before the transaction's locks are taken."""
+
+    person: object
+    institution: Institution | None
+    bill: BillInput
+    on: dt.date
+    profile: object
+    engine_bill: object
+    params: object
+    year: object
+    status: object
+    extra_lines: list = field(default_factory=list)
+
+
+def request_digest(body: dict) -> str:
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def idempotency_key(*, institution: Institution | None, bill_number: str, person=None, source: str) -> str:
+    if source == Settlement.Source.COUNTER:
+        return f"counter:{person.pk}:{bill_number}"
+    return f"{institution.code}:{bill_number}"

@@ -1,0 +1,218 @@
+"""Settling one bill: checks, locks, the engine, and the rows written in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import replace
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import selectors as account_selectors
+from accounts.services import pay_for_settlement, refund_retirement_year_deductible
+from config.rows import (
+    insert_rows,
+    pipelined,
+    select_one,
+    update_row,
+)
+
+from ..deltas import delta
+from ..models import Accumulator, Institution, Settlement, SettlementLine
+from .errors import ClaimError, SettlementConflict
+from .inputs import BillInput, Prepared, idempotency_key, request_digest
+from .locking import lock_rows
+from .outbox import queue_statement
+from .prepare import compute, full_state, prepare
+from .responses import jsonb_order, result_body
+
+SOURCE_TYPE = "claims.settlement"
+# What lets the personal account pay a bill: current funds (杭州 art. 24), historical funds (art. 25).
+ACCOUNT_ARTICLE = {"hangzhou": "杭州 第二十四条、第二十五条", "zhoushan": "舟山 第二十一条"}
+
+
+def existing(key: str, digest: str):
+    seen = select_one(Settlement, '"idempotency_key" = %s', [key])
+    if seen is None or seen.request_digest == digest:
+        return seen
+    raise SettlementConflict(
+        "bill_number",
+        _("单据号 %(number)s 已以不同内容结算（结算号 %(id)s）；如需更正请先冲正")
+        % {"number": seen.bill_number, "id": seen.pk},
+        "",
+    )
+
+
+def settle(
+    *,
+    person,
+    institution: Institution | None,
+    bill: BillInput,
+    body: dict,
+    user=None,
+    source: str = Settlement.Source.API,
+    today: dt.date | None = None,
+) -> tuple[Settlement, bool]:
+    """Settle one bill; returns (settlement, created). A replay of the same key and body returns the first.
+
+    A replay is found by the settlement's unique key when its INSERT fails (or when the bill
+    is refused now, e.g. the person has left since): a first settlement, the usual case,
+    spends no query on looking for an earlier one.
+    """
+    today = today or timezone.localdate()
+    key = idempotency_key(institution=institution, bill_number=bill.bill_number, person=person, source=source)
+    digest = request_digest(body)
+    try:
+        return _settle_new(
+            person=person,
+            institution=institution,
+            bill=bill,
+            body=body,
+            user=user,
+            source=source,
+            today=today,
+            key=key,
+            digest=digest,
+        ), True
+    except (IntegrityError, ClaimError):
+        found = existing(key, digest)  # settled before (a retry), or by a concurrent request
+        if found is None:
+            raise
+        return found, False
+
+
+def _settle_new(*, person, institution, bill, body, user, source, today, key, digest) -> Settlement:
+    prepared = prepare(
+        person=person, institution=institution, bill=bill, source=source, today=today, read_account=False
+    )
+    # one transaction; its statements go to PostgreSQL together where no answer is awaited
+    with transaction.atomic(), pipelined():
+        accumulator, account, settlement_key = lock_rows(prepared)
+        balances = account_selectors.balances_of(account)
+        uses_historical = account_selectors.historical_funds_pay(account)
+        if uses_historical != prepared.profile.use_historical_funds:
+            prepared.profile = replace(prepared.profile, use_historical_funds=uses_historical)
+        result = compute(prepared, accumulator.state, balances)
+        settlement = _write(
+            prepared,
+            accumulator,
+            result,
+            account=account,
+            settlement_key=settlement_key,
+            key=key,
+            digest=digest,
+            body=body,
+            user=user,
+            source=source,
+        )
+        if source == Settlement.Source.COUNTER or (account is not None and account.category == "retired"):
+            # (an API bill of a person still active is of no retirement year: no query for it)
+            recheck_retirement_refund(
+                person=person, year_key=prepared.year.key, year_end=prepared.year.end, today=today
+            )
+        return settlement
+
+
+def recheck_retirement_refund(*, person, year_key: str, year_end: dt.date, today: dt.date) -> None:
+    """杭州 art. 29(2): a bill of a year already closed changes what the retirement year's refund should be.
+
+    The year-end task refunds the retirement year's excess deductible; a counter
+    reimbursement of that year may come until the end of the next one (art. 65), and a
+    reversal may come too. Either moves the year's deductible paid, so the refund is worked
+    out again and the difference posted (`accounts.services.refund_retirement_year_deductible`;
+    nothing for anybody who did not retire that year). Bills of the current year need
+    nothing: the year-end task sees them.
+    """
+    if year_end < today and year_key.isdigit():
+        refund_retirement_year_deductible(person=person, year=int(year_key), on=today)
+
+
+def _write(
+    prepared: Prepared,
+    accumulator: Accumulator,
+    result,
+    *,
+    account,
+    key,
+    digest,
+    body,
+    user,
+    source,
+    settlement_key=None,
+) -> Settlement:
+    """Write the settlement, its lines, the account payment and the new accumulators (rows locked by `settle`)."""
+
+    bill = prepared.bill
+    result_dict = result.as_dict()
+    state_before = full_state(accumulator.state)
+    state_after = full_state(result.state.to_dict())
+    settlement = Settlement(
+        kind=Settlement.Kind.SETTLEMENT,
+        status=Settlement.Status.SETTLED,
+        source=source,
+        idempotency_key=key,
+        request_digest=digest,
+        request=json.loads(json.dumps(body, default=str)),
+        person=prepared.person,
+        institution=prepared.institution,
+        institution_name=prepared.institution.name if prepared.institution else bill.institution_name,
+        bill_number=bill.bill_number,
+        bill_date=prepared.on,
+        admission_date=bill.admission_date,
+        discharge_date=bill.discharge_date,
+        interim=bill.interim,
+        period_start=bill.period_start,
+        bill_kind=bill.kind,
+        institution_level=prepared.engine_bill.institution_level,
+        settlement_mode=bill.settlement,
+        at_contracted_centre=prepared.engine_bill.at_contracted_centre,
+        referred_by_contracted_centre=prepared.engine_bill.referred_by_contracted_centre,
+        diagnosis_codes=list(bill.diagnosis_codes),
+        region=prepared.profile.region,
+        year_key=prepared.year.key,
+        out_of_scope=bill.out_of_scope,
+        self_pay_first=bill.self_pay_first,
+        eligible=bill.eligible,
+        special_drug=bill.special_drug,
+        state_before=state_before,
+        state_delta=delta(state_before, state_after),
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        **{name: getattr(result, name) for name in Settlement.COMPONENTS},
+    )
+    # the answer is recorded with the settlement (one INSERT); its id is added when answered
+    settlement.response = jsonb_order(result_body(settlement, result_dict, prepared.extra_lines))
+    # the same INSERTs as save()/bulk_create, without compiling them on every bill (config.rows)
+    if settlement_key is not None:
+        settlement.pk = settlement_key()
+    insert_rows([settlement])  # its key: drawn under the locks (PostgreSQL) or given by this INSERT
+    lines = list(prepared.extra_lines) + list(result.lines)
+    insert_rows(
+        [
+            SettlementLine(
+                settlement=settlement,
+                position=index,
+                article=line.article,
+                text=line.text,
+                amount=line.amount,
+            )
+            for index, line in enumerate(lines, start=1)
+        ]
+    )
+    if result.current_funds_paid or result.historical_funds_paid:
+        pay_for_settlement(
+            account=account,
+            on=prepared.on,
+            current_funds=result.current_funds_paid,
+            historical_funds=result.historical_funds_paid,
+            source_type=SOURCE_TYPE,
+            source_id=str(settlement.pk),
+            text=_("医疗费结算 %(number)s") % {"number": bill.bill_number},
+            article=ACCOUNT_ARTICLE.get(prepared.profile.region, ACCOUNT_ARTICLE["hangzhou"]),
+        )
+    accumulator.state = state_after
+    accumulator.settlements += 1
+    update_row(accumulator, ("state", "settlements", "updated"))
+    queue_statement(settlement)
+    return settlement
