@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from enrollment.identity import mask_id_number
+from core.identity import mask_id_number
 
 from . import selectors, services
 from .models import Account, BatchChunk, BatchJob, Inheritance, LedgerEntry, MutualAidGrant

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Q
 
-from config.rows import select_one
+from core.rows import select_one
 from policy.money import ZERO
 from policy.settlement.types import Balances
 

@@ -56,7 +56,7 @@ def configure(server: str, broker: str) -> None:
 def make_people(count: int):
     from accounts.services import open_account, transfer_in
     from claims.models import Institution
-    from enrollment.identity import make_resident_id
+    from core.identity import make_resident_id
     from enrollment.models import Enrolment, Person
     from users.models import ApiClient, ApiToken, User
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.identity import normalise_id_number
+from core.identity import normalise_id_number
 from enrollment.models import Person
 from policy.money import ZERO
 

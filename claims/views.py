@@ -14,8 +14,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.rows import queue_one, together
-from enrollment.identity import normalise_id_number
+from core.identity import normalise_id_number
+from core.rows import queue_one, together
 from enrollment.models import Person
 from enrollment.selectors import queue_person
 from users.permissions import HasApiScope, api_client_of, is_clerk

@@ -99,7 +99,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound by the server, and a statement run DB_PREPARE_THRESHOLD times on a
-    # connection is prepared: the settlement's fixed statements (config.rows) are then parsed
+    # connection is prepared: the settlement's fixed statements (core.rows) are then parsed
     # and planned once per connection, not once per bill (about a third of a settlement's
     # database time). Behind a transaction-mode pooler (PgBouncer < 1.21) set it to "off".
     # A migration that changes a table's columns needs the app servers restarted after it.

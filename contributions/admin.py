@@ -10,8 +10,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from enrollment.admin_base import ServiceAddAdminMixin, ServiceForm
-from enrollment.identity import mask_id_number
+from core.admin_base import ServiceAddAdminMixin, ServiceForm
+from core.identity import mask_id_number
 from policy import contributions as rules
 from policy.amount import RuleInputError
 from policy.parameters import ParameterError, parameters_for

@@ -8,7 +8,7 @@ Needs the 省平工资 override that `policy.demo` enters (DEMO value) and the p
 import datetime as dt
 from decimal import Decimal
 
-from enrollment import dates
+from core import dates
 from enrollment.demo import anchor, employer, months_ago, person
 
 from .models import (

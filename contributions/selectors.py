@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from enrollment import dates
+from core import dates
 from enrollment.models import Category, Enrolment, Person, Scheme, Transfer
 from policy import retirement as retirement_rules
 from policy.parameters import parameters_for

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from enrollment.identity import mask_id_number
+from core.identity import mask_id_number
 
 from .models import ContributionRecord, ResidentPayment
 

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from enrollment.intake import IntakeError
+from core.intake import IntakeError
 from enrollment.serializers import IntakeErrorSerializer, IntakeResultSerializer
 from users.permissions import HasApiScope, IsClerk
 

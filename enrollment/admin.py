@@ -11,9 +11,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_base import ServiceAddAdminMixin, ServiceForm
+from core.identity import mask_id_number
+
 from . import services
-from .admin_base import ServiceAddAdminMixin, ServiceForm
-from .identity import mask_id_number
 from .models import (
     Certificate,
     Employer,

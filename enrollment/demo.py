@@ -10,8 +10,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from . import dates
-from .identity import make_credit_code, make_resident_id, mask_id_number
+from core import dates
+from core.identity import make_credit_code, make_resident_id, mask_id_number
+
 from .models import Certificate, Employer, Enrolment, Filing, GpContract, Person, Transfer
 from .services import enrol, switch_scheme
 

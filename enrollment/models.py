@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .identity import (
+from core.identity import (
     birth_date_from_id,
     mask_id_number,
     normalise_id_number,

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from config.rows import queue_all, queue_one
+from core import dates
+from core.identity import mask_id_number, normalise_id_number
+from core.intake import field_error
+from core.rows import queue_all, queue_one
 from policy.parameters import ParameterError, parameters_for
 
-from . import dates
 from .models import (
     CERTIFICATE_PRIORITY,
     Category,
@@ -343,7 +345,7 @@ def _resident_window(person: Person, current: Enrolment, previous: Enrolment | N
 def queue_person(*, id_number: str):
     """The person with this (normalised) ID number, or None, with what `benefit_status` reads first.
 
-    Sent now and answered later (`config.rows.queue_one`): in a `config.rows.together()`
+    Sent now and answered later (`core.rows.queue_one`): in a `core.rows.together()`
     block the person and their enrolments travel in one round trip with the caller's other
     reads (a settlement reads the institution too). The enrolments are kept on the person
     for the next `benefit_status` of it.
@@ -365,7 +367,7 @@ def queue_person(*, id_number: str):
 
 def _queue_enrolments_with_flags(condition: str, params):
     # one fixed SELECT with EXISTS columns: compiling it as a queryset with five annotations
-    # cost ~2 ms of Python per bill (config.rows)
+    # cost ~2 ms of Python per bill (core.rows)
     enrolment_table = Enrolment._meta.db_table
 
     def exists_in(model, column: str, outer: str) -> str:
@@ -527,3 +529,16 @@ def benefit_status_text(status: BenefitStatus) -> str:
     if status.eligible:
         return f"可享受待遇：{status.scheme}/{status.category}，辖区 {status.district}"
     return f"不可享受待遇：{status.reason}"
+
+
+def person_from(record: dict) -> Person:
+    """The registered person an intake record names by `id_number`, or a refusal on that field."""
+    number = normalise_id_number(str(record.get("id_number") or ""))
+    if not number:
+        raise field_error("id_number", "须填写证件号码")
+    person = Person.objects.filter(id_number=number).first()
+    if person is None:
+        raise field_error(
+            "id_number", f"证件号码 {mask_id_number(number)} 未登记参保人，须先办理参保登记（杭州 第十四条）"
+        )
+    return person

@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from .identity import mask_id_number
+from core.identity import mask_id_number
+
 from .models import Certificate, Enrolment, Person
 
 

@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import dates
+from core.identity import mask_id_number
 from policy.parameters import ParameterError, parameters_for
 
-from . import dates
-from .identity import mask_id_number
 from .models import (
     CERTIFICATE_PRIORITY,
     EMPLOYEE_CATEGORIES,
@@ -489,7 +489,9 @@ def record_filing(*, person: Person, kind: str, valid_from: dt.date, valid_to=No
 
 def intake_certificate(record: dict, *, source: str) -> tuple[Certificate, bool]:
     """One certificate from civil affairs or the disability federation, idempotent on its record id."""
-    from .intake import date_from, field_error, person_from
+    from core.intake import date_from, field_error
+
+    from .selectors import person_from
 
     record_id = str(record["id"]).strip()
     existing = Certificate.objects.filter(external_id=record_id).first()
@@ -516,6 +518,6 @@ def intake_certificate(record: dict, *, source: str) -> tuple[Certificate, bool]
 
 def intake_certificates(records, *, source: str = Certificate.Source.CIVIL_AFFAIRS):
     """Bulk certificates (杭州 art. 13(5), 15, 52): all or nothing, idempotent per record id."""
-    from .intake import run_intake
+    from core.intake import run_intake
 
     return run_intake(records, lambda record: intake_certificate(record, source=source))

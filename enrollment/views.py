@@ -8,11 +8,11 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.intake import IntakeError
 from users.permissions import HasApiScope, IsClerk
 
 from . import services
 from .filters import EnrolmentFilter, PersonFilter
-from .intake import IntakeError
 from .models import Certificate, Enrolment, Person
 from .selectors import benefit_status
 from .serializers import (

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MutualAidGrant
-from enrollment.identity import validate_resident_id
+from core.identity import validate_resident_id
 
 
 def _amount(label, *, required=False):

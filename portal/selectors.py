@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import selectors as account_selectors
 from claims.models import Settlement
 from contributions.models import ContributionRecord, ResidentPayment
-from enrollment.identity import normalise_id_number
+from core.identity import normalise_id_number
 from enrollment.models import Person
 from enrollment.selectors import age_on, benefit_status, enrolment_on
 from policy.money import ZERO

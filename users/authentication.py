@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from config.rows import select_one_joined
+from core.rows import select_one_joined
 
 from .models import ApiClient, ApiToken, User
 
@@ -18,7 +18,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Authorization 头格式应为 'Bearer <令牌>'"))
         key = header[1].decode()
-        # every API call passes here: one fixed SELECT, no queryset compiled (config.rows)
+        # every API call passes here: one fixed SELECT, no queryset compiled (core.rows)
         found = select_one_joined(
             (ApiToken, ApiClient, User),
             '"users_apitoken" JOIN "users_apiclient" ON "users_apiclient"."id" = "users_apitoken"."client_id" '

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from config.rows import add_to_row, insert_rows
+from core.rows import add_to_row, insert_rows
 from policy.money import ZERO
 
 from ..models import Account, LedgerEntry
@@ -98,7 +98,7 @@ def _post(account: Account, entries: list[LedgerEntry]) -> list[LedgerEntry]:
     effect = LedgerEntry.BUCKET_EFFECT
     current = sum((e.amount * effect[e.bucket][0] for e in entries), ZERO)
     historical = sum((e.amount * effect[e.bucket][1] for e in entries), ZERO)
-    # every settlement paid from the account passes here: statements built once (config.rows)
+    # every settlement paid from the account passes here: statements built once (core.rows)
     insert_rows(entries)
     if current or historical:
         add_to_row(Account, account.pk, current=current, historical=historical)

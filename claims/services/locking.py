@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts import selectors as account_selectors
 from accounts.models import Account
-from config.rows import (
+from core.rows import (
     next_key,
     queue_one_joined,
     select_one,

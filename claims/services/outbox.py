@@ -6,7 +6,7 @@ import logging
 
 from django.db import transaction
 
-from config.rows import (
+from core.rows import (
     insert_rows,
 )
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.services import pay_for_settlement, refund_retirement_year_deductible
-from config.rows import (
+from core.rows import (
     insert_rows,
     pipelined,
     select_one,
@@ -183,7 +183,7 @@ def _write(
     )
     # the answer is recorded with the settlement (one INSERT); its id is added when answered
     settlement.response = jsonb_order(result_body(settlement, result_dict, prepared.extra_lines))
-    # the same INSERTs as save()/bulk_create, without compiling them on every bill (config.rows)
+    # the same INSERTs as save()/bulk_create, without compiling them on every bill (core.rows)
     if settlement_key is not None:
         settlement.pk = settlement_key()
     insert_rows([settlement])  # its key: drawn under the locks (PostgreSQL) or given by this INSERT

@@ -7,7 +7,7 @@ import logging
 
 from django.db import transaction
 
-from enrollment import dates
+from core import dates
 from enrollment.models import (
     Employer,
     Person,

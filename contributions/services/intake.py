@@ -6,7 +6,7 @@ import logging
 
 from django.db import transaction
 
-from enrollment.identity import normalise_id_number
+from core.identity import normalise_id_number
 from enrollment.models import (
     Employer,
     Person,
@@ -32,7 +32,8 @@ def intake_contribution(record: dict) -> tuple[object, bool]:
 
     A `total` sent by the tax bureau is checked against the computed total.
     """
-    from enrollment.intake import amount_from, date_from, field_error, month_from, person_from
+    from core.intake import amount_from, date_from, field_error, month_from
+    from enrollment.selectors import person_from
 
     record_id = str(record["id"]).strip()
     kind = str(record.get("kind") or "")
@@ -107,7 +108,7 @@ def intake_contributions(records):
     record is handled: two batches naming the same persons in different orders then queue
     behind each other instead of each holding one person and waiting for the other (deadlock).
     """
-    from enrollment.intake import run_intake
+    from core.intake import run_intake
 
     with transaction.atomic():
         if isinstance(records, list):

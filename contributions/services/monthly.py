@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from enrollment import dates
-from enrollment.identity import mask_id_number
+from core import dates
+from core.identity import mask_id_number
 from enrollment.models import (
     CERTIFICATE_PRIORITY,
     Category,

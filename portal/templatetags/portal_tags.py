@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from enrollment.identity import mask_id_number
+from core.identity import mask_id_number
 
 register = template.Library()
 

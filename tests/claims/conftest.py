@@ -32,7 +32,7 @@ def make_person(
     """An insured person enrolled (paid) from `enrolled`, with an account holding the given funds."""
     from accounts.models import Account
     from accounts.services import open_account, transfer_in
-    from enrollment.identity import make_resident_id
+    from core.identity import make_resident_id
     from enrollment.models import Enrolment, Person
 
     number = make_resident_id("330106", birth, next(_sequence))

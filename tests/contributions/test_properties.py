@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contributions.services import check_arrears, record_monthly_contribution
-from enrollment import dates
+from core import dates
 from enrollment.models import Enrolment, Suspension
 from enrollment.selectors import benefit_status
 from enrollment.services import enrol

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from enrollment.identity import make_credit_code, make_resident_id
+from core.identity import make_credit_code, make_resident_id
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from enrollment.identity import (
+from core.identity import (
     birth_date_from_id,
     make_credit_code,
     make_resident_id,

@@ -1,4 +1,4 @@
-"""config.rows reads what the ORM reads: same instance fields, converters applied (Decimal, JSON, dates)."""
+"""core.rows reads what the ORM reads: same instance fields, converters applied (Decimal, JSON, dates)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,12 +7,12 @@ import pytest
 from django.db import transaction
 
 from claims.models import Accumulator
-from config.rows import select_all, select_one
+from core.rows import select_all, select_one
 from enrollment.models import Enrolment, Person
 
 
 def _person():
-    from enrollment.identity import make_resident_id
+    from core.identity import make_resident_id
 
     birth = dt.date(1990, 1, 1)
     return Person.objects.create(
@@ -93,7 +93,7 @@ def test_select_one_converts_decimals_like_the_orm():
 def test_insert_rows_and_update_row_write_what_save_writes():
     from django.utils import timezone
 
-    from config.rows import insert_rows, update_row
+    from core.rows import insert_rows, update_row
 
     person = _person()
     before = timezone.now()
@@ -128,7 +128,7 @@ def test_insert_rows_and_update_row_write_what_save_writes():
 @pytest.mark.django_db
 def test_add_to_row_adds_in_sql():
     from accounts.models import Account
-    from config.rows import add_to_row
+    from core.rows import add_to_row
 
     person = _person()
     account = Account.objects.create(
@@ -141,7 +141,7 @@ def test_add_to_row_adds_in_sql():
 
 @pytest.mark.django_db
 def test_reads_queued_together_are_answered_in_order():
-    from config.rows import queue_all, queue_one, together
+    from core.rows import queue_all, queue_one, together
 
     person = _person()
     with together():
@@ -159,7 +159,7 @@ def test_reads_queued_together_take_one_round_trip():
     """Three reads, one answer: the server sees them back to back, the client waits once."""
     from django.db import connection
 
-    from config.rows import queue_one, together
+    from core.rows import queue_one, together
 
     person = _person()
     connection.ensure_connection()
@@ -209,7 +209,7 @@ def _try_lock_elsewhere(model, pk) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_select_one_joined_for_update_locks_every_joined_row():
     from accounts.models import Account
-    from config.rows import select_one_joined
+    from core.rows import select_one_joined
 
     person = _person()
     account = Account.objects.create(
@@ -235,7 +235,7 @@ def test_pipelined_writes_are_sent_at_flush_and_fail_as_django_errors():
     """PostgreSQL pipeline: keys arrive at flush(); a queued statement's error is an IntegrityError, nothing stays."""
     from django.db import IntegrityError
 
-    from config.rows import flush, insert_rows, pipelined
+    from core.rows import flush, insert_rows, pipelined
 
     person = _person()
 
@@ -274,7 +274,7 @@ def test_next_key_is_drawn_with_the_next_read_and_written_by_insert_rows():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from config.rows import insert_rows, next_key, pipelined
+    from core.rows import insert_rows, next_key, pipelined
 
     person = _person()
     with transaction.atomic(), pipelined():
@@ -310,7 +310,7 @@ def test_next_key_is_drawn_with_the_next_read_and_written_by_insert_rows():
 def test_next_key_is_none_without_sequences(settings):
     from django.db import connection
 
-    from config.rows import next_key
+    from core.rows import next_key
 
     if connection.vendor == "postgresql":
         pytest.skip("SQLite gives keys on INSERT only")

@@ -29,7 +29,7 @@ def make_insured(
 ):
     """A Hangzhou person enrolled and paid from `enrolled`, with an account holding `historical` funds."""
     from accounts.services import open_account, transfer_in
-    from enrollment.identity import make_resident_id
+    from core.identity import make_resident_id
     from enrollment.models import Enrolment, Person
 
     number = make_resident_id("330106", birth, next(_sequence))

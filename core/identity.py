@@ -1,7 +1,10 @@
 """Identity numbers: resident ID (GB 11643-1999), unified social credit code (GB 32100-2015), masking.
 
-One place for these so every app validates and masks the same way: lists, logs and
-PDFs show an ID number only as `mask_id_number(...)` (first 6 + last 4).
+The checksums and the birth date come from python-stdnum (`stdnum.cn.ric`, `stdnum.cn.uscc`);
+this module adds what it lacks: Chinese messages a clerk can act on, masking, and builders
+for demo data and tests. Permits (foreigners, HK/Macao/Taiwan residents) carry no checksum:
+the person model takes their number as typed and asks for birth date and sex.
+Lists, logs and PDFs show an ID number only as `mask_id_number(...)` (first 6 + last 4).
 """
 
 from __future__ import annotations
@@ -11,21 +14,18 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as NumberError
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
-
-# GB 32100-2015: 18 characters over this alphabet (no I, O, Z, S, V).
-_CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# GB 32100-2015: 18 characters over 0-9 and A-Z without I, O, Z, S, V; the two registry
+# characters may be letters, which stdnum's validate() does not accept, so the format is checked here.
 _CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 def resident_id_check_digit(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
+    return ric.calc_check_digit(first17 + "0")  # stdnum expects the number with a check position
 
 
 def normalise_id_number(value: str) -> str:
@@ -41,13 +41,17 @@ def validate_resident_id(value: str) -> str:
         birth_date_from_id(number)
     except ValueError:
         raise ValidationError(_("居民身份证号码中的出生日期（第7–14位）不是有效日期。"), code="birth_date")
-    if resident_id_check_digit(number[:17]) != number[17]:
+    if ric.calc_check_digit(number) != number[17]:
         raise ValidationError(_("居民身份证号码校验位错误（GB 11643）。"), code="checksum")
     return number
 
 
 def birth_date_from_id(number: str) -> dt.date:
-    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    """Birth date in digits 7–14; ValueError if it is not a date."""
+    try:
+        return ric.get_birth_date(number)
+    except NumberError as error:
+        raise ValueError(number) from error
 
 
 def sex_from_id(number: str) -> str:
@@ -72,10 +76,8 @@ def mask_id_number(value: str | None) -> str:
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(
-        _CREDIT_ALPHABET.index(char) * weight for char, weight in zip(first17, _CREDIT_WEIGHTS, strict=True)
-    )
-    return _CREDIT_ALPHABET[(31 - total % 31) % 31]
+    """The GB 32100 check character for the first 17 characters."""
+    return uscc.calc_check_digit(first17)
 
 
 def validate_credit_code(value: str) -> str:
@@ -85,7 +87,7 @@ def validate_credit_code(value: str) -> str:
         raise ValidationError(
             _("统一社会信用代码应为18位，由数字和大写字母组成（不含I、O、Z、S、V）。"), code="format"
         )
-    if credit_code_check_char(code[:17]) != code[17]:
+    if uscc.calc_check_digit(code[:17]) != code[17]:
         raise ValidationError(_("统一社会信用代码校验位错误（GB 32100）。"), code="checksum")
     return code
 

@@ -14,9 +14,6 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .identity import mask_id_number, normalise_id_number
-from .models import Person
-
 
 class IntakeError(ValidationError):
     """Per-record errors, keyed `records[i].field`; nothing was written."""
@@ -70,18 +67,6 @@ def run_intake(
 
 def field_error(field: str, message: str) -> ValidationError:
     return ValidationError({field: [message]})
-
-
-def person_from(record: dict) -> Person:
-    number = normalise_id_number(str(record.get("id_number") or ""))
-    if not number:
-        raise field_error("id_number", "须填写证件号码")
-    person = Person.objects.filter(id_number=number).first()
-    if person is None:
-        raise field_error(
-            "id_number", f"证件号码 {mask_id_number(number)} 未登记参保人，须先办理参保登记（杭州 第十四条）"
-        )
-    return person
 
 
 def date_from(record: dict, field: str, *, required: bool = True) -> dt.date | None:
