@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from enrollment.models import Filing
+from institutions import agreements
 from policy.explain import Line
 from policy.money import ZERO
 
@@ -233,6 +234,16 @@ def check_institution(institution: Institution | None, on: dt.date) -> None:
     if refusal:
         message, article = refusal
         raise SettlementRefused("institution", message, article, reason="institution")
+
+
+def check_agreement(institution: Institution, kind: str, mode: str, on: dt.date, today: dt.date) -> None:
+    """The institution's agreement covers the bill's service on its date, and no suspension runs (institutions.agreements)."""
+    refusal = agreements.settlement_refusal(
+        institution_id=institution.pk, region=institution.region, bill_kind=kind, mode=mode, on=on, today=today
+    )
+    if refusal:
+        message, article = refusal
+        raise SettlementRefused("institution", message, article, reason="agreement")
 
 
 def check_counter_deadline(*, year, on_claim: dt.date, params) -> None:

@@ -15,6 +15,7 @@ from policy.settlement import Bill, PersonProfile, YearState, settle_bill, settl
 from ..models import Institution, Settlement
 from .checks import (
     bill_date,
+    check_agreement,
     check_counter_deadline,
     check_exclusion,
     check_filings,
@@ -47,6 +48,8 @@ def prepare(
     check_kind_at_institution(institution, bill.kind)
     extra_lines = check_exclusion(bill)
     mode = settlement_mode(institution, bill, source)
+    if source == Settlement.Source.API:
+        check_agreement(institution, bill.kind, mode, on, today)
 
     try:
         status = benefit_status(person=person, on=on)

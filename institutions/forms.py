@@ -1,0 +1,79 @@
+"""Admin forms: the services an agreement covers (checkboxes), a breach entered through its service."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enrollment.admin_base import ServiceForm
+
+from . import agreements
+from .models import Agreement, Breach, Service
+
+
+class ServicesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Service.choices, **kwargs)
+
+    def prepare_value(self, value):
+        return list(value or [])
+
+
+class AgreementForm(forms.ModelForm):
+    services = ServicesField(label=_("服务范围"))
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "institution",
+            "number",
+            "district",
+            "start_date",
+            "end_date",
+            "services",
+            "terms",
+            "state",
+            "signed_on",
+            "terminated_on",
+            "state_reason",
+        ]
+
+
+class BreachForm(ServiceForm):
+    """Recording a breach applies its sanction (termination ends the agreement; amounts go to the next clearing)."""
+
+    services = ServicesField(label=_("暂停的服务"), required=False, help_text=_("仅“暂停部分服务结算”需要"))
+
+    class Meta:
+        model = Breach
+        fields = [
+            "agreement",
+            "found_on",
+            "description",
+            "clause",
+            "sanction",
+            "amount",
+            "services",
+            "starts_on",
+            "ends_on",
+        ]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.fields["starts_on"].required = False
+        self.fields["amount"].required = False
+
+    def call(self, data):
+        return agreements.record_breach(
+            agreement=data["agreement"],
+            found_on=data["found_on"],
+            description=data["description"],
+            clause=data.get("clause") or "",
+            sanction=data["sanction"],
+            amount=data.get("amount") or 0,
+            services=data.get("services") or [],
+            starts_on=data.get("starts_on"),
+            ends_on=data.get("ends_on"),
+            user=getattr(self.request, "user", None),
+        )
