@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from enrollment.admin_base import ServiceAddAdminMixin
+from core.admin_base import ServiceAddAdminMixin
 
 from . import agreements
 from .forms import AgreementForm, BreachForm

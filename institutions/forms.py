@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.admin_base import ServiceForm
+from core.admin_base import ServiceForm
 
 from . import agreements
 from .models import Agreement, Breach, Service
