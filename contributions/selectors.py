@@ -162,3 +162,60 @@ def contribution_months(
         lines=counted.lines,
         months=union,
     )
+
+
+# --- reads for the maternity allowance (杭州 art. 56, 58; 舟山 art. 48, 50) -------------------
+
+
+def month_kinds(*, person: Person) -> dict[tuple[int, int], str]:
+    """(year, month) -> 'normal' or 'back_payment' for every paid month of the employee scheme.
+
+    A month paid by a back payment (补缴, a `BackPayment` range or a record marked as one) is
+    'back_payment': it counts as years, not towards benefits (杭州 art. 17, 56(2)).
+    """
+    kinds: dict[tuple[int, int], str] = {}
+    for month, kind, back in ContributionRecord.objects.filter(person=person).values_list(
+        "month", "kind", "is_back_payment"
+    ):
+        back = back or kind == ContributionRecord.Kind.BACK_PAYMENT
+        kinds[(month.year, month.month)] = "back_payment" if back else "normal"
+    for back in BackPayment.objects.filter(person=person):
+        for month in dates.month_range(back.first_month, back.last_month):
+            kinds[(month.year, month.month)] = "back_payment"
+    return kinds
+
+
+def employer_month_bases(*, employer_id: int, month: dt.date) -> list:
+    """The contribution bases of an employer's insured employees in one month (back payments excluded)."""
+    return list(
+        ContributionRecord.objects.filter(
+            employer_id=employer_id,
+            month=dates.month_start(month),
+            kind=ContributionRecord.Kind.EMPLOYEE,
+            is_back_payment=False,
+        ).values_list("base", flat=True)
+    )
+
+
+def employer_first_month(*, employer_id: int) -> dt.date | None:
+    """The first month the employer paid contributions for an employee (its first insured month)."""
+    first = (
+        ContributionRecord.objects.filter(employer_id=employer_id, kind=ContributionRecord.Kind.EMPLOYEE)
+        .order_by("month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    return first
+
+
+def own_flexible_base(*, person: Person, on: dt.date) -> tuple[dt.date, object] | None:
+    """A flexible worker's own monthly base: her latest flexible-worker record up to `on`'s month, as (month, base)."""
+    found = (
+        ContributionRecord.objects.filter(
+            person=person, kind=ContributionRecord.Kind.FLEXIBLE, month__lte=dates.month_start(on)
+        )
+        .order_by("-month")
+        .values_list("month", "base")
+        .first()
+    )
+    return found

@@ -37,11 +37,23 @@ LUMP_SUMS = {
 }
 
 
+# Who may have which event (杭州 art. 59(2): a vasectomy is the one family-planning surgery for men).
+MALE_EVENTS = frozenset({"vasectomy"})
+SURGERIES = frozenset(
+    {"iud_insertion", "iud_removal", "vasectomy", "tubal_ligation", "postpartum_tubal_ligation"}
+)
+
+
 @dataclass(frozen=True)
 class Eligibility:
     eligible: bool
     continuous_months: int
     lines: tuple[Line, ...]
+    required_months: int = 0
+    missing_months: int = 0
+    # the month that ended the run, and why ("back_payment" or "unpaid"); None when eligible
+    stopped_at: tuple[int, int] | None = None
+    stopped_by: str = ""
 
 
 def allowance_days(
@@ -191,7 +203,77 @@ def maternity_eligibility(
         cursor -= 1
     eligible = count >= required
     text = f"至生育或手术时连续缴费（不含补缴）{count} 个月，{'已满' if eligible else '未满'} {required} 个月"
-    return Eligibility(eligible, count, (Line(article, text, ZERO),))
+    stopped_at, stopped_by = None, ""
+    if not eligible:
+        stopped_at = divmod(cursor, 12)
+        stopped_at = (stopped_at[0], stopped_at[1] + 1)
+        stopped_by = "back_payment" if paid_months.get(stopped_at) == "back_payment" else "unpaid"
+        why = "为补缴，不计入" if stopped_by == "back_payment" else "未缴费"
+        text += f"，缺少 {required - count} 个月（{stopped_at[0]}年{stopped_at[1]:02d}月{why}）"
+    return Eligibility(
+        eligible,
+        count,
+        (Line(article, text, ZERO),),
+        required_months=required,
+        missing_months=max(required - count, 0),
+        stopped_at=stopped_at,
+        stopped_by=stopped_by,
+    )
+
+
+def rule_event(
+    *, params: ParameterView, kind: str, pregnancy_months: int | None = None
+) -> tuple[str, int | None]:
+    """The region's art. 59 / 49 event for an application's event kind, with the months of pregnancy it needs.
+
+    Kinds are those of 杭州 art. 59; a region paying miscarriages by months of pregnancy
+    (舟山 art. 49) takes `pregnancy_months` when given, else the band the kind names.
+    """
+    if kind not in HANGZHOU_EVENTS:
+        raise RuleInputError("event_kind", f"没有 {kind!r} 这一事件，应为 {', '.join(HANGZHOU_EVENTS)} 之一")
+    if params.region != "zhoushan":
+        return kind, None
+    if kind == "birth":
+        return "birth", None
+    if kind in ("miscarriage_before_4_months", "miscarriage_from_4_months"):
+        if pregnancy_months is None:
+            threshold = params["maternity.miscarriage_threshold_months"]
+            pregnancy_months = threshold - 1 if kind == "miscarriage_before_4_months" else threshold
+        return "miscarriage", pregnancy_months
+    raise RuleInputError(
+        "event_kind",
+        f"{HANGZHOU_EVENTS[kind]}：本地区办法未规定计划生育手术津贴（{params.article('maternity.allowance_days')}）",
+    )
+
+
+def event_fits_sex(kind: str, sex: str) -> bool:
+    """A birth, a miscarriage and the women's surgeries are for women; a vasectomy for men (杭州 art. 59)."""
+    return (kind in MALE_EVENTS) == (sex == "M")
+
+
+def claim_deadline(*, params: ParameterView, event_date: dt.date) -> dt.date:
+    """杭州 art. 60: the employer applies by the end of the year after the birth or surgery."""
+    years = params["maternity.claim_deadline"]
+    return dt.date(event_date.year + years, 12, 31)
+
+
+def average_base(*, article: str, bases: list[Decimal], month: dt.date, new_employer: bool) -> Amount:
+    """The employer's average monthly wage (杭州 art. 58(2); 舟山 art. 50): the month's bases ÷ headcount.
+
+    `month` is December of last year, or for an employer new this year its first month.
+    """
+    if not bases:
+        raise RuleInputError(
+            "employer", f"{month:%Y年%m月}没有参保职工缴费基数，无法计算月平均工资（{article}）"
+        )
+    total = sum((money(b, "bases") for b in bases), ZERO)
+    count = len(bases)
+    average = round_yuan(total / count)
+    which = "当年新参保单位第 1 个月" if new_employer else "上年度 12 月份"
+    text = (
+        f"{which}（{month:%Y年%m月}）参保职工 {count} 人缴费基数合计 {yuan(total)} ÷ {count} 人 = 月平均工资"
+    )
+    return Amount(average, (Line(article, text, average),))
 
 
 def maternity_lump_sum(*, params: ParameterView, kind: str) -> Amount:
