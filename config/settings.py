@@ -176,6 +176,7 @@ CELERY_TASK_ROUTES = {
     "claims.tasks.*": {"queue": "statements"},
     "accounts.tasks.*": {"queue": "batch"},
     "contributions.tasks.*": {"queue": "batch"},
+    "funds.tasks.*": {"queue": "batch"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE = {
@@ -194,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
     "year-end-rollover": {
         "task": "accounts.tasks.year_end_rollover",
         "schedule": crontab(minute=30, hour=0, day_of_month=1, month_of_year=1),
+    },
+    "nightly-fund-posting": {
+        "task": "funds.tasks.post_journal",
+        "schedule": crontab(minute=30, hour=1),
     },
 }
 

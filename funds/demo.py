@@ -1,0 +1,44 @@
+"""Demo data of the funds: the books posted, 2025 closed for Hangzhou with its deficit cover, and published.
+
+Hangzhou art. 97 leaves the municipal risk fund's share of an employee-fund deficit to rules
+made separately, so the demo enters a clearly labelled DEMO share as an override (like the
+DEMO 省平工资 of the policy demo); a real deployment enters the rule's figure instead.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from policy.models import ParameterOverride
+
+from . import posting, services
+from .models import YearClose
+
+DEMO_YEAR = 2025
+DEMO_RISK_FUND_SHARE = (
+    "hangzhou",
+    "funds.deficit.risk_fund_share",
+    dt.date(2021, 1, 1),
+    "0.40",
+    "DEMO 演示用数值：市级职工医保风险调剂金承担职工医保统筹基金赤字的比例由另行规定的办法确定（杭州 第九十七条），"
+    "为使演示能完成年度决算而设。正式使用前请删除本条，按市政府规定录入。",
+)
+
+
+def load(stdout) -> None:
+    region, name, effective_from, value, note = DEMO_RISK_FUND_SHARE
+    ParameterOverride.objects.get_or_create(
+        region=region, name=name, effective_from=effective_from, defaults={"value": value, "note": note}
+    )
+    written = posting.post_all()
+    stdout.write(f"funds: posted {sum(written.values())} journal entries\n")
+    if timezone.localdate() <= dt.date(DEMO_YEAR, 12, 31):
+        stdout.write(f"funds: {DEMO_YEAR} not over yet, not closed\n")
+        return
+    close = YearClose.objects.filter(region="hangzhou", year=DEMO_YEAR).first()
+    if close is None:
+        close = services.close_year(region="hangzhou", year=DEMO_YEAR)
+        stdout.write(f"funds: closed hangzhou {DEMO_YEAR}: {close.shares.count()} deficit shares\n")
+    if close.status != YearClose.Status.PUBLISHED:
+        services.publish(close=close)
+        stdout.write(f"funds: published hangzhou {DEMO_YEAR}\n")
