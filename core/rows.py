@@ -27,9 +27,67 @@ from functools import lru_cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
+class PipelineMisuse(RuntimeError):
+    """An ORM write was made inside `pipelined()` or `together()`, where its answer would be wrong."""
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE")
+
+
+def _refuse_orm_writes(execute, sql, params, many, context):
+    """Execute wrapper of the pipeline blocks: only this module's own writes may run in them.
+
+    In pipeline mode psycopg reports no row count (-1) until the pipeline is synced, so
+    `QuerySet.update()`/`delete()` return -1 and `Model.save()` of an existing row takes the
+    UPDATE for a miss and INSERTs again (a duplicate-key IntegrityError). SQLite never runs
+    a pipeline, so a test there cannot see it: the block refuses such writes on the spot.
+    """
+    connection_ = context["connection"]
+    if not getattr(connection_, "rows_own_statement", False) and sql.lstrip()[:6].upper() in _WRITES:
+        raise PipelineMisuse(
+            "ORM write inside core.rows.pipelined()/together() (PostgreSQL pipeline mode, row counts "
+            "are not known there): write with core.rows.insert_rows/update_row/add_to_row, or move "
+            f"it out of the block. Statement: {sql[:120]}"
+        )
+    return execute(sql, params, many, context)
+
+
+def _execute_own(db, cursor, sql: str, params) -> None:
+    """Run one of this module's writes (allowed in a pipeline block: it needs no row count)."""
+    db.rows_own_statement = True
+    try:
+        cursor.execute(sql, params)
+    finally:
+        db.rows_own_statement = False
+
+
 def _db():
     """The default database's wrapper itself (`connection` is a proxy that finds it again on every attribute)."""
     return connections[DEFAULT_DB_ALIAS]
+
+
+@lru_cache(maxsize=128)
+def table(model) -> str:
+    """The model's table, quoted, from `_meta` (never typed out at a call site)."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@lru_cache(maxsize=256)
+def column(model, name: str) -> str:
+    """`"table"."column"` of the model's field `name` (a foreign key gives its `_id` column)."""
+    return f"{table(model)}.{connection.ops.quote_name(model._meta.get_field(name).column)}"
+
+
+@lru_cache(maxsize=128)
+def where(model, *names: str) -> str:
+    """`"table"."a" = %s AND "table"."b" = %s` over the model's fields `names` (a fixed condition)."""
+    return " AND ".join(f"{column(model, name)} = %s" for name in names)
+
+
+@lru_cache(maxsize=64)
+def join(first, second, on: str) -> str:
+    """`first JOIN second ON second.on = first.on`: two models sharing a foreign key named `on`."""
+    return f"{table(first)} JOIN {table(second)} ON {column(second, on)} = {column(first, on)}"
 
 
 @lru_cache(maxsize=64)
@@ -146,7 +204,7 @@ def together():
         yield
         return
     db.ensure_connection()
-    with db.wrap_database_errors, db.connection.pipeline():
+    with db.execute_wrapper(_refuse_orm_writes), db.wrap_database_errors, db.connection.pipeline():
         yield
 
 
@@ -227,7 +285,7 @@ def insert_rows(instances: list) -> list:
         for field in fields
     ]
     cursor = db.cursor()
-    cursor.execute(head + ", ".join([row] * len(instances)) + returning, values)
+    _execute_own(db, cursor, head + ", ".join([row] * len(instances)) + returning, values)
     if with_keys:
         cursor.close()
         _saved(db, instances)
@@ -278,7 +336,9 @@ def pipelined():
     A read (`select_one`, a `fetch…`) sends what is queued and waits for its answer; writes
     nobody reads wait for the next read, a `flush()` or the end of the block. Database errors
     of queued statements are raised there, as Django's exceptions. Use it inside
-    `transaction.atomic()`, so that the COMMIT follows the block's last answer.
+    `transaction.atomic()`, so that the COMMIT follows the block's last answer, and only
+    around a batch of writes made with `insert_rows`, `update_row` and `add_to_row`: an ORM
+    write in the block raises `PipelineMisuse` (see `_refuse_orm_writes`).
     """
     db = _db()
     if db.vendor != "postgresql" or getattr(db, "rows_pending_keys", None) is not None:
@@ -287,7 +347,11 @@ def pipelined():
     db.ensure_connection()
     db.rows_pending_keys = []
     try:
-        with db.wrap_database_errors, db.connection.pipeline() as pipeline:
+        with (
+            db.execute_wrapper(_refuse_orm_writes),
+            db.wrap_database_errors,
+            db.connection.pipeline() as pipeline,
+        ):
             db.rows_pipeline = pipeline
             yield
         db.rows_pipeline = None  # the block's end has sent and answered everything
@@ -329,7 +393,7 @@ def update_row(instance, field_names: tuple[str, ...]) -> None:
     sql, fields = _update_statement(type(instance), tuple(field_names), False, db.vendor)
     values = [field.get_db_prep_save(field.pre_save(instance, False), db) for field in fields]
     with db.cursor() as cursor:
-        cursor.execute(sql, [*values, instance.pk])
+        _execute_own(db, cursor, sql, [*values, instance.pk])
 
 
 def add_to_row(model, pk, **amounts) -> None:
@@ -340,4 +404,4 @@ def add_to_row(model, pk, **amounts) -> None:
         field.get_db_prep_save(amount, db) for field, amount in zip(fields, amounts.values(), strict=True)
     ]
     with db.cursor() as cursor:
-        cursor.execute(sql, [*values, pk])
+        _execute_own(db, cursor, sql, [*values, pk])

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from accounts import selectors as account_selectors
 from accounts.models import Account
-from core.rows import (
-    next_key,
-    queue_one_joined,
-    select_one,
-)
+from core.rows import join, next_key, queue_one_joined, select_one, together, where
 
 from ..models import Accumulator, Settlement
 from .inputs import Prepared
@@ -28,15 +24,15 @@ def lock_rows(prepared: Prepared) -> tuple[Accumulator, Account | None, object]:
     order). The key is None where the database gives keys on INSERT only (SQLite).
     """
     year, person = prepared.year, prepared.person
-    locked = queue_one_joined(
-        (Accumulator, Account),
-        '"claims_accumulator" JOIN "accounts_account" ON "accounts_account"."person_id" = '
-        '"claims_accumulator"."person_id"',
-        '"claims_accumulator"."person_id" = %s AND "claims_accumulator"."year_key" = %s',
-        [person.pk, year.key],
-        for_update=True,
-    )
-    settlement_key = next_key(Settlement)
+    with together():  # reads only: the lock and the key in one round trip (PostgreSQL)
+        locked = queue_one_joined(
+            (Accumulator, Account),
+            join(Accumulator, Account, "person"),
+            where(Accumulator, "person", "year_key"),
+            [person.pk, year.key],
+            for_update=True,
+        )
+        settlement_key = next_key(Settlement)
     both = locked()
     if both is not None:
         return (*both, settlement_key)
@@ -61,5 +57,5 @@ def lock_rows(prepared: Prepared) -> tuple[Accumulator, Account | None, object]:
 
 def locked_accumulator(person_id: int, year_key: str) -> Accumulator | None:
     return select_one(
-        Accumulator, '"person_id" = %s AND "year_key" = %s', [person_id, year_key], for_update=True
+        Accumulator, where(Accumulator, "person", "year_key"), [person_id, year_key], for_update=True
     )

@@ -87,26 +87,26 @@ def _settle_new(*, person, institution, bill, body, user, source, today, key, di
     prepared = prepare(
         person=person, institution=institution, bill=bill, source=source, today=today, read_account=False
     )
-    # one transaction; its statements go to PostgreSQL together where no answer is awaited
-    with transaction.atomic(), pipelined():
+    with transaction.atomic():
         accumulator, account, settlement_key = lock_rows(prepared)
         balances = account_selectors.balances_of(account)
         uses_historical = account_selectors.historical_funds_pay(account)
         if uses_historical != prepared.profile.use_historical_funds:
             prepared.profile = replace(prepared.profile, use_historical_funds=uses_historical)
         result = compute(prepared, accumulator.state, balances)
-        settlement = _write(
-            prepared,
-            accumulator,
-            result,
-            account=account,
-            settlement_key=settlement_key,
-            key=key,
-            digest=digest,
-            body=body,
-            user=user,
-            source=source,
-        )
+        with pipelined():  # the write batch: sent to PostgreSQL together, answered once (core.rows)
+            settlement = _write(
+                prepared,
+                accumulator,
+                result,
+                account=account,
+                settlement_key=settlement_key,
+                key=key,
+                digest=digest,
+                body=body,
+                user=user,
+                source=source,
+            )
         if source == Settlement.Source.COUNTER or (account is not None and account.category == "retired"):
             # (an API bill of a person still active is of no retirement year: no query for it)
             recheck_retirement_refund(

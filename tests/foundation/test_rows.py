@@ -315,3 +315,73 @@ def test_next_key_is_none_without_sequences(settings):
     if connection.vendor == "postgresql":
         pytest.skip("SQLite gives keys on INSERT only")
     assert next_key(Accumulator) is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_orm_writes_inside_a_pipeline_block_fail_loudly():
+    """Pipeline mode reports no row counts: save()/update()/delete() there would misbehave, so they are refused."""
+    from core.rows import PipelineMisuse, add_to_row, insert_rows, pipelined, together, update_row
+
+    person = _person()
+    row = Accumulator.objects.create(
+        person=person,
+        region="hangzhou",
+        year_key="2024",
+        year_start=dt.date(2024, 1, 1),
+        year_end=dt.date(2024, 12, 31),
+        state={},
+    )
+    writes = {
+        "save() of an existing row": lambda: row.save(),
+        "save() of a new row": lambda: Person(name="乙", id_number="X1", hukou_district="西湖区").save(),
+        "QuerySet.update()": lambda: Accumulator.objects.filter(pk=row.pk).update(settlements=5),
+        "QuerySet.delete()": lambda: Accumulator.objects.filter(pk=-1).delete(),
+        "create()": lambda: Accumulator.objects.create(
+            person=person,
+            region="hangzhou",
+            year_key="2030",
+            year_start=dt.date(2030, 1, 1),
+            year_end=dt.date(2030, 12, 31),
+        ),
+    }
+    for block in (pipelined, together):
+        for name, write in writes.items():
+            with pytest.raises(PipelineMisuse, match="insert_rows"), transaction.atomic(), block():
+                write()
+            assert Accumulator.objects.get(pk=row.pk).settlements == 0, name
+
+    # the block's own writes and reads still work there, and the guard ends with the block
+    with transaction.atomic(), pipelined():
+        assert select_one(Accumulator, '"id" = %s', [row.pk]).pk == row.pk
+        row.settlements = 2
+        update_row(row, ("settlements",))
+        add_to_row(Accumulator, row.pk, settlements=1)
+        insert_rows(
+            [
+                Accumulator(
+                    person=person,
+                    region="hangzhou",
+                    year_key="2025",
+                    year_start=dt.date(2025, 1, 1),
+                    year_end=dt.date(2025, 12, 31),
+                    state={},
+                )
+            ]
+        )
+    assert Accumulator.objects.get(pk=row.pk).settlements == 3
+    assert Accumulator.objects.filter(pk=row.pk).update(settlements=4) == 1
+
+
+def test_table_and_column_names_come_from_meta():
+    from accounts.models import Account
+    from core.rows import column, join, table, where
+
+    assert table(Accumulator) == f'"{Accumulator._meta.db_table}"'
+    assert column(Accumulator, "person") == f'"{Accumulator._meta.db_table}"."person_id"'
+    assert where(Accumulator, "person", "year_key") == (
+        f'{column(Accumulator, "person")} = %s AND {column(Accumulator, "year_key")} = %s'
+    )
+    assert join(Accumulator, Account, "person") == (
+        f"{table(Accumulator)} JOIN {table(Account)} ON {column(Account, 'person')} = {column(Accumulator, 'person')}"
+    )
