@@ -46,6 +46,7 @@ test-postgres:
 
 lint: venv
 	$(PY) -m ruff check .
+	.venv/bin/lint-imports --no-cache
 
 deploy-check: venv
 	DEBUG=0 SECRET_KEY=ci-only-$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n') ALLOWED_HOSTS=medsec.example.org \

@@ -2,7 +2,10 @@
 
 from django.urls import reverse
 
-from .models import Settlement, Statement
+from policy.money import ZERO
+from policy.settlement import YearState
+
+from .models import Accumulator, Settlement, Statement
 
 
 def settlements_of(*, person):
@@ -22,3 +25,13 @@ def statement_url(settlement: Settlement) -> str:
 def statement_ready(settlement: Settlement) -> bool:
     statement = getattr(settlement, "statement", None)
     return bool(statement and statement.status == Statement.Status.READY and statement.file)
+
+
+def outpatient_deductible_paid(person_id: int, year: int):
+    """The outpatient deductible the person paid in `year` (the year's accumulator; zero without one)."""
+    state = (
+        Accumulator.objects.filter(person_id=person_id, year_key=f"{year:04d}")
+        .values_list("state", flat=True)
+        .first()
+    )
+    return YearState.from_dict(state).outpatient_deductible_paid if state else ZERO

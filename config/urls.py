@@ -2,10 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from policy.views import TrialSettlementView
+from users.permissions import HasApiScope
+
 from .health import healthz
 
 api_v1 = [
-    path("", include("policy.urls")),
+    # policy imports no app: its API view gets the scope check here (docs/architecture.md)
+    path(
+        "trial-settlements/",
+        TrialSettlementView.as_view(permission_classes=[HasApiScope]),
+        name="trial-settlement",
+    ),
     path("", include("enrollment.urls")),
     path("", include("contributions.urls")),
     path("", include("accounts.urls")),

@@ -5,3 +5,16 @@ class ContributionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "contributions"
     verbose_name = "医保缴费"
+
+    def ready(self):
+        # enrollment (below) asks paid months through its paid_months module; we answer
+        from enrollment import paid_months
+
+        from .selectors import arrears_months, contribution_months
+
+        paid_months.provide(
+            local_actual_months=lambda person, until: (
+                contribution_months(person=person, until=until).local_actual
+            ),
+            arrears_months=lambda enrolment, until: arrears_months(enrolment=enrolment, until=until),
+        )

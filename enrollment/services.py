@@ -18,6 +18,7 @@ from core import dates
 from core.identity import mask_id_number
 from policy.parameters import ParameterError, parameters_for
 
+from . import paid_months
 from .models import (
     CERTIFICATE_PRIORITY,
     EMPLOYEE_CATEGORIES,
@@ -87,9 +88,7 @@ def _parent_in_employee_scheme(parent: Person | None, on: dt.date, *, min_years:
         return False
     if min_years:
         # 杭州 art. 30(1): 累计缴费满 3 年, counted from the parent's paid months
-        from contributions.selectors import contribution_months  # contributions owns payment records
-
-        months = contribution_months(person=parent, until=on).local_actual
+        months = paid_months.local_actual_months(parent, until=on)
         return months >= min_years * 12
     return True
 
@@ -306,9 +305,7 @@ def enrol(
 
 def _local_actual_months(person: Person) -> int:
     """Actual local paid months, from the contributions app (杭州 art. 12(2), 19)."""
-    from contributions.selectors import contribution_months  # contributions owns payment records
-
-    return contribution_months(person=person).local_actual
+    return paid_months.local_actual_months(person)
 
 
 def _resident_year_end(category: str, start_date: dt.date) -> dt.date:
@@ -403,10 +400,8 @@ def record_transfer_out(
     current = person.enrolments.select_for_update().filter(end_date__isnull=True).first()
     if current and current.category == Category.RETIRED:
         _refuse("person", "已享受职工医保退休待遇的人员，医保关系不予转移（杭州 第七十六条第(四)项）")
-    from contributions.selectors import arrears_months  # contributions owns payment records
-
     if current and current.scheme == Scheme.EMPLOYEE:
-        owed = arrears_months(enrolment=current, until=transferred_on)
+        owed = paid_months.arrears_months(current, until=transferred_on)
         if owed:
             _refuse(
                 "person",

@@ -12,7 +12,6 @@ from policy.serializers import (
     TrialSettlementResponseSerializer,
 )
 from policy.settlement import TrialSettlementError, trial_settle
-from users.permissions import HasApiScope
 
 EXAMPLE_REQUEST = {
     "region": "hangzhou",
@@ -30,9 +29,12 @@ EXAMPLE_REQUEST = {
 
 
 class TrialSettlementView(APIView):
-    """预结算: what would this patient pay? Needs no database rows; the person is in the request."""
+    """预结算: what would this patient pay? Needs no database rows; the person is in the request.
 
-    permission_classes = [HasApiScope]
+    Who may call it is decided where it is mounted (config/urls.py: `users.permissions.HasApiScope`
+    with this scope), so policy imports no app; mounted without, the default (clerks only) applies.
+    """
+
     required_scope = "trial_settlement"
 
     @extend_schema(

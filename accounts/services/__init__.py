@@ -26,6 +26,7 @@ from .opening import (
 )
 from .payments import pay_for_settlement, reverse_source
 from .retirement import (
+    provide_deductible_paid,
     refund_retirement_year_deductible,
     retirement_year_months,
     run_retirement_year_refunds,
@@ -52,6 +53,7 @@ __all__ = [
     "pay_for_settlement",
     "profile_from_status",
     "refresh_from_enrolment",
+    "provide_deductible_paid",
     "refund_retirement_year_deductible",
     "retirement_year_months",
     "reverse_source",

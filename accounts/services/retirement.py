@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
@@ -17,6 +19,24 @@ from .ledger import _entry, _lock, _post
 
 # --- Retirement year's outpatient deductible (杭州 art. 29(2)) ------------------------------
 
+# (person id, year) -> outpatient deductible the person paid that year. The settlements keep
+# it (claims' year-to-date rows, above accounts): claims registers its selector at start-up
+# (`ClaimsConfig.ready`) and passes the value in when it has it, so accounts imports no claims.
+DeductiblePaid = Callable[[int, int], Decimal]
+_deductible_paid: DeductiblePaid | None = None
+
+
+def provide_deductible_paid(function: DeductiblePaid) -> None:
+    """Register where the year's outpatient deductible paid is read from (the claims app does)."""
+    global _deductible_paid
+    _deductible_paid = function
+
+
+def _paid_in(person, year: int) -> Decimal:
+    if _deductible_paid is None:
+        raise ImproperlyConfigured("no provider of the deductible paid: is the claims app installed?")
+    return _deductible_paid(person.pk, year)
+
 
 def retirement_year_months(retired_on: dt.date) -> tuple[int, int]:
     """(months before retirement, months retired) in the year of retirement (杭州 art. 29(2):
@@ -26,23 +46,24 @@ def retirement_year_months(retired_on: dt.date) -> tuple[int, int]:
 
 
 @transaction.atomic
-def refund_retirement_year_deductible(*, person, year: int, on: dt.date | None = None) -> LedgerEntry | None:
+def refund_retirement_year_deductible(
+    *, person, year: int, on: dt.date | None = None, deductible_paid: Decimal | None = None
+) -> LedgerEntry | None:
     """What the person paid above the retirement year's outpatient deductible, × 80%, into historical
     funds (杭州 art. 29(2)). None when nothing is (or nothing more is) due.
 
     The year's deductible is worked out by the months before and after retirement
     (`policy.accounts.retirement_year_outpatient_deductible`); what the person actually paid
-    is the year's accumulator (`outpatient_deductible_paid`) kept by the settlements. Run
+    is `deductible_paid`, or else asked of the claims app's registered selector (the year's
+    `outpatient_deductible_paid` kept by the settlements). Run
     after the year has ended (the year-end task does it), and again when a bill of that year
     is settled or reversed later (a counter reimbursement may come until the end of the next
     year, art. 65): the year's refund entries then add up to what is due now. The entry
     posted is the difference; a refund that has become too large is taken back from the
     historical funds, never below zero.
     """
-    from claims.models import Accumulator
     from contributions.models import RetirementConfirmation
     from policy.amount import NotInRegion
-    from policy.settlement import YearState
 
     confirmation = RetirementConfirmation.objects.filter(person=person, confirmed_on__isnull=False).first()
     if confirmation is None or confirmation.retirement_date.year != year:
@@ -65,12 +86,7 @@ def refund_retirement_year_deductible(*, person, year: int, on: dt.date | None =
         )
     except NotInRegion:  # 舟山 has no such rule
         return None
-    state = (
-        Accumulator.objects.filter(person=person, year_key=f"{year:04d}")
-        .values_list("state", flat=True)
-        .first()
-    )
-    paid = YearState.from_dict(state).outpatient_deductible_paid if state else ZERO
+    paid = deductible_paid if deductible_paid is not None else _paid_in(person, year)
     refund = rules.retirement_year_refund(params=params, deductible_paid=paid, deductible_due=due.amount)
     difference = refund.amount - refunded  # the rule gives zero, never less, when nothing is due
     if difference < 0:

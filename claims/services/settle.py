@@ -21,6 +21,7 @@ from core.rows import (
 
 from ..deltas import delta
 from ..models import Accumulator, Institution, Settlement, SettlementLine
+from ..selectors import outpatient_deductible_paid
 from .errors import ClaimError, SettlementConflict
 from .inputs import BillInput, Prepared, idempotency_key, request_digest
 from .locking import lock_rows
@@ -126,7 +127,10 @@ def recheck_retirement_refund(*, person, year_key: str, year_end: dt.date, today
     nothing: the year-end task sees them.
     """
     if year_end < today and year_key.isdigit():
-        refund_retirement_year_deductible(person=person, year=int(year_key), on=today)
+        year = int(year_key)
+        refund_retirement_year_deductible(
+            person=person, year=year, on=today, deductible_paid=outpatient_deductible_paid(person.pk, year)
+        )
 
 
 def _write(
