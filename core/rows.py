@@ -1,22 +1,14 @@
 """Fixed-shape reads and writes for the hot paths, without compiling a queryset on every call.
 
-The real-time settlement runs the same handful of lookups on every bill (token, institution,
-person, year-to-date row, account). Building and compiling each as a queryset costs about
-0.45 ms of Python per query (measured 0.60 ms per `filter().first()` against 0.17 ms for
-the same SELECT on the cursor), more than the database takes to answer it. `select_one`
-writes the SELECT once per model and condition, from the model's own columns, and turns the
-row into a model instance with the same converters the ORM applies, so a caller gets what
-`Model.objects.filter(...).first()` gives.
-
-Use it only on hot paths, with a condition over indexed columns; everything else uses the ORM.
-
-Each round trip to PostgreSQL costs about 0.2 ms of a settlement's time, more than most of
-its statements take to run, so statements that need no answer in between travel together
-(psycopg's pipeline mode): `queue_one`, `queue_all` and `queue_one_joined` send a read now
-and give its answer later, `together()` answers the reads queued in it in one round trip,
-`pipelined()` sends a transaction's writes with its next read or at its end, and
-`next_key` draws a new row's key in the same round trip as a read, so that rows referring
-to it can be sent with it. Elsewhere (SQLite) each statement simply runs when it is made.
+`select_one` / `select_all` give what `Model.objects.filter(...).first()` / a list gives:
+the SELECT is written once per model and condition from `_meta` (`table`, `column`,
+`where`, `join`), and rows become instances through the ORM's own converters. `queue_*`
+send a read now and answer later; `together()` answers queued reads in one round trip;
+`pipelined()` sends a batch of writes (`insert_rows`, `update_row`, `add_to_row`) with the
+next read or at its end; `next_key` draws a key with a read. On PostgreSQL these use
+psycopg's pipeline mode, where an ORM write is refused (`PipelineMisuse`); elsewhere each
+statement runs when it is made. Use it only on hot paths, over indexed columns; everything
+else uses the ORM. Why and how much: docs/architecture.md (the fast path).
 """
 
 from __future__ import annotations
