@@ -52,3 +52,15 @@ def allowances_report(*, date_from: dt.date | None = None, date_to: dt.date | No
         }
         for row in rows
     ]
+
+
+def may_apply_herself(*, person, on: dt.date) -> bool:
+    """A flexible worker applies herself where the region's measures say so (舟山 art. 46, 48, 52)."""
+    from enrollment.models import Category, Scheme
+    from enrollment.selectors import enrolment_on
+    from policy.regions import region_of
+
+    if not region_of(person.region).has("maternity.flexible_workers"):
+        return False
+    enrolment = enrolment_on(person, on)
+    return bool(enrolment and enrolment.scheme == Scheme.EMPLOYEE and enrolment.category == Category.FLEXIBLE)

@@ -249,5 +249,6 @@ def letter_pdf(request, pk: int):
     return FileResponse(
         decision.letter.open("rb"),
         content_type="application/pdf",
+        as_attachment=True,
         filename=f"maternity-decision-{decision.pk}.pdf",
     )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import maternity, views
 
 app_name = "portal"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("estimate/", views.estimate, name="estimate"),
     path("mutual-aid/", views.mutual_aid, name="mutual_aid"),
     path("mutual-aid/<int:pk>/revoke/", views.revoke_mutual_aid, name="revoke_mutual_aid"),
+    path("maternity/", maternity.maternity, name="maternity"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="portal/login.html", redirect_authenticated_user=True),
