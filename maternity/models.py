@@ -239,6 +239,11 @@ class MaternityPosting(FundPosting):
     """The maternity fund book (生育保险基金): one row per movement, never changed (core.books)."""
 
     fund = models.CharField(_("基金"), max_length=24, choices=Fund.choices, default=Fund.MATERNITY)
+    region = models.CharField(_("统筹地区"), max_length=16, default="")
+
+    # source kinds as funds/ reads them: an allowance paid to an employer, or to the person herself
+    TO_EMPLOYER = "allowance"
+    TO_PERSON = "allowance_to_person"
 
     class Meta(FundPosting.Meta):
         verbose_name = _("生育保险基金记账")

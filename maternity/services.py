@@ -232,10 +232,11 @@ def approve(*, application: Application, user, on: dt.date | None = None) -> Dec
     payee = "参保人本人" if to_person else application.employer.name
     MaternityPosting.objects.create(
         fund=Fund.MATERNITY,
+        region=application.region,
         district=application.district,
         posted_on=on,
         amount=-result.amount,
-        source_kind="maternity_payment",
+        source_kind=MaternityPosting.TO_PERSON if to_person else MaternityPosting.TO_EMPLOYER,
         source_id=str(payment.pk),
         article=payment.article,
         text=f"{application.get_allowance_kind_display()}拨付给{payee}（申请 {application.pk}）"[:200],

@@ -168,9 +168,20 @@ def test_approval_pays_the_employer_and_posts_to_the_maternity_book():
     posting = MaternityPosting.objects.get()
     assert posting.fund == "maternity" and posting.amount == D("-38400.00")
     assert posting.source_id == str(payment.pk) and posting.district == "上城区"
+    assert (posting.region, posting.source_kind) == (
+        "hangzhou",
+        "allowance",
+    )  # funds/ reads: paid to employers
     # approving again pays nothing more
     assert services.approve(application=application, user=None) == decision
     assert Payment.objects.count() == 1 and MaternityPosting.objects.count() == 1
+
+
+def test_funds_reads_the_maternity_book():
+    """core.books: funds/ finds every FundPosting subclass, this book among them."""
+    from funds.sources import book_models
+
+    assert MaternityPosting in book_models()
 
 
 def test_the_same_birth_cannot_be_paid_twice_by_the_database():
@@ -233,6 +244,12 @@ def test_zhoushan_art46_art48_art50_flexible_worker_paid_herself(illustrative):
     payment = Payment.objects.get()
     assert payment.payee == "person" and payment.employer is None and payment.article == "舟山 第四十六条"
     assert payment.district == "定海区"
+    posting = MaternityPosting.objects.get()
+    assert (posting.region, posting.source_kind, posting.amount) == (
+        "zhoushan",
+        "allowance_to_person",
+        D("-23700.00"),
+    )
 
 
 def test_zhoushan_employer_average_and_second_child(illustrative):
