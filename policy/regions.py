@@ -8,6 +8,9 @@ parameter, a citation or a rule variant.
     region.parameters(on)["inpatient.deductible"]
     region.article("claims.exclusions")          # "杭州 第七十一条"
 
+Regions are found from their files (`policy/parameters/<code>.yaml` with a `name:` line,
+rules in `policy/settlement/<code>.py`): adding one edits no app.
+
 A citation comes from the region's parameter file (`parameters:` or `articles:`); an
 unknown region or key is an error (`UnknownRegion`, `UnknownParameter`), never a
 fallback to another region.
@@ -67,3 +70,12 @@ def article(region: str, key: str) -> str:
 
 def all_regions() -> tuple[Region, ...]:
     return tuple(region_of(code) for code in REGIONS)
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """(code, name) of every region, for a model field or form: `choices=region_choices`.
+
+    Passed as the callable (Django 5), a model field's migration names this function, not the
+    regions, so adding a region needs no migration in any app.
+    """
+    return [(code, REGION_NAMES[code]) for code in REGIONS]

@@ -1,7 +1,7 @@
 """Parameters as dated data (OpenFisca-style, smaller).
 
-Each region has one YAML file beside this module (`hangzhou.yaml`, `zhoushan.yaml`):
-every parameter with its article, its unit and its values by effective date.
+Each region has one YAML file beside this module (`<code>.yaml`, found by `_discover`):
+its name, every parameter with its article, its unit and its values by effective date.
 
     view = parameters_for("hangzhou", date(2024, 3, 1))
     view["inpatient.deductible"]["level3"]   # Decimal("800")
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,8 +34,27 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).resolve().parent
-REGIONS = ("hangzhou", "zhoushan")
-REGION_NAMES = {"hangzhou": "杭州", "zhoushan": "舟山"}
+
+
+def _discover(folder: Path) -> dict[str, str]:
+    """Region code → name, for every `<code>.yaml` in `folder` (its `name:` line).
+
+    A region is its files: `<code>.yaml` here (and `<code>-illustrative.yaml` if it has one),
+    and its settlement rules in `policy/settlement/<code>.py`. Nothing else names it.
+    """
+    found = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if path.stem.endswith("-illustrative"):
+            continue
+        match = re.search(r"^name:[ \t]*(\S+)[ \t]*$", path.read_text(encoding="utf-8"), re.MULTILINE)
+        if match is None:
+            raise ValueError(f"{path.name}: 须有 name: 行（地区名称）")
+        found[path.stem] = match.group(1)
+    return found
+
+
+REGION_NAMES = _discover(HERE)
+REGIONS = tuple(REGION_NAMES)
 
 
 class ParameterError(LookupError):

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from policy.explain import Line
 from policy.money import ZERO
+from policy.parameters import REGIONS, UnknownRegion
 
-from . import hangzhou, zhoushan
 from .common import ILLUSTRATIVE_PREFIX, UsedParameters, new_tuple
 from .types import Balances, Bill, BillResult, PersonProfile, SettlementYear, YearState
 from .year import settlement_year
 
-REGION_RULES = {"hangzhou": hangzhou.settle, "zhoushan": zhoushan.settle}
+
+class _RulesByRegion(dict):
+    """Region code → its `settle(person, bill, state, balances, params)`: `policy/settlement/<code>.py`,
+    imported on first use, so a region is added by its files alone."""
+
+    def __missing__(self, region: str):
+        if region not in REGIONS:
+            raise UnknownRegion(region)
+        rules = import_module(f"{__package__}.{region}").settle
+        self[region] = rules
+        return rules
+
+
+REGION_RULES = _RulesByRegion()
 
 
 _ILLUSTRATIVE_SETS: dict[int, tuple] = {}

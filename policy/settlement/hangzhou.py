@@ -14,12 +14,16 @@ from policy.money import CENT, ZERO
 from .common import LEVEL_NAMES, UsedParameters, Work, cents, new_tuple, percent, yuan
 from .types import CERTIFICATE_NAMES, INPATIENT_KINDS, Balances, Bill, PersonProfile, YearState
 
-ART_DEDUCTIBLE = {"employee": "杭州 第二十八条第(一)项", "resident": "杭州 第三十九条第(一)项"}
-ART_SPECIFIED = "杭州 第三十九条、第七十条（规程 §3.2）"
-ART_CATASTROPHIC_SCOPE = "杭州 第四十二条"
-ART_CURRENT_FUNDS = "杭州 第二十四条（规程 §4.1）"
-ART_HISTORICAL_FUNDS = "杭州 第二十五条（规程 §8）"
-ART_CASH = "规程 §8"
+# citations of rules without a figure: keys of the `articles:` section of hangzhou.yaml
+ART_DEDUCTIBLE = {
+    "employee": "settlement.inpatient_deductible.employee",
+    "resident": "settlement.inpatient_deductible.resident",
+}
+ART_SPECIFIED = "settlement.specified_disease"
+ART_CATASTROPHIC_SCOPE = "settlement.catastrophic_scope"
+ART_CURRENT_FUNDS = "settlement.current_funds"
+ART_HISTORICAL_FUNDS = "settlement.historical_funds"
+ART_CASH = "settlement.cash"
 OFFSITE_NAMES = {
     "reimbursed_in_province": "省内异地就医未直接结算",
     "reimbursed_out_of_province": "省外就医",
@@ -76,7 +80,7 @@ def settle(person: PersonProfile, bill: Bill, state: YearState, balances: Balanc
         _catastrophic(person, state, work, rules)
     if person.certificate:
         _assistance(person, bill, state, work, rules)
-    _personal_share(person, balances, work)
+    _personal_share(person, balances, work, rules)
     return work
 
 
@@ -155,13 +159,15 @@ def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, 
         deductible = (owed if owed < eligible else eligible) if owed > ZERO else ZERO
         if paid:
             text += f"，本年度已付 {yuan(paid)} 元，按最高等级补差"
-        lines.append(new_tuple(Line, (ART_DEDUCTIBLE[person.scheme], text, deductible)))
+        lines.append(new_tuple(Line, (rules.P.article(ART_DEDUCTIBLE[person.scheme]), text, deductible)))
         state.inpatient_highest_level = highest
         if deductible is not ZERO:
             state.inpatient_deductible_paid = paid + deductible
     else:
         deductible = ZERO
-        lines.append(new_tuple(Line, (ART_SPECIFIED, "规定病种门诊按住院结算，不设起付标准", ZERO)))
+        lines.append(
+            new_tuple(Line, (rules.P.article(ART_SPECIFIED), "规定病种门诊按住院结算，不设起付标准", ZERO))
+        )
     work.deductible = deductible
 
     status = "retired" if (person.category == "retired" and person.scheme == "employee") else "active"
@@ -262,7 +268,11 @@ def _outpatient(
             lines.append(
                 new_tuple(
                     Line,
-                    (ART_CURRENT_FUNDS, "个人账户当年资金支付（先自理、后合规费用），不计入起付标准", paid),
+                    (
+                        rules.P.article(ART_CURRENT_FUNDS),
+                        "个人账户当年资金支付（先自理、后合规费用），不计入起付标准",
+                        paid,
+                    ),
                 )
             )
             if paid > spf:
@@ -342,7 +352,7 @@ def _catastrophic(person: PersonProfile, state: YearState, work: Work, rules: _R
         new_tuple(
             Line,
             (
-                ART_CATASTROPHIC_SCOPE,
+                rules.P.article(ART_CATASTROPHIC_SCOPE),
                 "大病保险合规费用（住院和规定病种自付及限额以上部分、特殊药品）",
                 qualifying,
             ),
@@ -445,7 +455,7 @@ def _assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work,
 # --- 规程 §8 ------------------------------------------------------------------------------
 
 
-def _personal_share(person: PersonProfile, balances: Balances, work: Work) -> None:
+def _personal_share(person: PersonProfile, balances: Balances, work: Work, rules: _Rules) -> None:
     """规程 §8: historical funds pay the personal share unless the person opted out; cash the rest."""
     # the bill's total less what the funds paid; components left at the shared ZERO are not subtracted
     personal = work.total
@@ -464,10 +474,14 @@ def _personal_share(person: PersonProfile, balances: Balances, work: Work) -> No
         lines.append(
             new_tuple(
                 Line,
-                (ART_HISTORICAL_FUNDS, "个人账户历年资金支付个人负担部分（自费、自理、自付）", historical),
+                (
+                    rules.P.article(ART_HISTORICAL_FUNDS),
+                    "个人账户历年资金支付个人负担部分（自费、自理、自付）",
+                    historical,
+                ),
             )
         )
         work.historical_funds_paid = historical
         personal -= historical
     work.cash_paid = personal
-    lines.append(new_tuple(Line, (ART_CASH, "个人现金支付", personal)))
+    lines.append(new_tuple(Line, (rules.P.article(ART_CASH), "个人现金支付", personal)))

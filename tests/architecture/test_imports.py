@@ -114,7 +114,5 @@ def test_policy_and_core_import_no_app(app_edges):
 
 def test_the_layers_contract_is_kept():
     command = Path(sys.executable).parent / "lint-imports"
-    done = subprocess.run(
-        [str(command), str(CONFIG), "--no-cache"], cwd=ROOT, capture_output=True, text=True
-    )
+    done = subprocess.run([str(command), str(CONFIG), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
