@@ -15,7 +15,18 @@ from simple_history.admin import SimpleHistoryAdmin
 from policy.parameters import REGIONS
 
 from . import posting, reports, services, tasks
-from .models import DeficitShare, FundMonth, FundYear, JournalEntry, PostingMark, YearClose
+from .models import (
+    DeficitShare,
+    FundMonth,
+    FundYear,
+    JournalEntry,
+    PostingMark,
+    ReformDraft,
+    SimulationRun,
+    YearClose,
+)
+from .simulation import start_run, validate_changes
+from .simulation.summary import MEASURES, deciles_svg
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -203,3 +214,97 @@ class YearCloseAdmin(SimpleHistoryAdmin):
         for close in queryset:
             tasks.publish_year.delay(close.pk)
         self.message_user(request, _("已提交 %(n)s 个年度的公布报告生成任务") % {"n": queryset.count()}, messages.SUCCESS)
+
+
+class ReformDraftForm(forms.ModelForm):
+    """The changes as JSON, checked against the region's declarations (name and shape) before saving."""
+
+    class Meta:
+        model = ReformDraft
+        fields = ("name", "region", "year", "changes", "note")
+        widgets = {"region": forms.Select(choices=[(r, r) for r in REGIONS])}
+        help_texts = {
+            "changes": _('列表，每项 {"name": 参数名, "effective_from": "YYYY-MM-DD", "value": 与现行参数同形的取值（YAML 写法）}'),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                validate_changes(region=data["region"], changes=data["changes"])
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+        return data
+
+
+@admin.register(ReformDraft)
+class ReformDraftAdmin(SimpleHistoryAdmin):
+    """改革测算方案 (杭州 art. 33): drafted by the administration clerks, run as a batch job."""
+
+    form = ReformDraftForm
+    list_display = ("name", "region", "year", "created", "created_by")
+    actions = ("run",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("运行测算（后台任务，进度见“改革测算运行”）"), permissions=["change"])
+    def run(self, request, queryset):
+        for draft in queryset:
+            try:
+                run = start_run(draft=draft)
+            except ValidationError as error:
+                self.message_user(request, f"{draft}：{'; '.join(error.messages)}", messages.ERROR)
+                continue
+            tasks.run_simulation.delay(run.pk)
+            self.message_user(request, _("已提交测算：%(draft)s") % {"draft": draft}, messages.SUCCESS)
+
+
+@admin.register(SimulationRun)
+class SimulationRunAdmin(ReadOnlyAdmin):
+    list_display = ("draft", "status", "percent", "total", "done", "started_at", "finished_at")
+    list_filter = ("status",)
+    fields = ("draft", "status", "total", "done", "started_at", "finished_at", "error", "report")
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):  # the page is shown read-only
+        return False
+
+    @admin.display(description=_("测算结果"))
+    def report(self, run):
+        from django.utils.html import format_html, format_html_join
+        from django.utils.safestring import mark_safe
+
+        result = run.result or {}
+        if not result:
+            return "-"
+        head = format_html_join("", "<th>{}</th>", ((m,) for m in MEASURES))
+        blocks = []
+        for dimension, rows in result.get("by", {}).items():
+            body = format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td>{}</tr>",
+                (
+                    (
+                        row["key"],
+                        side,
+                        format_html_join("", "<td>{}</td>", ((row[side][m],) for m in MEASURES)),
+                    )
+                    for row in rows
+                    for side in ("live", "draft", "change")
+                ),
+            )
+            blocks.append(format_html("<h3>{}</h3><table><tr><th>{}</th><th></th>{}</tr>{}</table>", dimension, dimension, head, body))
+        totals = result["totals"]
+        summary = format_html(
+            "<p>费用 {} 笔，参保人年度 {} 个；大病保险支付人数 现行 {} → 方案 {}</p>"
+            "<p>基金支付合计变化：统筹 {}，大病 {}，救助 {}；个人现金 {}</p>",
+            result["bills"], result["persons"], result["catastrophic_persons"]["live"],
+            result["catastrophic_persons"]["draft"], totals["change"]["basic_fund"],
+            totals["change"]["catastrophic"], totals["change"]["assistance"], totals["change"]["cash"],
+        )
+        chart = mark_safe(deciles_svg(result))  # built from numbers only, no user text
+        return format_html("{}<h3>个人负担十分位（灰：现行，蓝：方案）</h3>{}{}", summary, chart, mark_safe("".join(blocks)))

@@ -12,7 +12,9 @@ from django.utils import timezone
 from policy.models import ParameterOverride
 
 from . import posting, services
-from .models import YearClose
+from .models import ReformDraft, SimulationRun, YearClose
+from .simulation import start_run
+from .simulation.run import carry_out
 
 DEMO_YEAR = 2025
 DEMO_RISK_FUND_SHARE = (
@@ -31,6 +33,7 @@ def load(stdout) -> None:
         region=region, name=name, effective_from=effective_from, defaults={"value": value, "note": note}
     )
     written = posting.post_all()
+    load_simulations(stdout)
     stdout.write(f"funds: posted {sum(written.values())} journal entries\n")
     if timezone.localdate() <= dt.date(DEMO_YEAR, 12, 31):
         stdout.write(f"funds: {DEMO_YEAR} not over yet, not closed\n")
@@ -42,3 +45,34 @@ def load(stdout) -> None:
     if close.status != YearClose.Status.PUBLISHED:
         services.publish(close=close)
         stdout.write(f"funds: published hangzhou {DEMO_YEAR}\n")
+
+
+def _ratio_choice(community: str, year: int) -> list:
+    """杭州 art. 29(3): the active employees' outpatient ratios with the community ratio set to `community`."""
+    value = f"{{active: {{level3: 0.76, other: 0.80, community: {community}}}, retired: {{level3: 0.82, other: 0.86, community: 0.92}}}}"
+    return [{"name": "outpatient.employee.ratio", "effective_from": f"{year}-01-01", "value": value}]
+
+
+REFORM_DRAFTS = [
+    ("演示：在职职工社区门诊支付比例 88%", "0.88"),
+    ("演示：在职职工社区门诊支付比例 90%", "0.90"),
+]
+
+
+def load_simulations(stdout) -> None:
+    """Two outpatient-ratio choices (杭州 art. 33 review), each with a finished run over the demo's bills."""
+    from django.apps import apps
+
+    latest = apps.get_model("claims", "Settlement").objects.filter(region="hangzhou").order_by("-bill_date").first()
+    if latest is None:
+        stdout.write("funds: no settled bills, no simulation\n")
+        return
+    year = latest.bill_date.year
+    for name, community in REFORM_DRAFTS:
+        draft, _created = ReformDraft.objects.get_or_create(
+            name=name, defaults={"region": "hangzhou", "year": year, "changes": _ratio_choice(community, year),
+                                 "note": "演示数据：比较两种门诊支付比例"},
+        )
+        if not draft.runs.filter(status=SimulationRun.Status.DONE).exists():
+            run = carry_out(start_run(draft=draft))
+            stdout.write(f"funds: simulation {name}: {run.status}\n")

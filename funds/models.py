@@ -185,3 +185,64 @@ class DeficitShare(models.Model):
 
     def __str__(self):
         return f"{self.fund} {self.district} {self.payer} {self.amount}"
+
+
+class ReformDraft(models.Model):
+    """A draft parameter set for a reform study (杭州 art. 33): parameters changed from a date.
+
+    `changes` has the shape of the agency's overrides: a list of {"name", "effective_from", "value"},
+    each value written as in the parameter files. Nothing here touches the live parameters.
+    """
+
+    name = models.CharField(_("方案名称"), max_length=100)
+    region = models.CharField(_("统筹地区"), max_length=16)
+    year = models.PositiveSmallIntegerField(_("测算年度"), help_text=_("用该年度已结算的费用重新测算"))
+    changes = models.JSONField(_("参数调整"), default=list)
+    note = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("拟定人"),
+    )
+    created = models.DateTimeField(_("拟定时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("改革测算方案")
+        verbose_name_plural = _("改革测算方案")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.name
+
+
+class SimulationRun(models.Model):
+    """One run of a draft over its year's stored bills: progress, then the comparison with the live rules."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待运行")
+        RUNNING = "running", _("运行中")
+        FAILED = "failed", _("失败")
+        DONE = "done", _("已完成")
+
+    draft = models.ForeignKey(ReformDraft, on_delete=models.CASCADE, related_name="runs", verbose_name=_("方案"))
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("费用笔数"), default=0)
+    done = models.PositiveIntegerField(_("已测算"), default=0)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    result = models.JSONField(_("测算结果"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("改革测算运行")
+        verbose_name_plural = _("改革测算运行")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.draft} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, int(self.done * 100 / self.total))

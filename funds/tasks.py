@@ -22,3 +22,12 @@ def publish_year(self, close_id: int) -> str:
         return publish(close=close).publication.name
     except OSError as error:  # storage or font trouble: try again later
         raise self.retry(exc=error)
+
+
+@shared_task(name="funds.tasks.run_simulation")
+def run_simulation(run_id: int) -> str:
+    """Carry out a reform simulation run (杭州 art. 33); its progress and result are on the run row."""
+    from .models import SimulationRun
+    from .simulation.run import carry_out
+
+    return carry_out(SimulationRun.objects.get(pk=run_id)).status

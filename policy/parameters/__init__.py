@@ -274,15 +274,25 @@ class ParameterView:
 _ABSENT = object()
 
 
-def parameters_for(region: str, on: dt.date, *, illustrative: bool | None = None) -> ParameterView:
+def parameters_for(
+    region: str, on: dt.date, *, illustrative: bool | None = None, draft: Iterable[Override] = ()
+) -> ParameterView:
     """The parameter view of `region` on date `on`, overrides included.
 
     `illustrative=None` follows the deployment setting (the Django app sets it through
     `set_illustrative_default`); tests pass True to use Zhoushan's illustrative set.
+    `draft` adds a reform study's overrides on top of the agency's (杭州 art. 33); they win a tie.
     """
     if illustrative is None:
         illustrative = _illustrative_default
-    return ParameterView(region, on, declarations(region, illustrative), _overrides_for(region))
+    overrides = _overrides_for(region)
+    if draft:
+        overrides = {name: list(items) for name, items in overrides.items()}
+        for override in draft:
+            overrides.setdefault(override.name, []).append(override)
+        for items in overrides.values():
+            items.sort(key=lambda o: o.effective_from)
+    return ParameterView(region, on, declarations(region, illustrative), overrides)
 
 
 _illustrative_default = False

@@ -40,7 +40,7 @@ def contribution(who, *, month, employer=D("0.00"), maternity=D("0.00"), persona
 
 
 def settlement(who, *, on, basic=D("0.00"), catastrophic=D("0.00"), current=D("0.00"), historical=D("0.00"),
-               reverses=None, source="api"):
+               reverses=None, source="api", kind="inpatient", level="level3", eligible=D("0.00")):
     from claims.models import Settlement
 
     n = next(_numbers)
@@ -55,11 +55,11 @@ def settlement(who, *, on, basic=D("0.00"), catastrophic=D("0.00"), current=D("0
         person=who,
         bill_number=f"B{n}",
         bill_date=on,
-        bill_kind="inpatient",
-        institution_level="level3",
+        bill_kind=kind,
+        institution_level=level,
         region=who.region,
         year_key=str(on.year),
-        out_of_scope=D("0.00"), self_pay_first=D("0.00"), eligible=D("0.00"), special_drug=D("0.00"),
+        out_of_scope=D("0.00"), self_pay_first=D("0.00"), eligible=eligible, special_drug=D("0.00"),
         total=sign * (basic + catastrophic + current + historical),
         current_funds_paid=sign * current, deductible=D("0.00"), basic_fund_paid=sign * basic,
         catastrophic_paid=sign * catastrophic, assistance_paid=D("0.00"), historical_funds_paid=sign * historical,

@@ -1,0 +1,34 @@
+"""The whole demo loads with the funds' part: a closed, published year with a deficit cover, two finished
+simulations; and replaying the stored bills under the live rules reproduces every stored amount."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+
+from claims.models import Settlement
+from funds import posting
+from funds.models import DeficitShare, SimulationRun, YearClose
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_funds_state_and_replay_fidelity():
+    call_command("load_demo", stdout=io.StringIO())
+    close = YearClose.objects.get(region="hangzhou")
+    assert close.status == YearClose.Status.PUBLISHED and close.publication.name.endswith(".pdf")
+    assert DeficitShare.objects.filter(close=close).exists()  # a district in deficit, and who covered it
+    runs = SimulationRun.objects.filter(status=SimulationRun.Status.DONE)
+    assert runs.count() == 2
+    stored = Settlement.objects.filter(kind="settlement", status="settled").aggregate(
+        basic=Sum("basic_fund_paid"), catastrophic=Sum("catastrophic_paid"), assistance=Sum("assistance_paid"),
+        cash=Sum("cash_paid"),
+    )
+    live = runs.first().result["totals"]["live"]
+    assert (live["basic_fund"], live["catastrophic"], live["assistance"], live["cash"]) == tuple(
+        f"{stored[k]:.2f}" for k in ("basic", "catastrophic", "assistance", "cash")
+    )
+    assert posting.audit() == []
+    call_command("load_demo", stdout=io.StringIO())  # idempotent
+    assert YearClose.objects.count() == 1 and SimulationRun.objects.count() == 2
