@@ -84,7 +84,16 @@ class SettlementAdmin(ReadOnlyAdmin):
         "status",
         "statement_download",
     )
-    list_filter = ("status", "kind", "source", "bill_kind", "settlement_mode", "year_key", "institution")
+    list_filter = (
+        "status",
+        "kind",
+        "source",
+        "bill_kind",
+        "maternity",
+        "settlement_mode",
+        "year_key",
+        "institution",
+    )
     search_fields = ("bill_number", "person__name", "person__id_number")
     list_select_related = ("person", "institution", "statement")
     date_hierarchy = "bill_date"

@@ -64,6 +64,11 @@ class CounterReimbursementForm(forms.Form):
         choices=[("", "—")] + [(code, words) for code, (_item, words) in EXCLUSIONS.items()],
     )
     third_party_unpaid = forms.BooleanField(label=_("第三人不支付或无法确定（先行支付）"), required=False)
+    maternity = forms.ChoiceField(
+        label=_("生育/计划生育医疗费"),
+        required=False,
+        choices=Settlement.Maternity.choices,
+    )
 
     def clean_id_number(self):
         number = normalise_id_number(self.cleaned_data["id_number"])
@@ -104,6 +109,7 @@ class CounterReimbursementForm(forms.Form):
             institution_name=data["institution_name"],
             interim=bool(data.get("interim")),
             period_start=data.get("period_start"),
+            maternity=data.get("maternity") or "",
         )
 
     def body(self) -> dict:
@@ -111,4 +117,5 @@ class CounterReimbursementForm(forms.Form):
         return {
             name: (str(value) if value is not None else None)
             for name, value in sorted(self.cleaned_data.items())
+            if not (name == "maternity" and not value)  # digests of earlier counter bills stay as they were
         }

@@ -159,6 +159,13 @@ class Settlement(models.Model):
         INPATIENT = "inpatient", _("住院")
         SPECIFIED_DISEASE = "specified_disease", _("规定病种门诊")
 
+    class Maternity(models.TextChoices):
+        """Maternity medical costs (杭州 art. 57; 舟山 art. 51): settled by the employee rules, reported apart."""
+
+        NONE = "", _("否")
+        BIRTH = "birth", _("生育医疗费（含产前检查）")
+        FAMILY_PLANNING = "family_planning", _("计划生育医疗费")
+
     class Mode(models.TextChoices):
         LOCAL = "local", _("本地结算")
         DIRECT_OFFSITE = "direct_offsite", _("异地直接结算")
@@ -217,6 +224,9 @@ class Settlement(models.Model):
         _("本段起始日期"), null=True, blank=True, help_text=_("上一段中途结算的次日")
     )
     bill_kind = models.CharField(_("费用类别"), max_length=20, choices=BillKind.choices)
+    maternity = models.CharField(
+        _("生育/计划生育医疗费"), max_length=16, choices=Maternity.choices, blank=True, default=""
+    )
     institution_level = models.CharField(_("机构等级"), max_length=16, choices=Institution.Level.choices)
     settlement_mode = models.CharField(_("结算方式"), max_length=40, choices=Mode.choices, default=Mode.LOCAL)
     at_contracted_centre = models.BooleanField(_("在签约社区就诊"), default=False)

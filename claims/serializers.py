@@ -86,6 +86,16 @@ class SettlementRequestSerializer(serializers.Serializer):
     third_party_unpaid = serializers.BooleanField(
         label=_("第三人不支付或无法确定"), required=False, default=False
     )
+    maternity = serializers.ChoiceField(
+        label=_("生育/计划生育医疗费"),
+        choices=Settlement.Maternity.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "生育（含产前检查）或计划生育手术的医疗费：按基本医保规定结算，单独统计（依据见结算明细）"
+        ),
+    )
 
     def get_fields(self):
         """The declared fields, each built anew from its own arguments.
@@ -138,6 +148,7 @@ class SettlementRequestSerializer(serializers.Serializer):
             institution_level=data.get("institution_level", ""),
             interim=data.get("interim", False),
             period_start=data.get("period_start"),
+            maternity=data.get("maternity", ""),
         )
 
 

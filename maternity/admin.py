@@ -19,7 +19,7 @@ from core.admin_base import ServiceAddAdminMixin, ServiceForm
 
 from . import services
 from .assessment import MaternityError
-from .models import Application, AwaitingReview, Decision, MaternityPosting, Payment
+from .models import Application, AwaitingReview, Decision, LumpSumGrant, MaternityPosting, Payment
 
 # service field names -> the admin form's fields
 FORM_FIELDS = {"id_number": "person", "employer_credit_code": "employer"}
@@ -378,3 +378,72 @@ class MaternityPostingAdmin(ReadOnlyAdmin):
     list_display = ("posted_on", "fund", "district", "amount", "source_kind", "source_id", "article", "text")
     list_filter = ("district", "posted_on")
     search_fields = ("source_id", "text")
+
+
+class LumpSumForm(ServiceForm):
+    """窗口核发生育医疗费定额补助 (舟山 art. 51(2)) through `maternity.services.grant_lump_sum`."""
+
+    class Meta:
+        model = LumpSumGrant
+        fields = ["person", "kind", "birth_date", "spouse"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def call(self, data):
+        try:
+            return services.grant_lump_sum(
+                person=data["person"],
+                kind=data["kind"],
+                birth_date=data["birth_date"],
+                spouse=data.get("spouse"),
+                user=getattr(self.request, "user", None),
+            )
+        except MaternityError as error:
+            raise ValidationError({error.field if error.field in self.fields else "kind": error.message})
+
+
+@admin.register(LumpSumGrant)
+class LumpSumGrantAdmin(ServiceAddAdminMixin, SimpleHistoryAdmin):
+    add_form = LumpSumForm
+    list_display = ("id", "person", "kind", "birth_date", "spouse", "fund", "district", "amount", "granted_on")
+    list_filter = ("kind", "fund", "region", "district", "granted_on")
+    search_fields = ("person__name", "person__id_number", "spouse__name", "spouse__id_number")
+    list_select_related = ("person", "spouse")
+    raw_id_fields = ("person", "spouse")
+    readonly_fields = (
+        "person",
+        "kind",
+        "birth_date",
+        "spouse",
+        "region",
+        "district",
+        "fund",
+        "amount",
+        "computation",
+        "granted_on",
+        "granted_by",
+    )
+    exclude = ("lines",)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+
+            class WithRequest(form):
+                def __init__(self, *args, **inner):
+                    super().__init__(*args, request=request, **inner)
+
+            return WithRequest
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("计算说明"))
+    def computation(self, obj):
+        return lines_table(obj.lines)

@@ -253,3 +253,48 @@ class MaternityPosting(FundPosting):
                 fields=["source_kind", "source_id"], name="maternity_posting_once_per_source"
             )
         ]
+
+
+class LumpSumGrant(models.Model):
+    """生育医疗费用定额补助 (舟山 art. 51(2)): a resident's birth, or the birth of an insured man's unemployed wife.
+
+    Paid once per birth, to the mother; posted to the book of the fund that pays it (the
+    resident fund for a resident, the maternity fund for an employee's spouse).
+    """
+
+    class Kind(models.TextChoices):
+        RESIDENT = "resident", _("城乡居民医保参保人员生育")
+        UNEMPLOYED_SPOUSE = "unemployed_spouse", _("男职工未就业配偶生育")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="maternity_lump_sums", verbose_name=_("生育妇女")
+    )
+    kind = models.CharField(_("补助类别"), max_length=24, choices=Kind.choices)
+    birth_date = models.DateField(_("生育日期"))
+    spouse = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("参保男职工（配偶）"),
+    )
+    region = models.CharField(_("统筹地区"), max_length=16, editable=False)
+    district = models.CharField(_("辖区"), max_length=40, editable=False)
+    fund = models.CharField(_("支付基金"), max_length=24, choices=Fund.choices, editable=False)
+    amount = models.DecimalField(_("补助金额"), **MONEY)
+    lines = models.JSONField(_("计算说明"), default=list)
+    granted_on = models.DateField(_("核发日期"))
+    granted_by = models.CharField(_("经办人"), max_length=150, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("生育医疗费定额补助")
+        verbose_name_plural = _("生育医疗费定额补助")
+        ordering = ["-granted_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "birth_date"], name="maternity_one_lump_sum_per_birth")
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.get_kind_display()} {self.amount}"

@@ -10,6 +10,7 @@ from enrollment.models import Filing
 from institutions import agreements
 from policy.explain import Line
 from policy.money import ZERO
+from policy.regions import region_of
 
 from ..models import Institution, Settlement
 from .errors import SettlementRefused
@@ -195,6 +196,36 @@ def check_exclusion(bill: BillInput) -> list:
     )
 
 
+def check_maternity(bill: BillInput, status) -> list:
+    """杭州 art. 57; 舟山 art. 51: a birth's or a family-planning procedure's costs settle by the person's
+    basic-insurance rules (outpatient as ordinary outpatient, inpatient as inpatient); the line says so.
+
+    Where the region pays a resident's birth by a fixed grant (舟山 art. 51(2)), the bill is not settled:
+    the grant is applied for at the agency (maternity app).
+    """
+    if not bill.maternity:
+        return []
+    if bill.maternity not in Settlement.Maternity.values:
+        raise SettlementRefused(
+            "maternity", _("未知的生育医疗费类别 %(code)s") % {"code": bill.maternity}, "", reason="invalid"
+        )
+    region = region_of(status.region)
+    if not region.has("maternity.medical_costs"):
+        return []
+    label = Settlement.Maternity(bill.maternity).label
+    if status.scheme == "resident" and bill.maternity == Settlement.Maternity.BIRTH:
+        if region.has("maternity.resident_lump_sum"):
+            raise SettlementRefused(
+                "maternity",
+                _("城乡居民医保参保人员符合规定生育的生育医疗费用按定额补助，请向经办机构申领，不按单据结算"),
+                region.article("maternity.resident_lump_sum"),
+                reason="maternity_lump_sum",
+            )
+    treatment = _("住院待遇") if bill.kind == Settlement.BillKind.INPATIENT else _("普通门诊待遇")
+    scheme = _("职工医保") if status.scheme == "employee" else _("城乡居民医保")
+    return [Line(region.article("maternity.medical_costs"), f"{label}：按{scheme}{treatment}结算", ZERO)]
+
+
 # Filings a bill needs on its date: (filing kind, what it is, article).
 FILINGS_NEEDED = {
     Settlement.BillKind.SPECIFIED_DISEASE: ("specified_disease", "规定病种备案", "杭州 第七十条第(三)项"),
@@ -239,7 +270,12 @@ def check_institution(institution: Institution | None, on: dt.date) -> None:
 def check_agreement(institution: Institution, kind: str, mode: str, on: dt.date, today: dt.date) -> None:
     """The institution's agreement covers the bill's service on its date, and no suspension runs (institutions.agreements)."""
     refusal = agreements.settlement_refusal(
-        institution_id=institution.pk, region=institution.region, bill_kind=kind, mode=mode, on=on, today=today
+        institution_id=institution.pk,
+        region=institution.region,
+        bill_kind=kind,
+        mode=mode,
+        on=on,
+        today=today,
     )
     if refusal:
         message, article = refusal

@@ -49,6 +49,8 @@ class BillInput:
     # 杭州 art. 64(6): a stay of a year is settled at its 365th day (interim) and again from the day after
     interim: bool = False
     period_start: dt.date | None = None
+    # 杭州 art. 57; 舟山 art. 51: a birth's or a family-planning procedure's costs (Settlement.Maternity)
+    maternity: str = ""
 
 
 @dataclass

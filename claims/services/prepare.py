@@ -22,6 +22,7 @@ from .checks import (
     check_institution,
     check_kind_at_institution,
     check_long_stay,
+    check_maternity,
     check_offsite_filing,
     settlement_mode,
 )
@@ -62,6 +63,7 @@ def prepare(
             "diagnosis_codes", _("规定病种门诊须提供诊断编码"), "杭州 第七十条第(三)项", reason="missing"
         )
     check_filings(bill.kind, mode, status.filings)
+    extra_lines = extra_lines + check_maternity(bill, status)
     if source == Settlement.Source.API:
         check_offsite_filing(institution, status.filings, on)
 

@@ -53,6 +53,7 @@ def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) 
             interim=original.interim,
             period_start=original.period_start,
             bill_kind=original.bill_kind,
+            maternity=original.maternity,
             institution_level=original.institution_level,
             settlement_mode=original.settlement_mode,
             at_contracted_centre=original.at_contracted_centre,

@@ -169,6 +169,7 @@ def _write(
         interim=bill.interim,
         period_start=bill.period_start,
         bill_kind=bill.kind,
+        maternity=bill.maternity,
         institution_level=prepared.engine_bill.institution_level,
         settlement_mode=bill.settlement,
         at_contracted_centre=prepared.engine_bill.at_contracted_centre,

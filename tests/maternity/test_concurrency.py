@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _no_letters(monkeypatch):
     """The letter is not under test here (test_admin renders one)."""
-    monkeypatch.setattr("maternity.services.queue_letter", lambda decision_id: None)
+    monkeypatch.setattr("maternity.services.decisions.queue_letter", lambda decision_id: None)
 
 
 def run_threads(count, work):
