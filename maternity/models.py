@@ -93,7 +93,7 @@ class Application(models.Model):
     babies = models.PositiveSmallIntegerField(_("婴儿数"), default=1)
     difficult_birth = models.BooleanField(_("难产"), default=False)
     child_order = models.PositiveSmallIntegerField(
-        _("孩次"), default=1, help_text=_("舟山 第四十九条按孩次计发")
+        _("孩次"), default=1, help_text=_("按孩次计发天数的地区填写（一孩、二孩、三孩）")
     )
     pregnancy_months = models.PositiveSmallIntegerField(_("怀孕月数"), null=True, blank=True)
     region = models.CharField(_("统筹地区"), max_length=16, editable=False)

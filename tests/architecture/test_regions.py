@@ -179,7 +179,6 @@ STILL_SPELLING = {
     "enrollment/services.py": 24,
     "institutions/models/agreements.py": 1,
     "institutions/models/tables.py": 4,
-    "maternity/models.py": 1,
     "portal/forms.py": 3,
 }
 
