@@ -18,3 +18,9 @@ class ContributionsConfig(AppConfig):
             ),
             arrears_months=lambda enrolment, until: arrears_months(enrolment=enrolment, until=until),
         )
+        # benefit status (enrollment, a lower app) is derived from the payments recorded here
+        from enrollment import payments
+
+        from .selectors import payments_by_person
+
+        payments.register(payments_by_person)

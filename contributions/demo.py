@@ -32,7 +32,7 @@ from .services import (
 # key, employer key (active only), last year's monthly wage, first and last month paid (months ago)
 MONTHLY = [
     ("zhangsan", "tech", Decimal("12000"), 12, 1),
-    ("lisi", None, None, 12, 4),  # the last 3 months unpaid → suspended by the arrears check
+    ("lisi", None, None, 12, 3),  # the last 2 months unpaid → suspended (art. 15), no interruption yet
     ("wangfang", None, None, 12, 1),  # 低保: personal share subsidised (art. 13(5))
     ("zhaomin", None, None, 12, 1),  # paid while enrolled; back 2 months ago → waiting (art. 16)
     ("qianlao", None, None, 12, 4),  # unemployed on benefit until retirement

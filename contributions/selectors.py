@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import BooleanField, Value
 from django.utils import timezone
 
 from core import dates
 from enrollment.models import Category, Enrolment, Person, Scheme, Transfer
 from policy import retirement as retirement_rules
+from policy.coverage import Paid
 from policy.parameters import parameters_for
 from policy.retirement import Period
 
@@ -219,3 +221,33 @@ def own_flexible_base(*, person: Person, on: dt.date) -> tuple[dt.date, object] 
         .first()
     )
     return found
+def payments_by_person(person_ids: list[int]) -> dict[int, dict[dt.date, Paid]]:
+    """Each person's employee months paid, with the payment date; back-paid months (art. 17) marked.
+
+    What `enrollment.selectors.benefit_status` derives coverage from (reading 1), registered
+    with `enrollment.payments` when the app starts. A month paid both ways keeps the earlier date.
+    """
+    found: dict[int, dict[dt.date, Paid]] = {pk: {} for pk in person_ids}
+    records = (
+        ContributionRecord.objects.filter(person_id__in=person_ids)
+        .order_by()
+        .values_list("person_id", "month", "month", "paid_on", "is_back_payment")
+    )
+    backs = (
+        BackPayment.objects.filter(person_id__in=person_ids)
+        .order_by()
+        .values_list(
+            "person_id", "first_month", "last_month", "paid_on", Value(True, output_field=BooleanField())
+        )
+    )
+    for person_id, first, last, paid_on, back in records.union(backs, all=True):  # one round trip
+        months = found[person_id]
+        for month in dates.month_range(first, last):
+            if month not in months or months[month].paid_on > paid_on:
+                months[month] = Paid(paid_on, bool(back))
+    return found
+
+
+def paid_months_with_dates(*, person: Person) -> dict[dt.date, Paid]:
+    """For other apps (accounts, art. 17(5) crediting): {month: Paid(paid_on, back_paid)}."""
+    return payments_by_person([person.pk])[person.pk]

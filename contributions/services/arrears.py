@@ -1,4 +1,11 @@
-"""The arrears check and lifting suspensions (杭州 art. 15, 16; 舟山 art. 14, 15)."""
+"""The arrears check: suspension rows that mirror the derived benefit status (reading 1).
+
+Benefit status is derived from the payment records (`enrollment.selectors.benefit_status`,
+`policy.coverage`); it never reads these rows. The rows are there for clerks: each month of
+a monthly-paying enrolment not paid on time, from when benefits are suspended, when it was
+paid and when benefits return, with the article. Writing them is idempotent: a run at any
+time, any number of times, writes the same rows and never changes a status.
+"""
 
 from __future__ import annotations
 
@@ -7,115 +14,106 @@ import logging
 
 from django.db import transaction
 
-from core import dates
-from enrollment.models import (
-    Category,
-    Enrolment,
-    Scheme,
-    Suspension,
-)
+from enrollment.models import Enrolment, Person, Scheme, Suspension
+from enrollment.selectors import coverage_facts
+from policy import coverage as coverage_rules
+from policy.parameters import ParameterError
+from policy.regions import region_of
 
-from ..selectors import MONTHLY_CATEGORIES, paid_months, unpaid_months
-from .common import _params
+from ..selectors import MONTHLY_CATEGORIES
 
 log = logging.getLogger(__name__)
 
-# --- arrears and suspensions -------------------------------------------------------------
+
+def _params_on(region):
+    views = {}
+
+    def view(day: dt.date):
+        if day not in views:
+            views[day] = region.parameters(day)
+        return views[day]
+
+    return view
 
 
-def _suspended_from(region: str, month: dt.date) -> dt.date:
-    """杭州 art. 15: the month after; 舟山 art. 14: the Nth natural month counting the unpaid month as the first."""
-    if region == "zhoushan":
-        natural = int(_params(region, month)["enrolment.arrears_suspension_natural_month"])
-        return dates.add_months(month, natural - 1)
-    return dates.next_month(month)
+def mirror_person(person: Person, *, until: dt.date, create: bool = True) -> int:
+    """Write (or correct) the suspension rows of one person's enrolments up to `until`.
+
+    Returns the number of rows created. With `create=False` only rows that exist are corrected
+    (a payment recorded after the check).
+    """
+    region = region_of(person.region)
+    enrolments = list(person.enrolments.all())
+    transfers = list(person.transfers.all())
+    facts = coverage_facts(person, enrolments, transfers)
+    params_on = _params_on(region)
+    created = 0
+    for enrolment in enrolments:
+        if enrolment.scheme != Scheme.EMPLOYEE or enrolment.category not in MONTHLY_CATEGORIES:
+            continue
+        span = next(s for s in facts.spans if s.id == enrolment.pk)
+        try:
+            derived = coverage_rules.suspensions(facts, span, until, params_on)
+        except ParameterError as error:
+            log.warning("arrears check skipped enrolment %s: %s", enrolment.pk, error)
+            continue
+        existing = {s.unpaid_month: s for s in enrolment.suspensions.all()}
+        for row in derived:
+            values = {
+                "suspended_from": row.suspended_from,
+                "lifted_on": row.paid_on,
+                "restored_from": row.restored_from,
+                "article": region.article(row.key),
+            }
+            current = existing.get(row.unpaid_month)
+            if current is None:
+                if create:
+                    Suspension.objects.create(enrolment=enrolment, unpaid_month=row.unpaid_month, **values)
+                    created += 1
+            elif any(getattr(current, k) != v for k, v in values.items()):
+                _update(current, values)
+        derived_months = {row.unpaid_month for row in derived}
+        for month, current in existing.items():
+            payment = facts.paid.get(month)
+            if month not in derived_months and payment is not None:
+                # paid inside a window that covers the period: no suspension after all
+                values = {"lifted_on": payment.paid_on, "restored_from": current.suspended_from}
+                if any(getattr(current, k) != v for k, v in values.items()):
+                    _update(current, values)
+    return created
 
 
-def _suspension_article(region: str) -> str:
-    return "舟山 第十四条" if region == "zhoushan" else "杭州 第十五条第二款"
+def _update(row: Suspension, values: dict) -> None:
+    for k, v in values.items():
+        setattr(row, k, v)
+    row.save(update_fields=list(values))
 
 
 @transaction.atomic
 def check_arrears(*, on: dt.date) -> int:
-    """Suspend, from the next month, every enrolment with an unpaid month ended before `on`.
+    """Mirror, for every monthly-paying employee enrolment, the suspensions begun by `on`.
 
-    One row per enrolment and month (unique), so running twice suspends nobody twice.
-    Returns the number of suspensions written.
+    One row per enrolment and month (unique); running twice writes nothing new. Returns the
+    number of rows created.
     """
-    created = 0
-    enrolments = (
-        Enrolment.objects.filter(
-            scheme=Scheme.EMPLOYEE, category__in=list(MONTHLY_CATEGORIES), start_date__lt=on
+    persons = (
+        Person.objects.filter(
+            enrolments__scheme=Scheme.EMPLOYEE,
+            enrolments__category__in=list(MONTHLY_CATEGORIES),
+            enrolments__start_date__lt=on,
         )
-        .exclude(end_date__lt=dates.add_months(dates.month_start(on), -1))
-        .select_related("person")
+        .distinct()
+        .prefetch_related("enrolments__suspensions", "transfers")
     )
-    for enrolment in enrolments:
-        if enrolment.first_paid_on is None:
-            continue  # benefits never started (art. 15): nothing to suspend
-        existing = set(enrolment.suspensions.values_list("unpaid_month", flat=True))
-        paid = paid_months(person=enrolment.person)
-        first_paid = min((m for m in paid if m >= dates.month_start(enrolment.start_date)), default=None)
-        for month in unpaid_months(enrolment=enrolment, until=on):
-            if month in existing or first_paid is None or month < first_paid:
-                continue
-            _suspension, was_created = Suspension.objects.get_or_create(
-                enrolment=enrolment,
-                unpaid_month=month,
-                defaults={
-                    "suspended_from": _suspended_from(enrolment.region, month),
-                    "article": _suspension_article(enrolment.region),
-                },
-            )
-            created += int(was_created)
+    created = sum(mirror_person(person, until=on) for person in persons)
     log.info("arrears check on %s: %d suspensions written", on, created)
     return created
 
 
 def lift_suspensions(*, enrolment: Enrolment, months: list[dt.date], paid_on: dt.date) -> int:
-    """A payment for suspended months restores benefits as the articles say.
-
-    杭州: from the month after payment (art. 16 ¶2); if the unpaid run was 3 months or more and
-    the person pays for themselves, it is an interruption and benefits return after the
-    waiting period (art. 16(1)). 舟山: a payment within 3 months covers the period (art. 14, 15),
-    otherwise from the month after payment.
-    """
-    suspensions = list(enrolment.suspensions.filter(unpaid_month__in=months, lifted_on__isnull=True))
-    if not suspensions:
+    """After a payment, correct the rows already written (paid on, restored from), as the derivation says."""
+    if not enrolment.suspensions.exists():
         return 0
-    all_unpaid = sorted(enrolment.suspensions.values_list("unpaid_month", flat=True))
-    for suspension in suspensions:
-        if enrolment.region == "zhoushan":
-            window = int(_params(enrolment.region, paid_on)["enrolment.back_payment_window_months"])
-            if paid_on < dates.add_months(suspension.unpaid_month, window + 1):
-                restored, art = suspension.suspended_from, "舟山 第十四条、第十五条"
-            else:
-                restored, art = dates.next_month(paid_on), "舟山 第十四条"
-        else:
-            params = _params(enrolment.region, paid_on)
-            run = _run_length(all_unpaid, suspension.unpaid_month)
-            restored, art = dates.next_month(paid_on), "杭州 第十六条第二款"
-            if run >= int(params["enrolment.interruption_months"]) and enrolment.category != Category.ACTIVE:
-                waiting = int(params["enrolment.employee_waiting_months"])
-                restored = dates.add_months(dates.month_start(paid_on), waiting)
-                art = "杭州 第十六条第(一)项"
-        suspension.lifted_on = paid_on
-        suspension.restored_from = restored
-        suspension.article = art
-        suspension.save(update_fields=["lifted_on", "restored_from", "article"])
-    return len(suspensions)
-
-
-def _run_length(months: list[dt.date], month: dt.date) -> int:
-    """Length of the run of consecutive unpaid months containing `month`."""
-    present = set(months)
-    length = 1
-    probe = dates.add_months(month, -1)
-    while probe in present:
-        length += 1
-        probe = dates.add_months(probe, -1)
-    probe = dates.add_months(month, 1)
-    while probe in present:
-        length += 1
-        probe = dates.add_months(probe, 1)
-    return length
+    person = Person.objects.get(pk=enrolment.person_id)
+    mirror_person(person, until=max(paid_on, *months) if months else paid_on, create=False)
+    return len(months)

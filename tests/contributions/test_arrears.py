@@ -43,8 +43,12 @@ def test_payment_restores_from_month_after_payment_art_16(make_person, provincia
     assert (suspension.lifted_on, suspension.restored_from) == (D(2024, 4, 15), D(2024, 5, 1))
     status = benefit_status(person=person, on=D(2024, 4, 20))
     assert not status.eligible and "第十六条" in status.article
-    assert benefit_status(person=person, on=D(2024, 5, 1)).eligible
+    # reading 2: April, never paid, governs May (with or without the arrears job: reading 1)
+    may = benefit_status(person=person, on=D(2024, 5, 1))
+    assert not may.eligible and "2024年04月" in may.reason
     assert check_arrears("2024-05-01") == 1  # April is unpaid now, a new month
+    pay(person, D(2024, 5, 1))
+    assert benefit_status(person=person, on=D(2024, 6, 1)).eligible  # May paid on time opens June
 
 
 def test_three_unpaid_months_of_a_flexible_worker_is_an_interruption_art_16_1(make_person, provincial_wage):
@@ -53,9 +57,13 @@ def test_three_unpaid_months_of_a_flexible_worker_is_an_interruption_art_16_1(ma
     pay(person, D(2024, 1, 1), D(2024, 2, 1))
     assert check_arrears("2024-06-01") == 3  # March, April, May
     pay(person, D(2024, 3, 1), D(2024, 4, 1), D(2024, 5, 1), paid_on=D(2024, 6, 10))
-    # June + 6 months of normal payment → from 2024-12-01
+    # reading 3: the back payment does not undo the interruption; June–November paid on time
+    # (six months of normal payment) → from 2024-12-01
+    pay(person, *[D(2024, m, 1) for m in range(6, 12)])
+    check_arrears("2024-06-01")
     assert {s.restored_from for s in Suspension.objects.all()} == {D(2024, 12, 1)}
     assert not benefit_status(person=person, on=D(2024, 11, 30)).eligible
+    assert benefit_status(person=person, on=D(2024, 12, 1)).eligible
 
 
 def test_employer_back_paying_restores_next_month_art_16(make_person, employer, provincial_wage):
@@ -65,6 +73,8 @@ def test_employer_back_paying_restores_next_month_art_16(make_person, employer, 
     assert check_arrears("2024-05-01") == 3  # February–April
     for month in (D(2024, 2, 1), D(2024, 3, 1), D(2024, 4, 1)):
         record_monthly_contribution(person=person, month=month, paid_on=D(2024, 5, 8), monthly_wage=8000)
+    record_monthly_contribution(person=person, month=D(2024, 5, 1), paid_on=D(2024, 5, 8), monthly_wage=8000)
+    assert not benefit_status(person=person, on=D(2024, 5, 20)).eligible  # April paid late
     assert {s.restored_from for s in Suspension.objects.all()} == {D(2024, 6, 1)}
     assert benefit_status(person=person, on=D(2024, 6, 1)).eligible
 
@@ -81,7 +91,7 @@ def test_unpaid_months_before_first_payment_and_retirees_not_suspended(make_pers
 def test_back_payment_lifts_suspension_but_bills_in_period_stay_unpaid_art_17(make_person, provincial_wage):
     person = make_person()
     enrol(person=person, category="flexible", district="上城区", start_date=D(2024, 1, 1))
-    pay(person, D(2024, 1, 1))
+    pay(person, D(2024, 1, 1), D(2024, 3, 1))
     check_arrears("2024-03-01")  # February unpaid → suspended from March
     record_back_payment(
         person=person,

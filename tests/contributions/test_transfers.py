@@ -58,6 +58,8 @@ def test_transfer_out_refused_with_arrears_then_allowed_art_76_3(make_person, pr
     assert "第七十六条第(三)项" in error.value.message_dict["person"][0]
     record_monthly_contribution(person=person, month=D(2024, 2, 1), paid_on=D(2024, 3, 10))
     record_transfer_out(person=person, other_place="上海市", transferred_on=D(2024, 3, 15))
-    assert benefit_status(person=person, on=D(2024, 3, 15)).eligible
+    # reading 2: February paid late (03-10) suspends March; benefits would return from April
+    late = benefit_status(person=person, on=D(2024, 3, 15))
+    assert not late.eligible and "第十六条第二款" in late.article and late.benefit_from == D(2024, 4, 1)
     gone = benefit_status(person=person, on=D(2024, 3, 16))
     assert not gone.eligible and "第七十三条" in gone.article

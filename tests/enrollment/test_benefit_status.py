@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from enrollment.models import Enrolment, Suspension, Transfer
+from enrollment.models import Enrolment, Transfer
 from enrollment.selectors import age_on, benefit_status
 from enrollment.services import enrol, record_certificate, record_filing, record_gp_contract, switch_scheme
 
@@ -51,29 +51,22 @@ def test_flexible_settles_as_flexible(make_person):
     assert status.eligible and status.category == "flexible"
 
 
-def test_suspension_from_month_after_unpaid_month_and_restoration_art_15_16(make_person):
+def test_suspension_from_month_after_unpaid_month_and_restoration_art_15_16(make_person, provincial_wage):
+    """Reading 1, 2: February unpaid suspends March, with or without the arrears job; paying it on
+    04-10 restores from 05-01 (杭州 第十六条第二款). Derived from the payment records alone."""
+    from contributions.services import record_monthly_contribution
+
     person = make_person()
-    enrolment = paid(
-        enrol(person=person, category="flexible", district="上城区", start_date=D(2024, 1, 1)), D(2024, 1, 5)
-    )
-    suspension = Suspension.objects.create(
-        enrolment=enrolment,
-        unpaid_month=D(2024, 2, 1),
-        suspended_from=D(2024, 3, 1),
-        article="杭州 第十五条第二款",
-    )
+    enrol(person=person, category="flexible", district="上城区", start_date=D(2024, 1, 1))
+    record_monthly_contribution(person=person, month=D(2024, 1, 1), paid_on=D(2024, 1, 5))
+    record_monthly_contribution(person=person, month=D(2024, 3, 1), paid_on=D(2024, 3, 5))
     assert benefit_status(person=person, on=D(2024, 2, 29)).eligible
     status = benefit_status(person=person, on=D(2024, 3, 15))
     assert not status.eligible and "第十五条" in status.article and "2024年02月" in status.reason
-    suspension.lifted_on, suspension.restored_from, suspension.article = (
-        D(2024, 4, 10),
-        D(2024, 5, 1),
-        "杭州 第十六条第二款",
-    )
-    suspension.save()
-    during = benefit_status(person=person, on=D(2024, 4, 30))
+    assert benefit_status(person=person, on=D(2024, 4, 1)).eligible  # March paid on time opens April
+    record_monthly_contribution(person=person, month=D(2024, 2, 1), paid_on=D(2024, 4, 10))
+    during = benefit_status(person=person, on=D(2024, 3, 30))
     assert not during.eligible and "第十六条" in during.article and during.benefit_from == D(2024, 5, 1)
-    assert benefit_status(person=person, on=D(2024, 5, 1)).eligible
 
 
 def test_interruption_of_three_months_then_six_month_wait_art_16(make_person):
@@ -128,9 +121,10 @@ def test_resident_adult_switching_to_flexible_keeps_resident_benefits_six_months
     )
     flexible = switch_scheme(person=person, category="flexible", district="上城区", on=D(2024, 4, 1))
     paid(flexible, D(2024, 4, 3))
-    bridge = benefit_status(person=person, on=D(2024, 9, 30))
+    # reading 5: six full months from the payment date (04-03): May–October, employee from 11-01
+    bridge = benefit_status(person=person, on=D(2024, 10, 31))
     assert bridge.eligible and bridge.scheme == "resident" and bridge.category == "adult_tier1"
-    after = benefit_status(person=person, on=D(2024, 10, 1))
+    after = benefit_status(person=person, on=D(2024, 11, 1))
     assert after.eligible and after.scheme == "employee" and after.category == "flexible"
 
 
@@ -211,13 +205,14 @@ def test_resident_renewal_paid_late_waits_six_months_art_35(make_person):
         enrol(person=person, category="adult_tier1", district="上城区", start_date=D(2024, 1, 1)),
         D(2024, 3, 10),
     )
-    waiting = benefit_status(person=person, on=D(2024, 8, 31))
+    # reading 5: six full months from 03-10 are April–September
+    waiting = benefit_status(person=person, on=D(2024, 9, 30))
     assert (
         not waiting.eligible
         and waiting.article == "杭州 第三十五条"
-        and waiting.benefit_from == D(2024, 9, 1)
+        and waiting.benefit_from == D(2024, 10, 1)
     )
-    assert benefit_status(person=person, on=D(2024, 9, 1)).eligible
+    assert benefit_status(person=person, on=D(2024, 10, 1)).eligible
 
 
 def test_new_resident_from_month_after_payment_art_34(make_person):
@@ -317,27 +312,28 @@ def test_back_to_flexible_within_three_months_from_month_after_payment_art_73_2(
     assert status.eligible and status.scheme == "employee"  # no 6-month resident bridge (art. 73(1))
 
 
-def test_person_read_with_enrolments_gives_the_same_status_once(make_person, django_assert_num_queries):
+def test_person_read_with_enrolments_gives_the_same_status_once(
+    make_person, provincial_wage, django_assert_num_queries
+):
     """queue_person: the enrolments come with the person, for its next benefit_status only."""
+    from contributions.services import record_monthly_contribution
     from enrollment.selectors import queue_person
 
     person = make_person()
-    enrolment = paid(
-        enrol(person=person, category="flexible", district="上城区", start_date=D(2024, 1, 1)), D(2024, 1, 5)
-    )
-    Suspension.objects.create(
-        enrolment=enrolment,
-        unpaid_month=D(2024, 2, 1),
-        suspended_from=D(2024, 3, 1),
-        article="杭州 第十五条第二款",
-    )
+    enrol(person=person, category="flexible", district="上城区", start_date=D(2024, 1, 1))
+    record_monthly_contribution(person=person, month=D(2024, 1, 1), paid_on=D(2024, 1, 5))
     with django_assert_num_queries(2):  # the person and the enrolments with their flags
         read = queue_person(id_number=person.id_number)()
     assert read.pk == person.pk
     fresh = benefit_status(person=person, on=D(2024, 3, 15))
-    with django_assert_num_queries(1):  # the suspension only: no enrolment read
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:  # the payments (and parameters): no enrolment read
         status = benefit_status(person=read, on=D(2024, 3, 15))
+    assert not any("enrollment_enrolment" in q["sql"] for q in queries.captured_queries)
     assert status == fresh and not status.eligible
-    with django_assert_num_queries(2):  # used once: the next status reads afresh
+    with CaptureQueriesContext(connection) as queries:  # used once: the next status reads afresh
         assert benefit_status(person=read, on=D(2024, 2, 15)).eligible
+    assert any("enrollment_enrolment" in q["sql"] for q in queries.captured_queries)
     assert queue_person(id_number="330106199001010000")() is None

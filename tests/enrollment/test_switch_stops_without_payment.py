@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from contributions.services import check_arrears, record_monthly_contribution
+from enrollment.models import Enrolment
 from enrollment.selectors import benefit_status
 from enrollment.services import enrol, switch_scheme
 
@@ -18,10 +19,13 @@ D = dt.date
 def _switched(make_person):
     """Adult resident (tier 1) from 2024-01-01, switched to flexible on 2024-04-01, April paid on 04-03.
 
-    Bridge by hand: first paid month April → resident benefits April–September, employee from 2024-10-01.
+    Bridge by hand (reading 5, six full months from the payment date 04-03): resident benefits
+    April–October, employee from 2024-11-01.
     """
     person = make_person()
-    enrol(person=person, category="adult_tier1", district="上城区", start_date=D(2024, 1, 1))
+    resident = enrol(person=person, category="adult_tier1", district="上城区", start_date=D(2024, 1, 1))
+    # reading 7: the bridge needs a paid resident enrolment for the current year
+    Enrolment.objects.filter(pk=resident.pk).update(first_paid_on=D(2023, 12, 10))
     switch_scheme(person=person, category="flexible", district="上城区", on=D(2024, 4, 1))
     record_monthly_contribution(person=person, month=D(2024, 4, 1), paid_on=D(2024, 4, 3))
     return person
@@ -29,12 +33,12 @@ def _switched(make_person):
 
 def test_bridge_continues_while_employee_contributions_are_paid_art_73_1(make_person, provincial_wage):
     person = _switched(make_person)
-    for month in (5, 6, 7, 8, 9):
+    for month in (5, 6, 7, 8, 9, 10):
         record_monthly_contribution(person=person, month=D(2024, month, 1), paid_on=D(2024, month, 3))
-    check_arrears(on=D(2024, 10, 1))
-    bridge = benefit_status(person=person, on=D(2024, 9, 30))
+    check_arrears(on=D(2024, 11, 1))
+    bridge = benefit_status(person=person, on=D(2024, 10, 31))
     assert bridge.eligible and bridge.scheme == "resident" and bridge.category == "adult_tier1"
-    after = benefit_status(person=person, on=D(2024, 10, 1))
+    after = benefit_status(person=person, on=D(2024, 11, 1))
     assert after.eligible and after.scheme == "employee" and after.category == "flexible"
 
 
@@ -58,6 +62,7 @@ def test_late_payment_restores_from_the_month_after_payment_art_73_1_16(make_per
     record_monthly_contribution(person=person, month=D(2024, 5, 1), paid_on=D(2024, 5, 3))
     check_arrears(on=D(2024, 7, 1))
     record_monthly_contribution(person=person, month=D(2024, 6, 1), paid_on=D(2024, 7, 20))
+    record_monthly_contribution(person=person, month=D(2024, 7, 1), paid_on=D(2024, 7, 25))
     waiting = benefit_status(person=person, on=D(2024, 7, 25))
     assert not waiting.eligible and waiting.benefit_from == D(2024, 8, 1)
     assert benefit_status(person=person, on=D(2024, 8, 1)).eligible

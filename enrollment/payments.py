@@ -1,0 +1,48 @@
+"""The payments benefit status is derived from, asked of the app that records them.
+
+`enrollment` sits below `contributions`, so it cannot import it. `contributions` registers
+its reader here when Django starts (`ContributionsConfig.ready`); `benefit_status` asks
+it for a person's employee months with their payment dates (coverage-rules.md reading 1).
+A caller working through many persons reads them for all at once (`preload`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+
+from policy.coverage import Paid
+
+# person ids -> {person id: {month: Paid}}
+Reader = Callable[[list[int]], Mapping[int, Mapping[dt.date, Paid]]]
+_reader: Reader | None = None
+CACHE = "_paid_months"
+
+
+def register(reader: Reader) -> None:
+    global _reader
+    _reader = reader
+
+
+def paid_months(person) -> Mapping[dt.date, Paid]:
+    """The person's employee months paid (contributions and back payments) with their dates."""
+    cached = person.__dict__.get(CACHE)
+    if cached is not None:
+        return cached
+    if _reader is None:
+        return {}
+    return _reader([person.pk]).get(person.pk, {})
+
+
+def preload(persons: Iterable) -> None:
+    """Read the payments of many persons in one query, kept on each person for `paid_months`."""
+    persons = list(persons)
+    if _reader is None or not persons:
+        return
+    found = _reader([p.pk for p in persons])
+    for person in persons:
+        person.__dict__[CACHE] = found.get(person.pk, {})
+
+
+def forget(person) -> None:
+    person.__dict__.pop(CACHE, None)
