@@ -158,6 +158,7 @@ PROFILE_FIELDS = ("category", "benefit_suspended", "suspension_reason", "credit_
 def _refresh(accounts: list[Account], on: dt.date) -> list[str]:
     """`services.refresh_from_enrolment` for a chunk: the same profile, read in a few queries."""
     from contributions.models import ContributionRecord
+    from enrollment import payments
     from enrollment.models import Certificate, Enrolment, Filing, GpContract, Person, Suspension, Transfer
     from enrollment.selectors import benefit_status
 
@@ -167,6 +168,7 @@ def _refresh(accounts: list[Account], on: dt.date) -> list[str]:
     enrolments = list(Enrolment.objects.filter(person_id__in=persons).order_by("person_id", "start_date"))
     _cache(enrolments, "suspensions", Suspension, "enrolment_id")
     _cache(persons.values(), "enrolments", Enrolment, "person_id", enrolments)
+    payments.preload(persons.values())  # what benefit_status derives coverage from, in one query
     for name, model in (
         ("certificates", Certificate),
         ("gp_contracts", GpContract),

@@ -59,21 +59,20 @@ def test_credit_once_per_month_whatever_the_retries_art23(make_account):
 
 @pytest.mark.django_db
 def test_credit_batch_refreshes_from_enrolment_and_stops_on_suspension_art27(
-    make_account, enrol_paid_employee
+    make_account, enrol_paid_employee, provincial_average
 ):
-    """An active employee paid up is credited; after an unpaid February (suspended from March) March is not (art. 27(1))."""
-    from enrollment.models import Suspension
+    """An active employee paid up is credited; after an unpaid February (suspended from March) March is not (art. 27(1)).
+
+    The suspension is derived from the payment records (coverage-rules.md reading 1): January
+    paid on time, February never paid."""
+    from contributions.services import record_monthly_contribution
 
     paid = make_account(name="缴费")
     unpaid = make_account(name="欠费")
     for account in (paid, unpaid):
         enrol_paid_employee(account.person)
-    enrolment = unpaid.person.enrolments.get()
-    Suspension.objects.create(
-        enrolment=enrolment,
-        unpaid_month=dt.date(2024, 2, 1),
-        suspended_from=dt.date(2024, 3, 1),
-        article="杭州 第十五条第二款",
+    record_monthly_contribution(
+        person=unpaid.person, month=dt.date(2024, 1, 1), paid_on=dt.date(2024, 1, 10), monthly_wage=8000
     )
     job = credits.run_credit_month(2024, 3)
     assert job.status == BatchJob.Status.DONE and job.done == 2

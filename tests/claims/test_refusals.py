@@ -49,15 +49,28 @@ def test_waiting_period_art15(hospital, person_factory):
 
 
 def test_suspended_for_arrears(hospital, person_factory):
-    from enrollment.models import Suspension
+    """December 2023 paid on time, January 2024 never paid: suspended from 2024-02-01, derived from the
+    payment records alone (杭州 art. 15; coverage-rules.md readings 1, 2)."""
+    from decimal import Decimal
+
+    from contributions.models import ContributionRecord
 
     person = person_factory()
     enrolment = person.enrolments.get()
-    Suspension.objects.create(
+    zero = Decimal("0.00")
+    ContributionRecord.objects.create(
+        person=person,
         enrolment=enrolment,
-        unpaid_month=dt.date(2024, 1, 1),
-        suspended_from=dt.date(2024, 2, 1),
-        article="杭州 第十五条第二款",
+        month=dt.date(2023, 12, 1),
+        kind=ContributionRecord.Kind.EMPLOYEE,
+        base=Decimal("8000.00"),
+        employer_amount=zero,
+        employer_maternity=zero,
+        personal=zero,
+        personal_subsidy=zero,
+        personal_payable=zero,
+        total=zero,
+        paid_on=dt.date(2023, 12, 10),
     )
     data = refused(hospital, inpatient(person, discharge="2024-03-01"))
     assert data["article"] == "杭州 第十五条第二款"

@@ -125,7 +125,7 @@ def test_coverage_4_new_job_after_three_unpaid_months_waits_art_16_1_reading_3(f
 def test_coverage_5_change_of_employer_without_a_gap_art_14_15_reading_4(
     make_person, employer, provincial_wage
 ):
-    from enrollment.identity import make_credit_code
+    from core.identity import make_credit_code
     from enrollment.models import Employer
 
     other = Employer.objects.create(
