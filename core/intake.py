@@ -102,6 +102,6 @@ def amount_from(record: dict, field: str, *, required: bool = False) -> Decimal 
         amount = Decimal(str(value))
     except InvalidOperation:
         raise field_error(field, f"不是有效的金额: {value!r}")
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
+    if not amount.is_finite() or amount < 0 or int(amount.as_tuple().exponent) < -2:
         raise field_error(field, f"不是有效的金额: {value!r}")
     return amount

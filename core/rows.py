@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
@@ -266,7 +267,7 @@ def insert_rows(instances: list) -> list:
     if not instances:
         return instances
     db = _db()
-    model = type(instances[0])
+    model: Any = type(instances[0])
     with_keys = all(instance.pk is not None for instance in instances)
     if not with_keys and not db.features.can_return_rows_from_bulk_insert:
         return model.objects.bulk_create(instances)
@@ -382,7 +383,8 @@ def _update_statement(model, field_names: tuple[str, ...], adding: bool, vendor:
 def update_row(instance, field_names: tuple[str, ...]) -> None:
     """UPDATE the named fields of a saved instance (auto_now fields named are set now), by primary key."""
     db = _db()
-    sql, fields = _update_statement(type(instance), tuple(field_names), False, db.vendor)
+    model: Any = type(instance)
+    sql, fields = _update_statement(model, tuple(field_names), False, db.vendor)
     values = [field.get_db_prep_save(field.pre_save(instance, False), db) for field in fields]
     with db.cursor() as cursor:
         _execute_own(db, cursor, sql, [*values, instance.pk])

@@ -155,7 +155,7 @@ def check_eligibility(
         _check_resident(person, category, district, start_date, age, school, school_level, parent, zs)
 
 
-def _check_resident(person, category, district, start_date, age, school, school_level, parent, zs):
+def _check_resident(person, category, district, start_date, age, school, school_level, parent, zs):  # noqa: C901 (issue 13: split by its owner)
     art30 = "舟山 第二十六条" if zs else "杭州 第三十条"
     foreign = person.id_type == Person.IdType.FOREIGN_PERMIT
     if category != Category.STUDENT:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, overload
 
 from policy.explain import Line
 from policy.money import ZERO, round_yuan
@@ -42,6 +42,14 @@ class NotInRegion(LookupError):
 def declared(params: ParameterView, name: str) -> bool:
     """True when the region's file declares `name` (regions differ in structure, not only in figures)."""
     return name in params.declared
+
+
+@overload
+def money(value: Any, field: str, *, allow_none: Literal[False] = False) -> Decimal: ...
+
+
+@overload
+def money(value: Any, field: str, *, allow_none: bool) -> Decimal | None: ...
 
 
 def money(value: Any, field: str, *, allow_none: bool = False) -> Decimal | None:

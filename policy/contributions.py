@@ -457,7 +457,7 @@ def back_payment(
             )
         monthly = flexible_contribution(params=params)
         total = monthly.total * months
-        lines = [*monthly.lines[:-1], Line(article, f"按灵活就业人员标准补缴 {months} 个月", total)]
+        flexible_lines = [*monthly.lines[:-1], Line(article, f"按灵活就业人员标准补缴 {months} 个月", total)]
         return ContributionResult(
             base=monthly.base,
             employer=ZERO,
@@ -466,7 +466,7 @@ def back_payment(
             personal_subsidy=ZERO,
             personal_payable=total,
             total=total,
-            lines=tuple(lines),
+            lines=tuple(flexible_lines),
         )
     employer_rate = params["employee.employer_rate"]
     personal_rate = params["employee.personal_rate"]

@@ -13,6 +13,7 @@ import datetime as dt
 import threading
 import time
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -159,7 +160,7 @@ class ParameterOverride(models.Model):
                     kind = _kind_from_unit(parameter.unit)
                     raise ValidationError(
                         _("取值类型应为%(kind)s（单位：%(unit)s）")
-                        % {"kind": KIND_NAMES[kind], "unit": parameter.unit}
+                        % {"kind": KIND_NAMES.get(kind or "", kind), "unit": parameter.unit}
                     )
             except ValidationError as error:
                 errors["value"] = error.messages
@@ -181,7 +182,7 @@ _lock = threading.Lock()
 _cache: dict[str, tuple[Override, ...]] = {}
 # "uncommitted": (connection, its outermost atomic block) of a transaction that wrote overrides
 # and has not committed yet, or None
-_state = {"generation": None, "checked_at": 0.0, "uncommitted": None}
+_state: dict[str, Any] = {"generation": None, "checked_at": 0.0, "uncommitted": None}
 
 
 def _shared_generation():

@@ -35,7 +35,7 @@ def parse_amount(value, field: str = "amount") -> Decimal:
         raise ValueError(f"不是有效的金额: {value!r}")
     if amount < 0:
         raise ValueError("金额不能为负数")
-    if amount.as_tuple().exponent < -2:
+    if int(amount.as_tuple().exponent) < -2:  # finite here: the exponent is a number
         raise ValueError("金额最多保留两位小数")
     return amount.quantize(CENT)
 

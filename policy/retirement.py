@@ -120,7 +120,7 @@ def contribution_months(*, params: ParameterView, periods: Iterable[Period]) -> 
         )
         if not counts:
             text = f"{KIND_NAMES[period.kind]} {period.start.isoformat()}–{period.end.isoformat()}：本地区不计入缴费年限"
-        elif period.kind == "continuous_service" and period.end > cutoff:
+        elif period.kind == "continuous_service" and cutoff is not None and period.end > cutoff:
             text += f"（连续工龄只计至 {cutoff.isoformat()}）"
         lines.append(Line(article, text, ZERO))
     return ContributionYears(local_actual_months=len(local), total_months=len(total), lines=tuple(lines))

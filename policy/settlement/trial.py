@@ -175,7 +175,7 @@ def _date(value, errors, path) -> dt.date | None:
         return None
 
 
-def parse_request(data) -> TrialRequest:
+def parse_request(data) -> TrialRequest:  # noqa: C901 (issue 13: split by its owner)
     """Validate a request (contract §Request, §Bad input); raise TrialSettlementError with every field error."""
     errors: dict[str, str] = {}
     if not isinstance(data, dict):

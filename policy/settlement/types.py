@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any
 
 from policy.explain import Line, money_text
 from policy.money import ZERO
@@ -170,7 +171,7 @@ class YearState:
         if not data:
             return cls()
         known = {item.name for item in fields(cls)}
-        values = {}
+        values: dict[str, Any] = {}
         for name, value in data.items():
             if name not in known:
                 continue

@@ -286,7 +286,7 @@ def test_every_article_a_settlement_line_carries_comes_from_the_region_files():
     for region in REGIONS:
         allowed = _file_articles(region)
         carried: dict[str, str] = {}
-        for number in range(300):
+        for number in range(120):
             scheme = rng.choice(("employee", "resident"))
             person = PersonProfile(
                 region=region,
