@@ -12,74 +12,101 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
 
 from policy.regions import region_of
 
 from .models import FUNDS, FundMonth, JournalEntry, PostingMark
-from .sources import Movement, Source, all_sources
+from .sources import Source, all_sources
 
 CHUNK = 5_000
 
 
-def _entry(kind: str, movement: Movement, articles: dict) -> JournalEntry:
-    region = movement.region
-    if region not in articles:
-        articles[region] = region_of(region).article("funds.books") if region else ""
-    return JournalEntry(
-        posted_on=movement.posted_on,
-        year=movement.posted_on.year,
-        month=movement.posted_on.month,
-        region=region,
-        district=movement.district,
-        from_book=movement.from_book,
-        to_book=movement.to_book,
-        amount=movement.amount,
-        source_kind=kind,
-        source_id=movement.source_id,
-        component=movement.component,
-        article=articles[region],
-    )
+ENTRY_FIELDS = (
+    "posted_on", "year", "month", "region", "district", "from_book", "to_book", "amount", "source_kind", "source_id",
+    "component", "article",
+)
 
 
-def _add_to_months(entries: list[JournalEntry]) -> None:
+def _insert_sql() -> str:
+    meta = JournalEntry._meta
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in ENTRY_FIELDS)
+    marks = ", ".join(["%s"] * len(ENTRY_FIELDS))
+    return f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({marks})"
+
+
+def _rows(kind: str, movements, articles: dict) -> list[tuple]:
+    """The journal rows of a chunk as tuples (one executemany; no model instance per row)."""
+    rows = []
+    for m in movements:
+        region = m.region
+        article = articles.get(region)
+        if article is None:
+            article = articles[region] = region_of(region).article("funds.books") if region else ""
+        day = m.posted_on
+        rows.append((day, day.year, day.month, region, m.district, m.from_book, m.to_book, m.amount, kind,
+                     m.source_id, m.component, article))
+    return rows
+
+
+def _add_to_months(rows: list[tuple]) -> None:
+    """Add a chunk's sums to the monthly rows: one locking read, one bulk update, one bulk insert."""
     sums: dict[tuple, list] = defaultdict(lambda: [Decimal("0"), Decimal("0"), 0])
-    for e in entries:
-        if e.to_book in FUNDS:
-            row = sums[(e.region, e.to_book, e.district, e.year, e.month)]
-            row[0] += e.amount
+    for _day, year, month, region, district, from_book, to_book, amount, *_rest in rows:
+        if to_book in FUNDS:
+            row = sums[(region, to_book, district, year, month)]
+            row[0] += amount
             row[2] += 1
-        if e.from_book in FUNDS:
-            row = sums[(e.region, e.from_book, e.district, e.year, e.month)]
-            row[1] += e.amount
+        if from_book in FUNDS:
+            row = sums[(region, from_book, district, year, month)]
+            row[1] += amount
             row[2] += 1
-    for (region, fund, district, year, month), (income, expenditure, count) in sums.items():
-        row, _created = FundMonth.objects.select_for_update().get_or_create(
-            region=region, fund=fund, district=district, year=year, month=month
-        )
-        FundMonth.objects.filter(pk=row.pk).update(
-            income=F("income") + income, expenditure=F("expenditure") + expenditure, entries=F("entries") + count
-        )
+    if not sums:
+        return
+    periods = {(key[3], key[4]) for key in sums}
+    query = Q()
+    for year, month in periods:
+        query |= Q(year=year, month=month)
+    existing = {
+        (m.region, m.fund, m.district, m.year, m.month): m
+        for m in FundMonth.objects.select_for_update().filter(query)
+    }
+    changed, new = [], []
+    for key, (income, expenditure, count) in sums.items():
+        month = existing.get(key)
+        if month is None:
+            region, fund, district, year, number = key
+            new.append(FundMonth(region=region, fund=fund, district=district, year=year, month=number,
+                                 income=income, expenditure=expenditure, entries=count))
+        else:
+            month.income += income
+            month.expenditure += expenditure
+            month.entries += count
+            changed.append(month)
+    FundMonth.objects.bulk_update(changed, ["income", "expenditure", "entries"], batch_size=500)
+    FundMonth.objects.bulk_create(new, batch_size=500)
 
 
 def post_source(source: Source, *, chunk: int = CHUNK, up_to: int | None = None) -> int:
     """Post `source`'s records after its mark, chunk by chunk; returns the entries written."""
     PostingMark.objects.get_or_create(source_kind=source.kind)
     last = source.max_id() if up_to is None else up_to
-    written, articles = 0, {}
+    written, articles, sql = 0, {}, _insert_sql()
     while True:
         with transaction.atomic():
             mark = PostingMark.objects.select_for_update().get(source_kind=source.kind)
             if mark.last_id >= last:
                 return written
             hi = min(mark.last_id + chunk, last)
-            entries = [_entry(source.kind, m, articles) for m in source.read(mark.last_id, hi)]
-            JournalEntry.objects.bulk_create(entries, batch_size=2_000)
-            _add_to_months(entries)
-            mark.last_id, mark.posted = hi, mark.posted + len(entries)
+            rows = _rows(source.kind, source.read(mark.last_id, hi), articles)
+            if rows:
+                with connection.cursor() as cursor:
+                    cursor.executemany(sql, rows)
+                _add_to_months(rows)
+            mark.last_id, mark.posted = hi, mark.posted + len(rows)
             mark.save(update_fields=["last_id", "posted", "updated"])
-            written += len(entries)
+            written += len(rows)
 
 
 def post_all(*, chunk: int = CHUNK) -> dict[str, int]:
