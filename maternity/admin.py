@@ -407,7 +407,17 @@ class LumpSumForm(ServiceForm):
 @admin.register(LumpSumGrant)
 class LumpSumGrantAdmin(ServiceAddAdminMixin, SimpleHistoryAdmin):
     add_form = LumpSumForm
-    list_display = ("id", "person", "kind", "birth_date", "spouse", "fund", "district", "amount", "granted_on")
+    list_display = (
+        "id",
+        "person",
+        "kind",
+        "birth_date",
+        "spouse",
+        "fund",
+        "district",
+        "amount",
+        "granted_on",
+    )
     list_filter = ("kind", "fund", "region", "district", "granted_on")
     search_fields = ("person__name", "person__id_number", "spouse__name", "spouse__id_number")
     list_select_related = ("person", "spouse")

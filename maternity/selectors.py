@@ -28,6 +28,12 @@ def payments_of(*, person) -> list[Payment]:
     return list(Payment.objects.filter(person=person).select_related("employer").order_by("-paid_on", "-id"))
 
 
+def lump_sums_of(*, person) -> list:
+    from .models import LumpSumGrant
+
+    return list(LumpSumGrant.objects.filter(person=person).order_by("-birth_date", "-id"))
+
+
 def allowances_report(*, date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict]:
     """Allowances paid by month, district and employer (a flexible worker's own payments as 灵活就业人员)."""
     payments = Payment.objects.all()

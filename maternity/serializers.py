@@ -46,7 +46,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         fields = ["amount", "paid_on", "payee", "article"]
 
 
-class LineSerializer(serializers.Serializer):
+class MaternityLineSerializer(serializers.Serializer):
     article = serializers.CharField()
     text = serializers.CharField()
     amount = serializers.CharField()
@@ -58,7 +58,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     employer_credit_code = serializers.CharField(
         source="employer.credit_code", read_only=True, allow_null=True, default=None
     )
-    lines = LineSerializer(many=True, read_only=True)
+    lines = MaternityLineSerializer(many=True, read_only=True)
     decision = DecisionSerializer(read_only=True, allow_null=True, default=None)
     payment = PaymentSerializer(read_only=True, allow_null=True, default=None)
 
@@ -95,7 +95,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RefusalSerializer(serializers.Serializer):
+class MaternityRefusalSerializer(serializers.Serializer):
     field = serializers.CharField(help_text=_("出错的字段"))
     detail = serializers.CharField(help_text=_("原因"))
     article = serializers.CharField(help_text=_("依据条款"), allow_blank=True)

@@ -26,17 +26,17 @@ from .models import Application, Decision
 from .serializers import (
     ApplicationRequestSerializer,
     ApplicationSerializer,
-    RefusalSerializer,
+    MaternityRefusalSerializer,
     ReportRowSerializer,
 )
 
 REFUSALS = {
     400: OpenApiResponse(
-        RefusalSerializer, description="输入有误：字段与原因（如事件日期晚于今天、男性申请生育）"
+        MaternityRefusalSerializer, description="输入有误：字段与原因（如事件日期晚于今天、男性申请生育）"
     ),
-    403: OpenApiResponse(RefusalSerializer, description="只能为本单位参保职工申请"),
-    409: OpenApiResponse(RefusalSerializer, description="同一事件已申请 / 同一单位申请编号内容不同"),
-    422: OpenApiResponse(RefusalSerializer, description="不能受理：原因与依据条款（如逾期申请）"),
+    403: OpenApiResponse(MaternityRefusalSerializer, description="只能为本单位参保职工申请"),
+    409: OpenApiResponse(MaternityRefusalSerializer, description="同一事件已申请 / 同一单位申请编号内容不同"),
+    422: OpenApiResponse(MaternityRefusalSerializer, description="不能受理：原因与依据条款（如逾期申请）"),
 }
 
 

@@ -65,6 +65,7 @@ def maternity(request, person):
         "person": person,
         "applications": selectors.applications_of(person=person),
         "payments": selectors.payments_of(person=person),
+        "lump_sums": selectors.lump_sums_of(person=person),
         "form": form,
     }
     return render(request, "portal/maternity.html", context, status=status)

@@ -124,3 +124,17 @@ def test_counter_form_in_the_admin(client, clerk, illustrative):
     assert response.status_code == 302
     grant = LumpSumGrant.objects.get()
     assert client.get(f"/admin/maternity/lumpsumgrant/{grant.pk}/change/").status_code == 200
+
+
+def test_the_mother_sees_her_grant_on_the_portal(client, django_user_model, illustrative):
+    mother = zhoushan("居民妈妈")
+    resident(mother)
+    services.grant_lump_sum(person=mother, kind="resident", birth_date=BIRTH, today=TODAY)
+    user = django_user_model.objects.create_user(
+        username="jumin", password="portal-pass-2024", role="insured"
+    )
+    mother.user = user
+    mother.save()
+    client.force_login(user)
+    page = client.get("/maternity/").content.decode()
+    assert "生育医疗费定额补助" in page and "1,500.00" in page and "舟山 第五十一条第二款" in page
