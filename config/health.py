@@ -37,3 +37,20 @@ def healthz(request):
         "checks": {name: (error or "ok") for name, error in checks.items()},
     }
     return JsonResponse(body, status=503 if down else 200)
+
+
+class HealthCheckMiddleware:
+    """Answers `/healthz` before any other middleware (first in MIDDLEWARE).
+
+    A load balancer probes the app server directly: over plain HTTP and by its IP address. Past
+    this point SecurityMiddleware would redirect it to HTTPS (301) and the host check would refuse
+    the IP (400); the probe would never see 200. Every other path still redirects.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            return healthz(request)
+        return self.get_response(request)

@@ -5,6 +5,7 @@ in process, local-memory cache, DEBUG on. Production: set DEBUG=0, SECRET_KEY,
 ALLOWED_HOSTS, DATABASE_URL (PostgreSQL), CELERY_BROKER_URL and REDIS_URL (Redis).
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -36,6 +37,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 INSTALLED_APPS = [
     "config.apps.MedsecAdminConfig",  # django.contrib.admin, clerks only
     "django.contrib.auth",
+    "axes",  # login lockouts (users.login_protection)
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.health.HealthCheckMiddleware",  # /healthz over plain HTTP, by IP, for the load balancer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into a 429 page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,6 +122,25 @@ AUTH_USER_MODEL = "users.User"
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"
+
+# Login protection (django-axes, docs/security.md): after AXES_FAILURE_LIMIT failed logins for
+# one username, or from one IP, further logins are refused (429) for AXES_COOLOFF_TIME. The
+# 管理 group unlocks an account in the admin (访问尝试: delete the row).
+AUTHENTICATION_BACKENDS = [
+    "users.login_protection.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "users.login_protection.client_ip"
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "users/lockout.html"  # answered with status 429
+# Trusted reverse proxies in front of the app (their X-Forwarded-For names the client): used by
+# the login lockout and the bad-token throttle to tell callers apart.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -215,10 +238,21 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    # JSON only, depth-checked before parsing (core.parsers); the schema advertises JSON bodies only.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.DepthLimitedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Refused bearer tokens per client IP before every token from that IP gets 429 (users.throttling).
+    "DEFAULT_THROTTLE_RATES": {"bad_token": os.environ.get("API_BAD_TOKEN_RATE", "30/min")},
+    "NUM_PROXIES": NUM_PROXIES or None,
 }
+API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))
+# The schema and /api/docs/: public while developing; in production only to clerks and API
+# clients that are logged in (API_DOCS_PUBLIC=1 opens them).
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
-    "TITLE": "医保经办 API",
-    "DESCRIPTION": "Trial settlement, settlement and reversal for institutions; contribution intake for "
+    # ASCII: a generated client's package is named after the title (medsec-api-client)
+    "TITLE": "Medsec API",
+    "DESCRIPTION": "医保经办 API. Trial settlement, settlement and reversal for institutions; contribution intake for "
     "the tax bureau; certificates for civil affairs; maternity claims for employers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -1,11 +1,32 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+from users.permissions import IsClerkOrApiClient
 
 from policy.views import TrialSettlementView
 from users.permissions import HasApiScope
 
 from .health import healthz
+
+
+class DocsAccess:
+    """The schema and the docs: public when settings.API_DOCS_PUBLIC (development), otherwise only
+    to a logged-in clerk or an API client's token (production default)."""
+
+    def get_permissions(self):
+        return [AllowAny()] if settings.API_DOCS_PUBLIC else [IsClerkOrApiClient()]
+
+
+class SchemaView(DocsAccess, SpectacularAPIView):
+    pass
+
+
+class DocsView(DocsAccess, SpectacularSwaggerView):
+    pass
+
 
 api_v1 = [
     # policy imports no app: its API view gets the scope check here (docs/architecture.md)
@@ -27,8 +48,8 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.urls")),

@@ -47,5 +47,26 @@ class HasApiScope(BasePermission):
         client = api_client_of(request.user)
         if client is None:
             return False
-        scopes = getattr(view, "required_scopes", None) or (getattr(view, "required_scope", None),)
-        return any(scope and client.has_scope(scope) for scope in scopes)
+        return any(client.has_scope(scope) for scope in view_scopes(view, request.method))
+
+
+def view_scopes(view, method: str) -> tuple[str, ...]:
+    """The scopes a view accepts for an HTTP method, as it declares them (any one will do).
+
+    `required_scope = "settlement"`, `required_scopes = ("trial_settlement", "settlement")`, or per
+    method `required_scopes_by_method = {"POST": ("contributions",)}` (other methods: clerks only).
+    """
+    by_method = getattr(view, "required_scopes_by_method", None)
+    if by_method is not None:
+        return tuple(by_method.get(method, ()))
+    scopes = getattr(view, "required_scopes", None) or (getattr(view, "required_scope", None),)
+    return tuple(scope for scope in scopes if scope)
+
+
+class IsClerkOrApiClient(BasePermission):
+    """Clerks and API clients, whatever their scopes: who may read the API schema in production."""
+
+    message = "请先登录（经办人员）或使用外部系统令牌。"
+
+    def has_permission(self, request, view):
+        return is_clerk(request.user) or api_client_of(request.user) is not None

@@ -62,6 +62,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "funds": ALL,
         "users": ALL,
         "auth": VIEW,
+        # login lockouts (django-axes): read them, and delete one to unlock an account
+        "axes": ("view", "delete"),
     },
 }
 
@@ -69,22 +71,37 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 NEVER_DELETED_APPS = {"accounts", "claims"}
 
 
+def group_may(group_name: str, app_label: str, model_name: str, action: str) -> bool:
+    """The role matrix for the admin: may a clerk group take `action` on a model? (docs/security.md)
+
+    One answer for `setup_roles` (which grants exactly these permissions) and for the tests that
+    walk every registered admin model. A superuser may do everything; no group is ever given
+    superuser or staff status, another group or a permission (the admin refuses that to
+    non-superusers, users/admin.py).
+    """
+    actions = ROLE_PERMISSIONS[group_name].get(app_label, ())
+    if action == "delete" and app_label in NEVER_DELETED_APPS:
+        return False
+    if model_name.startswith("historical") and action != "view":
+        return False  # history is written by simple_history, only ever read
+    return action in actions
+
+
 def permissions_for(group_name: str) -> list[Permission]:
     """The permissions that exist now for a group's (app, action) pairs."""
     wanted = ROLE_PERMISSIONS[group_name]
-    found = []
-    for permission in Permission.objects.select_related("content_type").filter(
-        content_type__app_label__in=wanted.keys()
-    ):
-        app_label = permission.content_type.app_label
-        action = permission.codename.split("_", 1)[0]
-        if action == "delete" and app_label in NEVER_DELETED_APPS:
-            continue
-        if permission.content_type.model.startswith("historical") and action != "view":
-            continue  # history is written by simple_history, only ever read
-        if action in wanted[app_label]:
-            found.append(permission)
-    return found
+    return [
+        permission
+        for permission in Permission.objects.select_related("content_type").filter(
+            content_type__app_label__in=wanted.keys()
+        )
+        if group_may(
+            group_name,
+            permission.content_type.app_label,
+            permission.content_type.model,
+            permission.codename.split("_", 1)[0],
+        )
+    ]
 
 
 @transaction.atomic
