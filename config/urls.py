@@ -4,10 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from users.permissions import IsClerkOrApiClient
-
 from policy.views import TrialSettlementView
-from users.permissions import HasApiScope
+from users.permissions import HasApiScope, IsClerkOrApiClient
 
 from .health import healthz
 

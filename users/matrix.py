@@ -61,12 +61,18 @@ def _walk(patterns, prefix=""):
 
 
 def api_routes() -> list[tuple[str, type, tuple[str, ...]]]:
-    """(route, view class, HTTP methods) of every DRF view under /api/v1/."""
+    """(route, view class, HTTP methods) of every DRF view under /api/v1/.
+
+    A view mounted with `as_view(permission_classes=...)` is given as a subclass carrying those
+    arguments, so it is judged as it is served."""
     routes = []
     for route, pattern in _walk(get_resolver().url_patterns):
         view_class = getattr(pattern.callback, "cls", None)
         if not route.startswith(API_PREFIX) or view_class is None or not issubclass(view_class, APIView):
             continue
+        initkwargs = getattr(pattern.callback, "initkwargs", None) or {}
+        if initkwargs:
+            view_class = type(view_class.__name__, (view_class,), dict(initkwargs, __module__="config.urls"))
         methods = tuple(
             method.upper()
             for method in ("get", "post", "put", "patch", "delete")
