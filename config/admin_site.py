@@ -33,3 +33,10 @@ class MedsecAdminSite(AdminSite):
 
     def has_permission(self, request):
         return is_clerk(request.user)
+
+    def index(self, request, extra_context=None):
+        """The clerk's start page: their queue, running and failed batch jobs, today's settlements."""
+        from .dashboard import dashboard
+
+        extra_context = {**(extra_context or {}), "dashboard": dashboard(request.user)}
+        return super().index(request, extra_context)
