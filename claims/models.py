@@ -232,6 +232,8 @@ class Settlement(models.Model):
     at_contracted_centre = models.BooleanField(_("在签约社区就诊"), default=False)
     referred_by_contracted_centre = models.BooleanField(_("签约社区转诊"), default=False)
     diagnosis_codes = models.JSONField(_("诊断编码"), default=list, blank=True)
+    # 杭州 art. 90: the hospital's grouper assigns an inpatient bill its DRG (institutions/ reads it at year end)
+    drg_code = models.CharField(_("DRG 分组"), max_length=16, blank=True)
     region = models.CharField(_("统筹地区"), max_length=16)
     year_key = models.CharField(_("结算年度"), max_length=16)
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from policy.money import ZERO
 from policy.settlement import YearState
 
-from .models import Accumulator, Settlement, Statement
+from .models import Accumulator, Institution, Settlement, Statement
 
 
 def settlements_of(*, person):
@@ -35,3 +35,30 @@ def outpatient_deductible_paid(person_id: int, year: int):
         .first()
     )
     return YearState.from_dict(state).outpatient_deductible_paid if state else ZERO
+
+
+# --- for institutions/ (clearing, DRG year-end, supervision read settlements through these) ---
+
+
+def direct_settlements():
+    """Settlements and reversals institutions settled directly (API): what the agency owes them."""
+    return Settlement.objects.filter(source=Settlement.Source.API, institution__isnull=False)
+
+
+def settlement_table() -> str:
+    """The settlements' table, for set-based statements that assign rows to a clearing."""
+    return Settlement._meta.db_table
+
+
+def institutions_by_id(ids) -> dict:
+    """Institution id -> its code, name, region, level and kind (plain values)."""
+    return {
+        row["pk"]: row
+        for row in Institution.objects.filter(pk__in=list(ids)).values(
+            "pk", "code", "name", "region", "level", "kind"
+        )
+    }
+
+
+def institution_by_code(code: str):
+    return Institution.objects.filter(code=code).first()

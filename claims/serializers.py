@@ -80,6 +80,13 @@ class SettlementRequestSerializer(serializers.Serializer):
     diagnosis_codes = serializers.ListField(
         label=_("诊断编码"), child=serializers.CharField(max_length=32), required=False, default=list
     )
+    drg_code = serializers.RegexField(
+        r"^[A-Za-z0-9.\-]{1,16}$",
+        label=_("DRG 分组编码"),
+        required=False,
+        allow_blank=True,
+        help_text=_("住院费用可选：医院分组器给出的 DRG 编码（杭州 第九十条），年终按点数清算"),
+    )
     exclusion = serializers.ChoiceField(
         label=_("除外情形（杭州 第七十一条）"), choices=list(EXCLUSIONS), required=False, allow_blank=True
     )
@@ -122,6 +129,8 @@ class SettlementRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"discharge_date": _("住院费用按出院结算，须填写出院日期（杭州 第六十四条第(六)项）")}
             )
+        if attrs.get("drg_code") and attrs["kind"] != Settlement.BillKind.INPATIENT:
+            raise serializers.ValidationError({"drg_code": _("DRG 分组编码仅适用于住院费用")})
         if attrs["kind"] != Settlement.BillKind.INPATIENT and not attrs.get("date"):
             raise serializers.ValidationError({"date": _("须填写费用日期")})
         return attrs
@@ -143,6 +152,7 @@ class SettlementRequestSerializer(serializers.Serializer):
             eligible=data["eligible"],
             special_drug=data.get("special_drug", zero),
             diagnosis_codes=list(data.get("diagnosis_codes", [])),
+            drg_code=data.get("drg_code", ""),
             exclusion=data.get("exclusion", ""),
             third_party_unpaid=data.get("third_party_unpaid", False),
             institution_level=data.get("institution_level", ""),

@@ -215,6 +215,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.queue_pending_statements",
         "schedule": 10.0,
     },
+    "supervision-nightly": {
+        "task": "institutions.tasks.supervise_day",
+        "schedule": crontab(minute=30, hour=1),
+    },
+    "supervision-queued": {
+        "task": "institutions.tasks.supervise_recent",
+        "schedule": crontab(minute="*/15"),
+    },
     "year-end-rollover": {
         "task": "accounts.tasks.year_end_rollover",
         "schedule": crontab(minute=30, hour=0, day_of_month=1, month_of_year=1),

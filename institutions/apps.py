@@ -7,3 +7,10 @@ class InstitutionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "institutions"
     verbose_name = "定点机构管理"
+
+    def ready(self):
+        from claims.signals import settlement_committed
+
+        from .supervision import on_settlement_committed
+
+        settlement_committed.connect(on_settlement_committed, dispatch_uid="institutions.supervision")

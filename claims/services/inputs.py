@@ -42,6 +42,7 @@ class BillInput:
     eligible: Decimal = ZERO
     special_drug: Decimal = ZERO
     diagnosis_codes: list[str] = field(default_factory=list)
+    drg_code: str = ""  # inpatient only, optional (杭州 art. 90)
     exclusion: str = ""
     third_party_unpaid: bool = False
     institution_level: str = ""

@@ -59,6 +59,7 @@ def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) 
             at_contracted_centre=original.at_contracted_centre,
             referred_by_contracted_centre=original.referred_by_contracted_centre,
             diagnosis_codes=original.diagnosis_codes,
+            drg_code=original.drg_code,
             region=original.region,
             year_key=original.year_key,
             out_of_scope=-original.out_of_scope,

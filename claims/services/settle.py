@@ -22,6 +22,7 @@ from core.rows import (
 from ..deltas import delta
 from ..models import Accumulator, Institution, Settlement, SettlementLine
 from ..selectors import outpatient_deductible_paid
+from ..signals import announce_committed
 from .errors import ClaimError, SettlementConflict
 from .inputs import BillInput, Prepared, idempotency_key, request_digest
 from .locking import lock_rows
@@ -113,6 +114,7 @@ def _settle_new(*, person, institution, bill, body, user, source, today, key, di
             recheck_retirement_refund(
                 person=person, year_key=prepared.year.key, year_end=prepared.year.end, today=today
             )
+        announce_committed(settlement.pk)
         return settlement
 
 
@@ -175,6 +177,7 @@ def _write(
         at_contracted_centre=prepared.engine_bill.at_contracted_centre,
         referred_by_contracted_centre=prepared.engine_bill.referred_by_contracted_centre,
         diagnosis_codes=list(bill.diagnosis_codes),
+        drg_code=bill.drg_code,
         region=prepared.profile.region,
         year_key=prepared.year.key,
         out_of_scope=bill.out_of_scope,

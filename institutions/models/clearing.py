@@ -95,15 +95,25 @@ class Clearing(models.Model):
 class ClearingEntry(models.Model):
     """A settlement (or reversal) assigned to the clearing that pays it: once, never moved after approval."""
 
+    # A month of a city is a million rows written at once: no foreign-key triggers on them (a
+    # settlement is never deleted, a clearing only while a draft, with its entries).
     settlement = models.OneToOneField(
         "claims.Settlement",
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
         primary_key=True,
         related_name="+",
         verbose_name=_("结算"),
+        db_constraint=False,
     )
+    # no index of its own either: entries are read a month or a year at a time, joined to the
+    # clearings, not one clearing's by index; each index is one more write per row
     clearing = models.ForeignKey(
-        Clearing, on_delete=models.CASCADE, related_name="entries", verbose_name=_("月度清算")
+        Clearing,
+        on_delete=models.CASCADE,
+        related_name="entries",
+        verbose_name=_("月度清算"),
+        db_constraint=False,
+        db_index=False,
     )
 
     class Meta:

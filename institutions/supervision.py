@@ -1,0 +1,253 @@
+"""Intelligent supervision (智能监管, 杭州 art. 99, 舟山 art. 71, 77): the higher part, above claims.
+
+Rules are data (`Rule`: enabled, thresholds, article). They run as a batch over the bills
+of a day (nightly, `institutions.tasks.supervise_day`) and over single settlements after
+their commit (`claims.signals.settlement_committed` → a Celery task; with no broker the
+settlement does not wait for them: the queued batch `supervise_recent` picks them up).
+A rule flags a bill for review and never blocks or delays its payment. Each rule is one
+set-based query over the scope; a flag is written once per (settlement, rule).
+
+A clerk reviews a flag: dismissed, or confirmed, which records a recovery (追回) of the
+amount on the institution's agreement in force on the bill date (`agreements.record_breach`);
+the next clearing deducts it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, F, Max, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from claims import selectors as claims_selectors
+from policy.regions import region_of
+
+from . import agreements
+from .models import Flag, Rule
+
+DEFAULTS = {
+    Rule.Kind.SAME_DAY_INPATIENT: {},
+    Rule.Kind.OVERLAPPING_STAYS: {},
+    Rule.Kind.VOLUME_SPIKE: {"factor": 3, "min_count": 20, "window_days": 90},
+    Rule.Kind.JUST_UNDER_THRESHOLD: {"threshold": "200.00", "margin": "0.05", "count": 5, "window_days": 30},
+    Rule.Kind.AFTER_DEATH: {},
+}
+
+
+def ensure_rules() -> dict[str, Rule]:
+    """The rule rows, created with their default thresholds when missing (a clerk changes them in the admin)."""
+    rules = {rule.kind: rule for rule in Rule.objects.all()}
+    for kind, thresholds in DEFAULTS.items():
+        if kind not in rules:
+            rules[kind], _created = Rule.objects.get_or_create(
+                kind=kind, defaults={"name": Rule.Kind(kind).label, "thresholds": thresholds}
+            )
+    return rules
+
+
+def _settled():
+    return claims_selectors.direct_settlements().filter(kind="settlement", status="settled")
+
+
+def _threshold(rule: Rule, key: str):
+    value = (rule.thresholds or {}).get(key, DEFAULTS[rule.kind].get(key))
+    if value is None:
+        raise ValidationError(
+            {"thresholds": _("规则 %(rule)s 缺少阈值 %(key)s") % {"rule": rule.name, "key": key}}
+        )
+    return Decimal(str(value))
+
+
+# --- the rules: each returns (settlement row, words) for the scope -------------------------------
+
+FIELDS = ("pk", "institution_id", "person_id", "bill_date", "basic_fund_paid", "region")
+
+
+def same_day_inpatient(scope, rule):
+    other = (
+        _settled()
+        .filter(person_id=OuterRef("person_id"), bill_date=OuterRef("bill_date"), bill_kind="inpatient")
+        .exclude(institution_id=OuterRef("institution_id"))
+    )
+    for row in scope.filter(bill_kind="inpatient").filter(Exists(other)).values(*FIELDS):
+        yield row, _("同一参保人同日在另一家机构也有住院结算")
+
+
+def overlapping_stays(scope, rule):
+    other = (
+        _settled()
+        .filter(person_id=OuterRef("person_id"), bill_kind="inpatient", admission_date__isnull=False)
+        .filter(admission_date__lt=OuterRef("discharge_date"), discharge_date__gt=OuterRef("admission_date"))
+        .exclude(pk=OuterRef("pk"))
+        .exclude(admission_date=OuterRef("admission_date"), institution_id=OuterRef("institution_id"))
+    )
+    rows = scope.filter(bill_kind="inpatient", admission_date__isnull=False).filter(Exists(other))
+    for row in rows.values(*FIELDS):
+        yield row, _("住院期间与该参保人另一次住院重叠")
+
+
+def volume_spike(scope, rule, *, day: dt.date | None):
+    """An institution's count of bills on the day above `factor` × its own median day of the past `window_days`."""
+    if day is None:
+        return  # a day-level rule: the day batch runs it
+    factor, least = _threshold(rule, "factor"), int(_threshold(rule, "min_count"))
+    window = int(_threshold(rule, "window_days"))
+    today = {
+        row["institution_id"]: row
+        for row in scope.values("institution_id").annotate(n=Count("pk"), last=Max("pk")).order_by()
+        if row["n"] >= least
+    }
+    if not today:
+        return
+    history = defaultdict(dict)
+    for row in (
+        _settled()
+        .filter(
+            institution_id__in=list(today), bill_date__gte=day - dt.timedelta(days=window), bill_date__lt=day
+        )
+        .values("institution_id", "bill_date")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        history[row["institution_id"]][row["bill_date"]] = row["n"]
+    for institution, row in today.items():
+        counts = [history[institution].get(day - dt.timedelta(days=back), 0) for back in range(1, window + 1)]
+        median = Decimal(str(statistics.median(counts)))
+        if row["n"] > factor * max(median, Decimal(1)):
+            flagged = _settled().filter(pk=row["last"]).values(*FIELDS).first()
+            yield (
+                flagged,
+                _("当日结算 %(n)s 笔，超过本机构前 %(w)s 日中位数 %(m)s 的 %(f)s 倍")
+                % {"n": row["n"], "w": window, "m": median, "f": factor},
+            )
+
+
+def just_under_threshold(scope, rule, **_ignored):
+    threshold, margin = _threshold(rule, "threshold"), _threshold(rule, "margin")
+    times, window = int(_threshold(rule, "count")), int(_threshold(rule, "window_days"))
+    low = threshold * (1 - margin)
+    near = _settled().filter(bill_kind="pharmacy", total__gte=low, total__lt=threshold)
+    candidates = list(scope.filter(bill_kind="pharmacy", total__gte=low, total__lt=threshold).values(*FIELDS))
+    if not candidates:
+        return
+    persons = {row["person_id"] for row in candidates}
+    first = min(row["bill_date"] for row in candidates) - dt.timedelta(days=window)
+    dates = defaultdict(list)
+    for person, day in near.filter(person_id__in=persons, bill_date__gte=first).values_list(
+        "person_id", "bill_date"
+    ):
+        dates[person].append(day)
+    for row in candidates:
+        since = row["bill_date"] - dt.timedelta(days=window - 1)
+        seen = sum(1 for day in dates[row["person_id"]] if since <= day <= row["bill_date"])
+        if seen >= times:
+            yield (
+                row,
+                _("%(w)s 日内 %(n)s 次药店费用略低于 %(t)s 元") % {"w": window, "n": seen, "t": threshold},
+            )
+
+
+def after_death(scope, rule, **_ignored):
+    rows = scope.filter(person__death_date__isnull=False, bill_date__gt=F("person__death_date"))
+    for row in rows.values(*FIELDS, "person__death_date"):
+        yield row, _("费用日期晚于参保人死亡日期 %(d)s") % {"d": row["person__death_date"].isoformat()}
+
+
+RULES = {
+    Rule.Kind.SAME_DAY_INPATIENT: same_day_inpatient,
+    Rule.Kind.OVERLAPPING_STAYS: overlapping_stays,
+    Rule.Kind.VOLUME_SPIKE: volume_spike,
+    Rule.Kind.JUST_UNDER_THRESHOLD: just_under_threshold,
+    Rule.Kind.AFTER_DEATH: after_death,
+}
+
+
+def run(*, day: dt.date | None = None, settlement_ids=None) -> int:
+    """Run the enabled rules over a day's bills, or over some settlements; returns the flags written."""
+    if (day is None) == (settlement_ids is None):
+        raise ValueError("either day or settlement_ids")
+    scope = (
+        _settled().filter(bill_date=day)
+        if day is not None
+        else _settled().filter(pk__in=list(settlement_ids))
+    )
+    flags = []
+    for kind, rule in ensure_rules().items():
+        if not rule.enabled:
+            continue
+        check = RULES[kind]
+        found = check(scope, rule, day=day) if kind == Rule.Kind.VOLUME_SPIKE else check(scope, rule)
+        for row, words in found:
+            flags.append(
+                Flag(
+                    rule=rule,
+                    settlement_id=row["pk"],
+                    institution_id=row["institution_id"],
+                    person_id=row["person_id"],
+                    day=row["bill_date"],
+                    detail=str(words)[:300],
+                    article=rule.article or _article(row["region"]),
+                    amount=row["basic_fund_paid"],
+                )
+            )
+    before = Flag.objects.count() if flags else 0
+    Flag.objects.bulk_create(flags, ignore_conflicts=True, batch_size=2000)
+    return Flag.objects.count() - before if flags else 0
+
+
+def _article(region: str) -> str:
+    try:
+        return region_of(region).article("institutions.supervision")
+    except LookupError:
+        return ""
+
+
+def on_settlement_committed(sender, settlement_id: int, **kwargs) -> None:
+    """After a settlement commits: queue its rules (Celery). In process (no broker) nothing runs now:
+    the settlement must not wait, and the queued batch `supervise_recent` takes it up."""
+    from .tasks import supervise_settlement
+
+    if supervise_settlement.app.conf.task_always_eager:
+        return
+    supervise_settlement.delay(settlement_id)
+
+
+# --- review ----------------------------------------------------------------------------------
+
+
+def review(*, flag: Flag, decision: str, user, note: str = "", amount: Decimal | None = None) -> Flag:
+    """Dismiss a flag, or confirm it: a recovery (追回) of `amount` (default: what the basic fund paid) on the agreement."""
+    if decision not in (Flag.State.DISMISSED, Flag.State.CONFIRMED):
+        raise ValidationError({"decision": _("审核结论应为排除或确认违规")})
+    with transaction.atomic():
+        flag = Flag.objects.select_for_update().select_related("rule").get(pk=flag.pk)
+        if flag.state != Flag.State.OPEN:
+            raise ValidationError(
+                {"state": _("该疑点已审核（%(state)s）") % {"state": flag.get_state_display()}}
+            )
+        if decision == Flag.State.CONFIRMED:
+            amount = flag.amount if amount is None else Decimal(amount)
+            agreement = agreements.agreement_on(flag.institution_id, flag.day)
+            if agreement is None:
+                raise ValidationError({"decision": _("该机构在费用日期没有医保服务协议，无法按协议追回")})
+            flag.breach = agreements.record_breach(
+                agreement=agreement,
+                found_on=timezone.localdate(),
+                description=_("智能监管疑点确认：%(rule)s，结算号 %(id)s。%(detail)s")
+                % {"rule": flag.rule.name, "id": flag.settlement_id, "detail": flag.detail},
+                sanction="recover",
+                amount=amount,
+                user=user,
+            )
+        flag.state = decision
+        flag.reviewed_by = user if getattr(user, "is_authenticated", False) else None
+        flag.reviewed_at = timezone.now()
+        flag.review_note = note[:300]
+        flag.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note", "breach"])
+    return flag
