@@ -77,3 +77,30 @@ class BreachForm(ServiceForm):
             ends_on=data.get("ends_on"),
             user=getattr(self.request, "user", None),
         )
+
+
+REGION_CHOICES = [("hangzhou", _("杭州")), ("zhoushan", _("舟山"))]
+
+
+class TableImportForm(forms.Form):
+    """A DRG weight table or a district budget table, as CSV or XLSX; checked row by row, loaded whole or not at all."""
+
+    region = forms.ChoiceField(label=_("统筹地区"), choices=REGION_CHOICES)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    effective_from = forms.DateField(label=_("生效日期"))
+    file = forms.FileField(label=_("文件（CSV 或 XLSX）"))
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class DrawUpForm(forms.Form):
+    month = forms.DateField(label=_("清算月份"), help_text=_("该月任一日期，如 2024-03-01"))
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label=_("拨付日期"))
+    payment_reference = forms.CharField(label=_("拨付凭证号"), max_length=64)
+
+
+class YearEndForm(forms.Form):
+    region = forms.ChoiceField(label=_("统筹地区"), choices=REGION_CHOICES)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
