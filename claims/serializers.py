@@ -85,7 +85,7 @@ class SettlementRequestSerializer(serializers.Serializer):
         label=_("DRG 分组编码"),
         required=False,
         allow_blank=True,
-        help_text=_("住院费用可选：医院分组器给出的 DRG 编码（杭州 第九十条），年终按点数清算"),
+        help_text=_("住院费用可选：医院分组器给出的 DRG 编码，年终按总额预算下的点数清算"),
     )
     exclusion = serializers.ChoiceField(
         label=_("除外情形（杭州 第七十一条）"), choices=list(EXCLUSIONS), required=False, allow_blank=True

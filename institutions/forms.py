@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_base import ServiceForm
+from policy.regions import region_choices
 
 from . import agreements
 from .models import Agreement, Breach, Service
@@ -79,13 +80,12 @@ class BreachForm(ServiceForm):
         )
 
 
-REGION_CHOICES = [("hangzhou", _("杭州")), ("zhoushan", _("舟山"))]
 
 
 class TableImportForm(forms.Form):
     """A DRG weight table or a district budget table, as CSV or XLSX; checked row by row, loaded whole or not at all."""
 
-    region = forms.ChoiceField(label=_("统筹地区"), choices=REGION_CHOICES)
+    region = forms.ChoiceField(label=_("统筹地区"), choices=region_choices)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     effective_from = forms.DateField(label=_("生效日期"))
     file = forms.FileField(label=_("文件（CSV 或 XLSX）"))
@@ -102,5 +102,5 @@ class PaymentForm(forms.Form):
 
 
 class YearEndForm(forms.Form):
-    region = forms.ChoiceField(label=_("统筹地区"), choices=REGION_CHOICES)
+    region = forms.ChoiceField(label=_("统筹地区"), choices=region_choices)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from policy.parameters import REGIONS
+
 from .models import BudgetTable, DistrictBudget, DrgTable, DrgWeight
 
 # column -> the headers a file may use for it
@@ -195,7 +197,7 @@ def parse_budget(rows) -> list[dict]:
 
 
 def _check(region: str, year: int, effective_from: dt.date) -> None:
-    if region not in ("hangzhou", "zhoushan"):
+    if region not in REGIONS:
         raise ValidationError({"region": _("未知的统筹地区")})
     if not 2000 <= int(year) <= 2100:
         raise ValidationError({"year": _("年度不正确")})

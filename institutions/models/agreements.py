@@ -47,7 +47,7 @@ class Agreement(models.Model):
     )
     number = models.CharField(_("协议编号"), max_length=40, unique=True)
     district = models.CharField(
-        _("辖区"), max_length=40, help_text=_("签订协议的经办辖区；总额预算按辖区分配（杭州 第九十条）")
+        _("辖区"), max_length=40, help_text=_("签订协议的经办辖区；住院总额预算按辖区分配")
     )
     start_date = models.DateField(_("协议起始日"))
     end_date = models.DateField(_("协议截止日"))

@@ -10,12 +10,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from policy.regions import region_choices
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
-REGIONS = [("hangzhou", _("杭州")), ("zhoushan", _("舟山"))]
 
 
 class VersionedTable(models.Model):
-    region = models.CharField(_("统筹地区"), max_length=16, choices=REGIONS)
+    region = models.CharField(_("统筹地区"), max_length=16, choices=region_choices)
     year = models.PositiveSmallIntegerField(_("年度"))
     version = models.PositiveSmallIntegerField(_("版本"))
     effective_from = models.DateField(_("生效日期"))

@@ -176,8 +176,6 @@ STILL_SPELLING = {
     "enrollment/selectors.py": 1,
     "enrollment/serializers.py": 1,
     "enrollment/services.py": 24,
-    "institutions/models/agreements.py": 1,
-    "institutions/models/tables.py": 4,
     "portal/forms.py": 3,
 }
 
