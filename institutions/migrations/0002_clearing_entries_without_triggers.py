@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0007_settlement_drg_code'),
+        ('claims', '0007_settlement_maternity'),
         ('institutions', '0001_initial'),
     ]
 
