@@ -110,12 +110,8 @@ def stay_days(row: dict) -> int:
     return max((row["discharge_date"] - start).days, 1)
 
 
-def run_year_end(*, region: str, year: int, user=None, today: dt.date | None = None) -> DrgYear:
-    """Work out (again, until approved) the year-end settlement of `region` and `year`."""
-    today = today or timezone.localdate()
-    existing = DrgYear.objects.filter(region=region, year=year).first()
-    if existing and existing.state == DrgYear.State.APPROVED:
-        raise ValidationError({"year": _("%(year)s 年 DRG 年终清算已审核，不能重算") % {"year": year}})
+def _inputs(region: str, year: int, today: dt.date):
+    """What the year-end needs, or the refusal: every month cleared, the tables in force, the agency's parameters."""
     months = uncleared_months(region, year)
     if months:
         raise ValidationError(
@@ -135,6 +131,17 @@ def run_year_end(*, region: str, year: int, user=None, today: dt.date | None = N
         w.code: rules.Group(weight=w.weight, average_cost=w.average_cost) for w in drg_table.weights.all()
     }
     budgets = {b.district: b.inpatient_budget for b in budget_table.budgets.all()}
+
+    return drg_table, budget_table, the_rules, groups, budgets
+
+
+def run_year_end(*, region: str, year: int, user=None, today: dt.date | None = None) -> DrgYear:
+    """Work out (again, until approved) the year-end settlement of `region` and `year`."""
+    today = today or timezone.localdate()
+    existing = DrgYear.objects.filter(region=region, year=year).first()
+    if existing and existing.state == DrgYear.State.APPROVED:
+        raise ValidationError({"year": _("%(year)s 年 DRG 年终清算已审核，不能重算") % {"year": year}})
+    drg_table, budget_table, the_rules, groups, budgets = _inputs(region, year, today)
 
     rows = cleared_inpatient_rows(region, year)
     reversed_ids = {row["reverses_id"] for row in rows if row["kind"] == "reversal" and row["reverses_id"]}
