@@ -223,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "institutions.tasks.supervise_recent",
         "schedule": crontab(minute="*/15"),
     },
+    # the assistance fund's book follows the settlements' immediate assistance (idempotent)
+    "assistance-immediate-postings": {
+        "task": "assistance.post_immediate_assistance",
+        "schedule": 300.0,
+    },
     "year-end-rollover": {
         "task": "accounts.tasks.year_end_rollover",
         "schedule": crontab(minute=30, hour=0, day_of_month=1, month_of_year=1),

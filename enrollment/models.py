@@ -272,9 +272,22 @@ class CertificateKind(models.TextChoices):
     DISABILITY_LIVING = "disability_living", _("残疾人基本生活保障证")
     DISABILITY_GRADE2 = "disability_grade2", _("二级及以上残疾人证")
     LOW_INCOME_EDGE = "low_income_edge", _("最低生活保障边缘家庭证")
+    # 舟山 art. 41(4): other hardship persons set by the county government; art. 42(5): mental disability
+    THREE_OLD = "three_old", _("“三老”人员")
+    ENTITLED_GROUP = "entitled_group", _("优抚对象")
+    DOWNSIZED_WORKER = "downsized_worker", _("享受国家定期定量补助的精减职工")
+    HARDSHIP_WORKER = "hardship_worker", _("特困职工")
+    MENTAL_DISABILITY = "mental_disability", _("精神残疾人证")
 
 
-CERTIFICATE_PRIORITY = [kind.value for kind in CertificateKind]
+# The certificates of the contribution subsidies and the settlement contract (policy CERTIFICATES).
+CERTIFICATE_PRIORITY = [
+    CertificateKind.EXTREME_POVERTY.value,
+    CertificateKind.MINIMUM_LIVING.value,
+    CertificateKind.DISABILITY_LIVING.value,
+    CertificateKind.DISABILITY_GRADE2.value,
+    CertificateKind.LOW_INCOME_EDGE.value,
+]
 
 
 class Certificate(models.Model):

@@ -14,7 +14,9 @@ from core import dates
 from core.identity import mask_id_number, normalise_id_number
 from core.intake import field_error
 from core.rows import queue_all, queue_one
+from policy import assistance as assistance_rules
 from policy import coverage as coverage_rules
+from policy.assistance import CertificateFact, Recipient
 from policy.parameters import ParameterError
 from policy.regions import region_of
 
@@ -76,6 +78,23 @@ def certificate_on(person: Person, on: dt.date) -> str | None:
         if kind in kinds:
             return kind
     return None
+
+
+def certificate_facts(person: Person) -> list[CertificateFact]:
+    """The person's certificates as the plain values `policy.assistance` works on."""
+    return [
+        CertificateFact(kind=c.kind, valid_from=c.valid_from, valid_to=c.valid_to, registered_on=c.registered_on)
+        for c in person.certificates.all()
+    ]
+
+
+def recipient_on(person: Person, on: dt.date) -> Recipient | None:
+    """Is `person` a medical-assistance recipient on `on`, of which kind, under which article.
+
+    The one answer for the settlement's immediate assistance (through `benefit_status`) and for
+    `assistance/` (杭州 art. 47, 52; 舟山 art. 41, 44): `policy.assistance.recipient_on`.
+    """
+    return assistance_rules.recipient_on(person.region, certificate_facts(person), on)
 
 
 def enrolment_on(person: Person, on: dt.date) -> Enrolment | None:
@@ -205,7 +224,8 @@ def benefit_status(*, person: Person, on: dt.date) -> BenefitStatus:
     def has(name: str) -> bool:
         return flags is None or flags[name]
 
-    certificate = certificate_on(person, on) if has("certificates") else None
+    recipient = recipient_on(person, on) if has("certificates") else None
+    certificate = recipient.kind if recipient is not None else None
     contracts = [c for c in person.gp_contracts.all() if c.counts_on(on)] if has("gp_contracts") else []
     filings = sorted({f.kind for f in person.filings.all() if f.counts_on(on)}) if has("filings") else []
     transfers = list(person.transfers.all()) if has("transfers") else []

@@ -34,7 +34,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "contributions": VIEW_ADD_CHANGE,
         "accounts": VIEW,
         "claims": VIEW_ADD,
-        "assistance": VIEW_ADD,
+        "assistance": VIEW_ADD + ("apply",),  # special assistance: take the application (杭州 art. 53)
         "maternity": VIEW_ADD,
         "institutions": VIEW,
         "funds": VIEW,
@@ -45,7 +45,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "contributions": VIEW_ADD_CHANGE,
         "accounts": VIEW_ADD_CHANGE,
         "claims": VIEW_ADD_CHANGE,
-        "assistance": VIEW_ADD_CHANGE,
+        "assistance": VIEW_ADD_CHANGE + ("apply", "review", "pay"),  # 审核上报; the agency pays (art. 51)
         "maternity": VIEW_ADD_CHANGE,
         "institutions": VIEW_ADD_CHANGE,
         "funds": VIEW,
@@ -56,7 +56,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "contributions": ALL,
         "accounts": ALL,
         "claims": ALL,
-        "assistance": ALL,
+        "assistance": ALL + ("apply", "review", "decide", "pay"),  # the joint meeting's decision (art. 53)
         "maternity": ALL,
         "institutions": ALL,
         "funds": ALL,
@@ -68,7 +68,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 # History rows (simple_history) are only read. Ledger-like records are never deleted, whoever asks (a reversal writes the negative).
-NEVER_DELETED_APPS = {"accounts", "claims"}
+NEVER_DELETED_APPS = {"accounts", "claims", "assistance"}
 
 
 def group_may(group_name: str, app_label: str, model_name: str, action: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from policy.assistance import group_of
 from policy.money import ZERO, round_yuan
 
 from .common import UsedParameters, Work, percent, yuan
@@ -31,14 +32,6 @@ ZS_LEVEL_NAMES = {
     "level3": "三级及相应医疗机构",
     "other": "二级及相应医疗机构",
     "community": "二级以下（基层）医疗机构",
-}
-# 舟山 art. 41(4): disability certificates count as other hardship persons (其他特殊困难人员).
-ASSISTANCE_GROUP = {
-    "extreme_poverty": "extreme_poverty",
-    "minimum_living": "minimum_living",
-    "low_income_edge": "low_income_edge",
-    "disability_living": "other_hardship",
-    "disability_grade2": "other_hardship",
 }
 
 
@@ -270,7 +263,7 @@ def _assistance(person, bill, state, work, P) -> None:
     rest = work.spf + work.eligible + bill.special_drug - work.basic_fund_paid - work.catastrophic_paid
     if rest <= 0:
         return
-    group = ASSISTANCE_GROUP[certificate]
+    group = group_of("zhoushan", certificate)  # 舟山 art. 41(4): the other hardship kinds share a ratio
     ratio = P["assistance.ratio"][group]
     amount = round_yuan(rest * ratio)
     text = f"医疗救助 {yuan(rest)} × {percent(ratio)}"
