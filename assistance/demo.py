@@ -1,32 +1,25 @@
 """Demo data of medical assistance: recipients, a post-hoc application, a special case at each state.
 
-Idempotent by natural keys: persons by ID number, certificates by `external_id`, bills by
-institution + bill number (a replay returns the first settlement), the post-hoc application by
-person and period, cases by person and reason. Needs the claims demo's institutions and the
-users demo's clerks (guiyuan 柜员, shenhe 审核, guanli 管理).
+Uses the persons of the enrollment demo and the bills of the claims demo, so it adds no persons,
+enrolments or accounts of its own. Idempotent by natural keys: certificates by `external_id`, the
+post-hoc application by person and period, cases by person and reason. The clerks are the users
+demo's (guiyuan 柜员, shenhe 审核, guanli 管理).
 
-- 周救助 (低保, portal login `jiuzhu` / demo-pass-2024): two outpatient bills settled before the
-  certificate reached the agency's system, one after (immediate assistance); a pending post-hoc
-  application for the first two; one special application of her own, from the portal.
-- 吴特困 (特困): special cases at every state (applied, under review, rejected, approved, refused, paid).
+- 李四 (lisi): his claims-demo bills of January and February were settled before his 低保
+  certificate reached the agency (registered 1 January): a pending post-hoc application for them.
+- 王芳 (wangfang, 低保 in the enrollment demo; portal login `jiuzhu` / demo-pass-2024): special cases
+  at every state (applied, under review, rejected, approved, refused, paid) and one of her own from
+  the portal. 冯一 (低边) and 褚残 (二级残疾) are recipients too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.utils import timezone
 
 PORTAL_USERNAME = "jiuzhu"
 PORTAL_PASSWORD = "demo-pass-2024"
-COMMUNITY = "C330100003"
-
-PERSONS = [
-    # key, name, area, birth, sequence, district, certificate kind
-    ("zhoujiuzhu", "周救助", "330106", dt.date(1970, 3, 8), 512, "西湖区", "minimum_living"),
-    ("wutekun", "吴特困", "330102", dt.date(1958, 9, 1), 523, "上城区", "extreme_poverty"),
-]
 
 CASES = [
     # reason, amount, target state, approved amount
@@ -40,30 +33,9 @@ CASES = [
 
 
 def _year() -> int:
+    """The claims demo's bill year."""
     today = timezone.localdate()
     return today.year if today >= dt.date(today.year, 3, 1) else today.year - 1
-
-
-def _person(key, name, area, birth, sequence, district):
-    from accounts.services import open_account
-    from core.identity import make_resident_id
-    from enrollment.models import Enrolment, Person
-
-    number = make_resident_id(area, birth, sequence)
-    person, created = Person.objects.get_or_create(
-        id_number=number,
-        defaults={"name": name, "birth_date": birth, "sex": "F", "hukou_district": district},
-    )
-    start = dt.date(_year() - 3, 1, 1)
-    if not person.enrolments.exists():
-        Enrolment.objects.create(
-            person=person, scheme="employee", category="active", district=district, start_date=start, first_paid_on=start
-        )
-    from accounts.models import Account
-
-    if not Account.objects.filter(person=person).exists():
-        open_account(person=person, on=start, category="active")
-    return person
 
 
 def _certificate(person, kind, key):
@@ -75,31 +47,12 @@ def _certificate(person, kind, key):
         defaults={
             "person": person,
             "kind": kind,
-            "valid_from": start if kind != "extreme_poverty" else dt.date(_year() - 2, 1, 1),
-            "registered_on": start if kind != "extreme_poverty" else dt.date(_year() - 2, 1, 1),
+            "valid_from": start,
+            "registered_on": start,
             "source": Certificate.Source.CIVIL_AFFAIRS,
+            "number": f"DEMO-JZ-{key.upper()}",
         },
     )
-
-
-def _bill(person, number, day, eligible, stdout):
-    from claims import services as claims_services
-    from claims.models import Institution
-
-    institution = Institution.objects.filter(code=COMMUNITY).first()
-    if institution is None:
-        stdout.write("assistance: claims demo institutions missing; no demo bills")
-        return None
-    bill = claims_services.BillInput(
-        bill_number=number, kind="outpatient", date=day, eligible=Decimal(eligible), self_pay_first=Decimal("50.00")
-    )
-    body = {"demo": True, "person": person.pk, "bill_number": number, "date": str(day), "eligible": eligible}
-    try:
-        settlement, _created = claims_services.settle(person=person, institution=institution, bill=bill, body=body)
-    except claims_services.ClaimError as error:
-        stdout.write(f"assistance: bill {number} not settled: {error.text}")
-        return None
-    return settlement
 
 
 def _portal_user(person):
@@ -127,14 +80,18 @@ def _clerk(username):
 
 def _cases(person, stdout):
     from .models import SpecialCase
-    from .services import apply_special, decide_special, pay_special, review_special
+    from .services import AssistanceError, apply_special, decide_special, pay_special, review_special
 
     counter, review, admin = _clerk("guiyuan"), _clerk("shenhe"), _clerk("guanli")
     made = 0
     for index, (reason, amount, target, approved) in enumerate(CASES, start=1):
         if SpecialCase.objects.filter(person=person, reason=reason).exists():
             continue
-        case = apply_special(person=person, reason=reason, amount=amount, user=counter)
+        try:
+            case = apply_special(person=person, reason=reason, amount=amount, user=counter)
+        except AssistanceError as error:
+            stdout.write(f"assistance: demo case not made: {error.text}")
+            return
         made += 1
         if target == "applied":
             continue
@@ -162,38 +119,42 @@ def _cases(person, stdout):
 
 
 def load(stdout) -> None:
-    from .models import PostHocApplication
+    from enrollment.demo import person as demo_person
+
+    from .models import PostHocApplication, SpecialCase
     from .services import AssistanceError, apply_special, create_posthoc, post_immediate
 
+    try:
+        lisi, wangfang = demo_person("lisi"), demo_person("wangfang")
+    except Exception:  # noqa: BLE001 (the enrollment demo did not run)
+        stdout.write("assistance: enrollment demo persons missing; no assistance demo")
+        return
     year = _year()
-    people = {}
-    for key, name, area, birth, sequence, district, _kind in PERSONS:
-        people[key] = _person(key, name, area, birth, sequence, district)
-    zhou, wu = people["zhoujiuzhu"], people["wutekun"]
-    # two bills settled before her certificate reached the system: no immediate assistance
-    _bill(zhou, f"DEMO-JZ-{year}-1", dt.date(year, 1, 12), "3200.00", stdout)
-    _bill(zhou, f"DEMO-JZ-{year}-2", dt.date(year, 2, 3), "1800.00", stdout)
-    for key, _name, _area, _birth, _seq, _district, kind in PERSONS:
-        _certificate(people[key], kind, key)
-    _bill(zhou, f"DEMO-JZ-{year}-3", dt.date(year, 2, 20), "1500.00", stdout)  # immediate assistance
-    _portal_user(zhou)
-    start, end = dt.date(year, 1, 1), dt.date(year, 2, 15)
-    if not PostHocApplication.objects.filter(person=zhou, period_start=start, period_end=end).exists():
+    # his bills were settled by the claims demo before this certificate reached the system
+    _certificate(lisi, "minimum_living", "lisi")
+    _portal_user(wangfang)
+    start, end = dt.date(year, 1, 1), dt.date(year, 2, 28)
+    if not PostHocApplication.objects.filter(person=lisi, period_start=start, period_end=end).exists():
         try:
-            application = create_posthoc(person=zhou, period_start=start, period_end=end, note="【演示】证件登记后补办")
+            application = create_posthoc(person=lisi, period_start=start, period_end=end, note="【演示】证件登记后补办")
             stdout.write(f"assistance: post-hoc application {application.pk}, preview {application.preview_total}")
         except AssistanceError as error:
             stdout.write(f"assistance: no post-hoc application: {error.text}")
-    _cases(wu, stdout)
-    from .models import SpecialCase
-
+    _cases(wangfang, stdout)
     reason = "【演示】本人网上申请：长期服药负担重"
-    if not SpecialCase.objects.filter(person=zhou, reason=reason).exists():
-        apply_special(
-            person=zhou, reason=reason, amount="3000.00", user=zhou.user, applicant=SpecialCase.Applicant.PORTAL
-        )
+    if not SpecialCase.objects.filter(person=wangfang, reason=reason).exists():
+        try:
+            apply_special(
+                person=wangfang,
+                reason=reason,
+                amount="3000.00",
+                user=wangfang.user,
+                applicant=SpecialCase.Applicant.PORTAL,
+            )
+        except AssistanceError as error:
+            stdout.write(f"assistance: no portal application: {error.text}")
     written = post_immediate()
     stdout.write(
-        f"assistance: recipients 周救助 (低保), 吴特困 (特困); immediate postings written {written}; "
-        f"portal login {PORTAL_USERNAME} / {PORTAL_PASSWORD}"
+        f"assistance: recipients 李四 (低保, post-hoc), 王芳 (低保, special cases, portal); immediate postings "
+        f"written {written}; portal login {PORTAL_USERNAME} / {PORTAL_PASSWORD}"
     )

@@ -186,4 +186,4 @@ def test_demo_loads_twice(db):
         "applied", "under_review", "rejected", "approved", "refused", "paid"
     }
     assert PostHocApplication.objects.filter(status="pending").count() == 1
-    assert SpecialCase.objects.count() == 7
+    assert SpecialCase.objects.count() == 7, out.getvalue()
