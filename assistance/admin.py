@@ -40,6 +40,13 @@ class ReadOnlyMixin:
         return False
 
 
+def _articles(*keys: str) -> str:
+    """The regions' citations of figure-less rules, from their parameter files."""
+    from policy.regions import all_regions
+
+    return "；".join(region.article(key) for region in all_regions() for key in keys if region.has(key))
+
+
 def _kind_label(kind: str) -> str:
     return rules.KIND_NAMES.get(kind, kind or "-")
 
@@ -176,7 +183,8 @@ class PostHocApplicationAdmin(SimpleHistoryAdmin):
                 return redirect("admin:assistance_posthocapplication_change", application.pk)
         return _step_page(
             self, request, form, _("事后救助受理"),
-            _("选择参保人和费用期间：按费用日期顺序测算已结算但未享受救助的费用，在年度限额内补足（杭州 第五十条第(二)项、第五十二条；舟山 第四十二条、第四十四条）。"),
+            _("选择参保人和费用期间：按费用日期顺序测算已结算但未享受救助的费用，在年度限额内补足")
+            + f"（{_articles('assistance.posthoc', 'assistance.recipients')}）。",
             _("测算并受理"),
         )
 
@@ -303,7 +311,8 @@ class SpecialCaseAdmin(SimpleHistoryAdmin):
                 return redirect("admin:assistance_specialcase_change", case.pk)
         return _step_page(
             self, request, form, _("特殊救助申请（窗口代办）"),
-            _("经医疗救助或其他各类救助后仍存在严重就医困难的救助对象，可申请由医疗救助联席会议研究给予特殊救助（杭州 第五十三条；舟山 第四十五条）。"),
+            _("经医疗救助或其他各类救助后仍存在严重就医困难的救助对象，可申请由医疗救助联席会议研究给予特殊救助")
+            + f"（{_articles('assistance.special')}）。",
             _("提交申请"), multipart=True,
         )
 
@@ -369,7 +378,7 @@ class SpecialCaseAdmin(SimpleHistoryAdmin):
 
         return self._step(
             request, pk, PaymentForm, _("支付特殊救助"),
-            _("支付核定金额，并记入医疗救助基金（杭州 第五十一条）。"), _("确认支付"), call,
+            _("支付核定金额，并记入医疗救助基金") + f"（{_articles('assistance.fund')}）。", _("确认支付"), call,
         )
 
     def attachment_view(self, request, pk):

@@ -97,6 +97,8 @@ RECIPIENT_GROUPS = {
 START_RULE = {"hangzhou": "registration_day", "zhoushan": "month_after_recognition"}
 # 舟山 art. 42(6): only newly recognised 特困, 低保, 低边 reach back before recognition.
 PRE_RECOGNITION_GROUPS = {"zhoushan": ("extreme_poverty", "minimum_living", "low_income_edge")}
+# 舟山 art. 45: the joint meeting considers 特困, 低保, 低边 persons; 杭州 art. 53: any recipient.
+SPECIAL_GROUPS = {"zhoushan": ("extreme_poverty", "minimum_living", "low_income_edge")}
 # 舟山 art. 42(5) exists in Zhoushan only (杭州 assists mental disability through its certificate kinds).
 PSYCHIATRIC_RULE = {"zhoushan"}
 # 杭州 art. 24, 49: the current-year account pays before assistance; 舟山 art. 21: after it.
@@ -158,7 +160,7 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 
 def counts_from(region: str, fact: CertificateFact) -> dt.date:
     """The first day a certificate counts for assistance (杭州 art. 52; 舟山 art. 44)."""
-    if START_RULE[region] == "registration_day":
+    if START_RULE.get(region, "registration_day") == "registration_day":
         return max(fact.valid_from, fact.registered_on)
     return _next_month(fact.valid_from)
 
@@ -181,7 +183,7 @@ def _psychiatric(region: str, facts: list[CertificateFact], on: dt.date) -> bool
 
 def recipient_on(region: str, certificates: Iterable[CertificateFact], on: dt.date) -> Recipient | None:
     """Is the holder of `certificates` a recipient on `on`: the highest-priority kind that counts, or None."""
-    groups = RECIPIENT_GROUPS[region]
+    groups = RECIPIENT_GROUPS.get(region, {})  # a region whose measures name no kinds assists none
     facts = list(certificates)
     best = None
     for fact in facts:
@@ -245,6 +247,12 @@ def posthoc_recipient_on(
     )
 
 
+def special_allowed(region: str, recipient: Recipient) -> bool:
+    """May this recipient's case go to the joint meeting (杭州 art. 53; 舟山 art. 45)."""
+    allowed = SPECIAL_GROUPS.get(region)
+    return allowed is None or recipient.group in allowed
+
+
 def group_of(region: str, kind: str) -> str:
     """The ratio group of a certificate kind in a region (舟山 art. 41(4): other hardship persons)."""
     return RECIPIENT_GROUPS[region][kind]
@@ -274,7 +282,7 @@ class Components:
 def personal_burden(region: str, c: Components) -> Decimal:
     """The personal burden in assistance scope, as the engine's `_assistance` computes it (规程 §7)."""
     rest = c.self_pay_first + c.eligible + c.special_drug - c.basic_fund_paid - c.catastrophic_paid
-    if CURRENT_FUNDS_BEFORE[region]:
+    if CURRENT_FUNDS_BEFORE.get(region, True):
         rest -= c.current_funds_paid
     return rest if rest > ZERO else ZERO
 

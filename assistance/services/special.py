@@ -18,14 +18,12 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from policy import assistance as assistance_rules
 from policy.regions import region_of
 
 from ..models import AssistancePosting, CaseAttachment, Channel, SpecialCase
 from . import attachments as files_rules
 from .errors import AssistanceError, parse_money, require
-
-# 舟山 art. 45: the joint meeting considers 特困, 低保, 低边 persons; 杭州 art. 53: any recipient.
-SPECIAL_GROUPS = {"zhoushan": ("extreme_poverty", "minimum_living", "low_income_edge")}
 
 
 def _selectors():
@@ -76,8 +74,7 @@ def apply_special(
         raise AssistanceError(
             "person", f"{person.name} 在 {today} 不是医疗救助对象", f"{region.article('assistance.recipients')}、{article}"
         )
-    allowed = SPECIAL_GROUPS.get(person.region)
-    if allowed is not None and recipient.group not in allowed:
+    if not assistance_rules.special_allowed(person.region, recipient):
         raise AssistanceError(
             "person", f"联席会议特殊救助限特困、低保、低边人员，{recipient.kind_name}不在其列", article
         )
