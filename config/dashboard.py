@@ -67,8 +67,8 @@ QUEUES = (
     ("maternity.Application", {"status": "submitted"}, _("生育津贴待审核")),
     ("assistance.SpecialCase", {"status__in": ("submitted", "under_review", "reviewed")}, _("特殊救助待办")),
     ("assistance.PostHocApplication", {"status": "submitted"}, _("事后救助待办")),
-    ("institutions.Clearing", {"status": "draft"}, _("月度清算待审批")),
-    ("institutions.Flag", {"status": "open"}, _("智能监管疑点待复核")),
+    ("institutions.Clearing", {"state": "draft"}, _("月度清算待审批")),
+    ("institutions.Flag", {"state": "open"}, _("智能监管疑点待复核")),
     ("claims.Statement", {"status": "failed"}, _("结算单生成失败")),
 )
 

@@ -241,9 +241,6 @@ class ClearingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
             '<a href="{}">{}</a>', url, _("下载PDF") if obj.pdf_status == "ready" else _("生成并下载")
         )
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("institutions.view_clearing")
-
     @admin.action(description=_("审核通过所选清算"), permissions=["approve"])
     def approve_selected(self, request, queryset):
         for each in queryset.order_by("pk"):
@@ -509,9 +506,6 @@ class DrgYearAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     actions = ["approve_selected"]
     change_list_template = "admin/institutions/drgyear/change_list.html"
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("institutions.view_drgyear")
-
     def get_urls(self):
         return [
             path("run/", self.admin_site.admin_view(self.run_view), name="institutions_drgyear_run")
@@ -584,9 +578,6 @@ class FlagAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     search_fields = ("institution__code", "institution__name", "detail")
     list_select_related = ("rule", "institution", "reviewed_by")
     actions = ["dismiss_selected", "confirm_selected"]
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("institutions.view_flag")
 
     def _review(self, request, queryset, decision):
         for flag in queryset:
