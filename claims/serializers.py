@@ -2,14 +2,33 @@
 
 import copy
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 
-from policy.money import parse_amount
+from enrollment.models import Person
+from policy.money import MAX_AMOUNT, parse_amount
+from policy.plausibility import date_error, plausibility_error
 
-from .models import Settlement
+from .models import Institution, Settlement
 from .services import EXCLUSIONS, BillInput
+
+AMOUNTS = ("out_of_scope", "self_pay_first", "eligible", "special_drug")
+DATES = ("date", "admission_date", "discharge_date", "period_start")
+
+
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+class BillImplausible(APIException):
+    """422: the bill's total is past its kind's plausibility limit (a policy parameter); shaped as a refusal."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "implausible"
 
 
 @extend_schema_field(
@@ -29,11 +48,11 @@ class AmountField(serializers.Field):
 
 
 class SettlementRequestSerializer(serializers.Serializer):
-    id_number = serializers.CharField(label=_("证件号码"), max_length=32)
-    bill_number = serializers.CharField(label=_("单据号"), max_length=64)
+    id_number = serializers.CharField(label=_("证件号码"), max_length=_max_length(Person, "id_number"))
+    bill_number = serializers.CharField(label=_("单据号"), max_length=_max_length(Settlement, "bill_number"))
     institution_code = serializers.CharField(
         label=_("机构编码"),
-        max_length=32,
+        max_length=_max_length(Institution, "code"),
         required=False,
         help_text=_("机构调用时可省略（取令牌所属机构）；经办人员调用时必填"),
     )
@@ -124,7 +143,39 @@ class SettlementRequestSerializer(serializers.Serializer):
             for name, field in self._declared_fields.items()
         }
 
+    def to_internal_value(self, data):
+        # unknown fields are refused, not ignored: nothing the contract does not name is stored
+        # in Settlement.request (is_superuser, status, total, …)
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("未知字段")] for name in unknown})
+        return super().to_internal_value(data)
+
     def validate(self, attrs):
+        region = settings.POLICY_DEFAULT_REGION
+        today = timezone.localdate()
+        errors = {}
+        for name in DATES:
+            if attrs.get(name) and (reason := date_error(region, attrs[name], today=today)):
+                errors[name] = reason
+        end = attrs.get("discharge_date") or attrs.get("date")
+        if attrs.get("admission_date") and end and attrs["admission_date"] > end:
+            errors["admission_date"] = _("入院日期晚于费用（出院）日期")
+        total = sum((attrs.get(name) or 0 for name in AMOUNTS), parse_amount("0"))
+        if total == 0:
+            errors["eligible"] = _("费用合计为零，没有可结算的费用")
+        elif total > MAX_AMOUNT:
+            errors["eligible"] = _("费用合计 %(total)s 超出金额上限 %(max)s") % {"total": total, "max": MAX_AMOUNT}
+        if errors:
+            raise serializers.ValidationError(errors)
+        on = end or today
+        refused = plausibility_error(region, attrs["kind"], total, on)
+        if refused:
+            message, article = refused
+            raise BillImplausible(
+                {"detail": message, "reason": "implausible", "article": article, "errors": {"eligible": message}}
+            )
         if attrs["kind"] == Settlement.BillKind.INPATIENT and not attrs.get("discharge_date"):
             raise serializers.ValidationError(
                 {"discharge_date": _("住院费用按出院结算，须填写出院日期（杭州 第六十四条第(六)项）")}

@@ -8,11 +8,14 @@ Records are idempotent on the sender's record id: sending one again changes noth
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from policy.money import parse_amount
 
 
 class IntakeError(ValidationError):
@@ -21,6 +24,15 @@ class IntakeError(ValidationError):
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
         super().__init__({key: [message] for key, message in errors.items()})
+
+
+# The sender's record id is kept in an external_id column of this length (every intake model).
+RECORD_ID_MAX_LENGTH = 64
+# Dates and months a record may name: a sane calendar range (a year like 9999 or 10^30 would
+# overflow date arithmetic further on).
+MIN_YEAR, MAX_YEAR = 1900, 2999
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}").fullmatch
 
 
 def run_intake(
@@ -43,6 +55,9 @@ def run_intake(
             record_id = str(record.get("id") or "").strip()
             if not record_id:
                 errors[f"{prefix}.id"] = "须填写来源系统记录号（用于幂等）"
+                continue
+            if len(record_id) > RECORD_ID_MAX_LENGTH:
+                errors[f"{prefix}.id"] = f"记录号最长 {RECORD_ID_MAX_LENGTH} 个字符"
                 continue
             if record_id in seen:
                 errors[f"{prefix}.id"] = f"记录号 {record_id} 与 records[{seen[record_id]}] 重复"
@@ -76,18 +91,37 @@ def date_from(record: dict, field: str, *, required: bool = True) -> dt.date | N
             raise field_error(field, "不能为空")
         return None
     try:
-        return dt.date.fromisoformat(str(value))
+        if not _DATE(str(value)):
+            raise ValueError
+        parsed = dt.date.fromisoformat(str(value))
     except ValueError:
         raise field_error(field, f"日期格式应为 YYYY-MM-DD，收到 {value!r}")
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise field_error(field, f"日期应在 {MIN_YEAR} 年至 {MAX_YEAR} 年之间，收到 {value!r}")
+    return parsed
 
 
 def month_from(record: dict, field: str = "month") -> dt.date:
     value = str(record.get(field) or "")
     try:
-        year, month = value.split("-")[:2]
-        return dt.date(int(year), int(month), 1)
+        if not _MONTH(value):
+            raise ValueError
+        year, month = value.split("-")
+        parsed = dt.date(int(year), int(month), 1)
     except (ValueError, TypeError):
         raise field_error(field, f"月份格式应为 YYYY-MM，收到 {value!r}")
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise field_error(field, f"月份应在 {MIN_YEAR} 年至 {MAX_YEAR} 年之间，收到 {value!r}")
+    return parsed
+
+
+def year_from(record: dict, field: str = "year") -> int:
+    value = record.get(field)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise field_error(field, "须填写年度（整数）")
+    if not MIN_YEAR <= value <= MAX_YEAR:
+        raise field_error(field, f"年度应在 {MIN_YEAR} 至 {MAX_YEAR} 之间，收到 {value}")
+    return value
 
 
 def amount_from(record: dict, field: str, *, required: bool = False) -> Decimal | None:
@@ -96,12 +130,8 @@ def amount_from(record: dict, field: str, *, required: bool = False) -> Decimal 
         if required:
             raise field_error(field, "不能为空")
         return None
-    if isinstance(value, float | bool):
-        raise field_error(field, '金额应为字符串形式（如 "12.34"），不接受浮点数')
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise field_error(field, f"不是有效的金额: {value!r}")
-    if not amount.is_finite() or amount < 0 or int(amount.as_tuple().exponent) < -2:
-        raise field_error(field, f"不是有效的金额: {value!r}")
-    return amount
+        # plain decimal text, >= 0, two places, at most what a numeric(14,2) column holds: no "1e30"
+        return parse_amount(value)
+    except ValueError as error:
+        raise field_error(field, str(error))

@@ -7,6 +7,8 @@ ZERO = Decimal("0.00")
 # Plain decimal notation in ASCII digits: no exponent, no digit separators, no full-width digits.
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?").fullmatch
 CENT = Decimal("0.01")
+# The largest amount a money column holds: numeric(14,2) (DESIGN.md: DecimalField(max_digits=14, decimal_places=2)).
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def round_yuan(amount: Decimal) -> Decimal:
@@ -35,9 +37,11 @@ def parse_amount(value, field: str = "amount") -> Decimal:
         raise ValueError(f"不是有效的金额: {value!r}")
     if amount < 0:
         raise ValueError("金额不能为负数")
+    if amount > MAX_AMOUNT:
+        raise ValueError(f"金额超出上限 {MAX_AMOUNT}")
     if int(amount.as_tuple().exponent) < -2:  # finite here: the exponent is a number
         raise ValueError("金额最多保留两位小数")
-    return amount.quantize(CENT)
+    return abs(amount).quantize(CENT)  # abs: "-0.00" is 0.00
 
 
 def clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:

@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 # --- intake from the tax bureau ----------------------------------------------------------
 
 INTAKE_KINDS = ("employee", "flexible", "unemployed", "resident")
+# The fields a record may carry (contributions.serializers.ContributionIntakeRecordSerializer); others are refused.
+INTAKE_FIELDS = frozenset(
+    {"id", "kind", "id_number", "paid_on", "month", "employer_credit_code", "monthly_wage", "year", "subsidy_reason", "total"}
+)
 
 
 def intake_contribution(record: dict) -> tuple[object, bool]:
@@ -32,10 +36,15 @@ def intake_contribution(record: dict) -> tuple[object, bool]:
 
     A `total` sent by the tax bureau is checked against the computed total.
     """
-    from core.intake import amount_from, date_from, field_error, month_from
+    from core.intake import amount_from, date_from, field_error, month_from, year_from
     from enrollment.selectors import person_from
 
     record_id = str(record["id"]).strip()
+    unknown = sorted(set(record) - INTAKE_FIELDS)
+    if unknown:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({name: ["未知字段"] for name in unknown})
     kind = str(record.get("kind") or "")
     if kind not in INTAKE_KINDS:
         raise field_error("kind", f"缴费类型应为 {', '.join(INTAKE_KINDS)} 之一，收到 {kind!r}")
@@ -50,9 +59,7 @@ def intake_contribution(record: dict) -> tuple[object, bool]:
             if existing.person_id != person.pk:
                 raise field_error("id", f"税务记录号 {record_id} 已用于另一参保人")
             return existing, False
-        year = record.get("year")
-        if not isinstance(year, int):
-            raise field_error("year", "须填写参保年度（整数）")
+        year = year_from(record, "year")
         enrolment = (
             person.enrolments.filter(scheme=Scheme.RESIDENT, start_date__year__in=[year, year - 1])
             .filter(end_date__year__in=[year, year + 1])

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from policy.explain import money_text
-from policy.money import ZERO, parse_amount
+from policy.money import MAX_AMOUNT, ZERO, parse_amount
 from policy.parameters import REGIONS, MissingParameter, ParameterView, parameters_for
+from policy.plausibility import OpenPeriod, plausibility_limits
 
 from .engine import apply_rules, balances_after
 from .types import (
@@ -52,6 +53,40 @@ _SETTLEMENT_SET = frozenset(SETTLEMENTS)
 # the common form, already valid and at exactly two places: Decimal(text) needs no quantize
 _PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}\.[0-9]{2}").fullmatch
 AMOUNT_FIELDS = ("out_of_scope", "self_pay_first", "eligible", "special_drug")
+# The contract's fields: anything else is refused (400 naming it), never silently ignored.
+_REQUEST_KEYS = frozenset({"region", "person", "bills"})
+_PERSON_KEYS = frozenset(
+    {
+        "scheme",
+        "category",
+        "age",
+        "certificate",
+        "contracted_gp",
+        "current_funds",
+        "historical_funds",
+        "use_historical_funds",
+    }
+)
+_BILL_KEYS = frozenset(
+    {
+        "id",
+        "date",
+        "kind",
+        "institution_level",
+        "at_contracted_centre",
+        "referred_by_contracted_centre",
+        "settlement",
+        "chronic_disease",
+        "prescribed_at",
+        *AMOUNT_FIELDS,
+    }
+)
+
+
+def _unknown(data: dict, known: frozenset, errors: dict, prefix: str) -> None:
+    if data.keys() - known:
+        for name in sorted(data.keys() - known):
+            errors[f"{prefix}{name}"] = "未知字段"
 
 
 class TrialSettlementError(ValueError):
@@ -180,15 +215,21 @@ def parse_request(data) -> TrialRequest:  # noqa: C901 (issue 13: split by its o
     errors: dict[str, str] = {}
     if not isinstance(data, dict):
         raise TrialSettlementError({"non_field_errors": "请求应为 JSON 对象"})
+    _unknown(data, _REQUEST_KEYS, errors, "")
     # Each field: a fast check for the common valid value, the full check (with its message) otherwise.
     region = data.get("region")
     if region.__class__ is not str or region not in _REGION_SET:
         region = _choice(region, REGIONS, errors, "region", "地区")
+    # the agency's open years and plausibility limits, looked up once (policy.plausibility)
+    today = dt.date.today()
+    period = OpenPeriod(region, today) if region else None
+    limits = plausibility_limits(region, today) if region else ({}, "")
 
     person_data = data.get("person")
     if not isinstance(person_data, dict):
         errors["person"] = "缺少参保人信息（应为对象）"
         person_data = {}
+    _unknown(person_data, _PERSON_KEYS, errors, "person.")
     scheme = person_data.get("scheme")
     if scheme.__class__ is not str or scheme not in _SCHEME_SET:
         scheme = _choice(scheme, SCHEMES, errors, "person.scheme", "险种")
@@ -237,6 +278,7 @@ def parse_request(data) -> TrialRequest:  # noqa: C901 (issue 13: split by its o
         if not isinstance(item, dict):
             errors[path] = "账单应为对象"
             continue
+        _unknown(item, _BILL_KEYS, errors, f"{path}.")
         bill_id = item.get("id", _ABSENT)
         if bill_id is _ABSENT:
             bill_id = str(index + 1)
@@ -254,6 +296,9 @@ def parse_request(data) -> TrialRequest:  # noqa: C901 (issue 13: split by its o
                 on = _date(on, errors, f"{path}.date")
         else:
             on = _date(on, errors, f"{path}.date")
+        if on is not None and period is not None and (outside := period.error(on)):
+            errors[f"{path}.date"] = outside
+            on = None
         kind = item.get("kind")
         if kind.__class__ is not str or kind not in _KIND_SET:
             kind = _choice(kind, KINDS, errors, f"{path}.kind", "账单类型")
@@ -317,6 +362,13 @@ def parse_request(data) -> TrialRequest:  # noqa: C901 (issue 13: split by its o
                 prescribed = _choice(prescribed, LEVELS, errors, f"{path}.prescribed_at", "外配处方机构等级")
             elif kind is not None and kind != "pharmacy":
                 errors[f"{path}.prescribed_at"] = "电子外配处方仅适用于 kind 为 pharmacy 的账单"
+        bill_total = out_of_scope + self_pay_first + eligible + special_drug
+        if bill_total > MAX_AMOUNT:
+            errors[f"{path}.eligible"] = f"费用合计 {bill_total} 超出金额上限 {MAX_AMOUNT}"
+        elif kind in limits[0] and bill_total > limits[0][kind]:
+            errors[f"{path}.eligible"] = (
+                f"单张票据费用总额 {bill_total} 超过该类别的合理性上限 {limits[0][kind]:.2f}（{limits[1]}）"
+            )
         if on is None or kind is None or level is None or settlement is None:
             continue
         # Bill(...) without the frozen dataclass's per-field object.__setattr__ (every value is checked above)
