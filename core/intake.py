@@ -15,8 +15,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from policy.money import parse_amount
-
 
 class IntakeError(ValidationError):
     """Per-record errors, keyed `records[i].field`; nothing was written."""
@@ -33,6 +31,9 @@ RECORD_ID_MAX_LENGTH = 64
 MIN_YEAR, MAX_YEAR = 1900, 2999
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
 _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}").fullmatch
+# Plain decimal text (no exponent: "1e30" is refused), at most two places, at most what a
+# numeric(14,2) column holds (the same bound as policy.money.MAX_AMOUNT; core imports no policy).
+_AMOUNT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?").fullmatch
 
 
 def run_intake(
@@ -130,8 +131,12 @@ def amount_from(record: dict, field: str, *, required: bool = False) -> Decimal 
         if required:
             raise field_error(field, "不能为空")
         return None
-    try:
-        # plain decimal text, >= 0, two places, at most what a numeric(14,2) column holds: no "1e30"
-        return parse_amount(value)
-    except ValueError as error:
-        raise field_error(field, str(error))
+    if isinstance(value, float | bool):
+        raise field_error(field, '金额应为字符串形式（如 "12.34"），不接受浮点数')
+    text = str(value).strip()
+    if not _AMOUNT(text):
+        raise field_error(
+            field,
+            f'不是有效的金额: {value!r}（应为不超过 999999999999.99、最多两位小数的十进制数，如 "12.34"）',
+        )
+    return Decimal(text)
