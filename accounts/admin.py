@@ -126,7 +126,7 @@ class AccountAdmin(SimpleHistoryAdmin):
         (_("账户"), {"fields": ("person", "region", "status", "opened_on", "closed_on")}),
         (_("余额"), {"fields": ("current", "historical")}),
         (
-            _("划账依据（杭州 第二十三条、第二十七条）"),
+            _("划账依据（按月划账、停止划账）"),
             {
                 "fields": (
                     "category",
@@ -142,7 +142,7 @@ class AccountAdmin(SimpleHistoryAdmin):
             },
         ),
         (
-            _("预设与结转（杭州 第二十二条）"),
+            _("预设与结转"),
             {
                 "fields": (
                     "preset_year",
@@ -171,7 +171,7 @@ class AccountAdmin(SimpleHistoryAdmin):
         if obj is None:
             return (
                 (
-                    _("开户（杭州 第二十二条第(三)项：参保当月预设当年资金）"),
+                    _("开户（参保当月预设当年资金）"),
                     {"fields": ("person", "opened_on", "category", "credit_base", "pension")},
                 ),
             )

@@ -18,7 +18,6 @@ from . import services
 from .batch import rollover
 from .models import Account, LedgerEntry
 
-CREDITED = {"active", "flexible", "unemployed", "retired"}
 DEMO_PENSION = Decimal("6200.00")  # demo data: a retiree's monthly pension last year
 
 
@@ -35,7 +34,7 @@ def load(stdout) -> None:
             .order_by("-start_date")
             .first()
         )
-        if enrolment is None or enrolment.category not in CREDITED:
+        if enrolment is None or enrolment.category not in services.CURRENT_FUND_CATEGORIES:
             continue
         base = services._latest_base(Account(person=person), today) or Decimal("0")
         if enrolment.category != "retired" and not base:

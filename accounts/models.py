@@ -1,4 +1,4 @@
-"""Personal accounts (个人账户, 杭州 art. 22–27, 41; 舟山 art. 17–21).
+"""Personal accounts (个人账户: art. 22–27, 41 of the measures; each region's citations come from policy).
 
 An account holds two buckets of money: current funds (当年资金, the year's credits,
 preset at the start of the year, art. 22(2)) and historical funds (历年资金, carried
@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from enrollment.models import default_region
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -34,14 +36,14 @@ class Account(models.Model):
         ACTIVE = "active", _("在职职工")
         FLEXIBLE = "flexible", _("灵活就业人员")
         RETIRED = "retired", _("退休人员")
-        # 杭州 art. 23(3): 50% of the lump sum, monthly over the agreement period, into historical funds
+        # art. 23(3): 50% of the lump sum, monthly over the agreement period, into historical funds
         AGREEMENT = "agreement", _("协缴人员")
         NONE = "none", _("不划账")
 
     person = models.OneToOneField(
         "enrollment.Person", on_delete=models.PROTECT, related_name="account", verbose_name=_("参保人")
     )
-    region = models.CharField(_("统筹区"), max_length=16, default="hangzhou")
+    region = models.CharField(_("统筹区"), max_length=16, default=default_region)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     opened_on = models.DateField(_("建账日期"))
     closed_on = models.DateField(_("销户日期"), null=True, blank=True)
@@ -52,7 +54,7 @@ class Account(models.Model):
     historical_pays_personal_share = models.BooleanField(
         _("历年资金支付个人负担"),
         default=True,
-        help_text=_("杭州 第二十五条：历年资金支付个人负担的自费、自理、自付费用；本人可申请不使用"),
+        help_text=_("历年资金支付个人负担的自费、自理、自付费用；本人可申请不使用"),
     )
 
     # Precomputed profile for the monthly credit and the rollover's preset (规程 §9).
@@ -61,17 +63,17 @@ class Account(models.Model):
     credit_base = models.DecimalField(_("缴费基数（月）"), default=0, **MONEY)
     pension = models.DecimalField(_("上年度基本养老金（月）"), default=0, **MONEY)
     credits_stopped = models.BooleanField(
-        _("停止划账"), default=False, help_text=_("杭州 第二十七条：欠缴、停发养老金、暂停或终止待遇")
+        _("停止划账"), default=False, help_text=_("欠缴、停发养老金、暂停或终止待遇时停止划账")
     )
     stop_reason = models.CharField(_("停止划账原因"), max_length=200, blank=True)
     benefit_suspended = models.BooleanField(
         _("待遇暂停或终止"),
         default=False,
-        help_text=_("按月划账时依参保登记刷新（杭州 第二十七条第(一)(三)项）"),
+        help_text=_("按月划账时依参保登记刷新，供经办人员查看；划账按缴费记录"),
     )
     suspension_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
 
-    # The year's preset and actual credits (杭州 art. 22(2)(3)(5)).
+    # The year's preset and actual credits (art. 22(2)(3)(5)).
     preset_year = models.PositiveIntegerField(_("预设年度"), null=True, blank=True)
     preset_amount = models.DecimalField(_("当年资金预设额"), default=0, **MONEY)
     credited_year = models.PositiveIntegerField(_("实际划入年度"), null=True, blank=True)
@@ -84,6 +86,7 @@ class Account(models.Model):
     last_carry_over = models.DecimalField(_("上次结转当年资金"), default=0, **MONEY)
     last_reconciliation = models.DecimalField(_("上次预设差额"), default=0, **MONEY)
     last_premium = models.DecimalField(_("上次大病保险费"), default=0, **MONEY)
+    last_offset = models.DecimalField(_("上次历年资金冲抵"), default=0, **MONEY)
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -100,6 +103,7 @@ class Account(models.Model):
             "last_carry_over",
             "last_reconciliation",
             "last_premium",
+            "last_offset",
         ]
     )
 
@@ -115,7 +119,7 @@ class Account(models.Model):
         return f"{self.person} 个人账户"
 
     def delete(self, *args, **kwargs):
-        raise ValidationError({"id": _("个人账户不能删除；销户以转出、清算或继承办理（杭州 第二十六条）")})
+        raise ValidationError({"id": _("个人账户不能删除；销户以转出、清算或继承办理")})
 
 
 class LedgerEntry(models.Model):
@@ -145,9 +149,9 @@ class LedgerEntry(models.Model):
         CURRENT = "current", _("当年资金")
         HISTORICAL = "historical", _("历年资金")
         # The actual monthly credit is recorded here: the money is already in current
-        # funds through the preset (杭州 art. 22(2)(5)); this bucket is not a balance.
+        # funds through the preset (art. 22(2)(5)); this bucket is not a balance.
         CREDITED = "credited", _("实际划入记录（不计余额）")
-        # One movement between the two buckets, one row (杭州 art. 22(4)): the amount leaves
+        # One movement between the two buckets, one row (art. 22(4)): the amount leaves
         # current funds and enters historical funds.
         CURRENT_TO_HISTORICAL = "cur_to_hist", _("当年资金转入历年资金")
 
@@ -210,13 +214,13 @@ class LedgerEntry(models.Model):
             ),
         ]
         constraints = [
-            # Once per account per month, whatever the retries (杭州 art. 23).
+            # Once per account per month, whatever the retries (art. 23).
             models.UniqueConstraint(
                 fields=["account", "kind", "period"],
                 condition=Q(kind="credit"),
                 name="accounts_entry_one_credit_per_month",
             ),
-            # A bill is paid from the account once (杭州 art. 24, 25): a retry cannot pay twice.
+            # A bill is paid from the account once (art. 24, 25): a retry cannot pay twice.
             models.UniqueConstraint(
                 fields=["source_type", "source_id", "kind"],
                 condition=Q(kind__in=["outpatient", "historical_payment"], reverses__isnull=True),
@@ -241,7 +245,7 @@ class LedgerEntry(models.Model):
 
 
 class MutualAidGrant(models.Model):
-    """The holder lets historical funds pay a close relative's personal share (杭州 art. 26(6))."""
+    """The holder lets historical funds pay a close relative's personal share (art. 26(6))."""
 
     class Relation(models.TextChoices):
         SPOUSE = "spouse", _("配偶")
@@ -305,8 +309,32 @@ class MutualAidGrant(models.Model):
         return self.revoked_on is None
 
 
+class CreditStop(models.Model):
+    """A dated stop of the monthly credits (art. 27: pension stopped, benefits suspended or ended
+    by a sentence or death, other cases the administration sets). Credits of the months from
+    `first_month` to `last_month` (open when empty) are not due, whenever a batch runs (reading 16)."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="credit_stops", verbose_name=_("账户")
+    )
+    first_month = models.DateField(_("停止划账起始月"), help_text=_("所属月份的第一天"))
+    last_month = models.DateField(_("停止划账终止月"), null=True, blank=True, help_text=_("空：尚未恢复"))
+    reason = models.CharField(_("原因"), max_length=200)
+    article = models.CharField(_("依据条款"), max_length=120)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("停止划账")
+        verbose_name_plural = _("停止划账")
+        ordering = ["account_id", "first_month"]
+
+    def __str__(self):
+        end = f"{self.last_month:%Y-%m}" if self.last_month else "…"
+        return f"{self.account} {self.first_month:%Y-%m}–{end}"
+
+
 class Inheritance(models.Model):
-    """What a deceased holder's heir received (杭州 art. 26(5))."""
+    """What a deceased holder's heir received (art. 26(5))."""
 
     account = models.OneToOneField(
         Account, on_delete=models.PROTECT, related_name="inheritance", verbose_name=_("账户")

@@ -38,7 +38,7 @@ def balances_of(account: Account | None) -> Balances:
 
 
 def uses_historical_funds(*, person) -> bool:
-    """Whether historical funds pay the person's personal share (杭州 art. 25, 规程 §8; default yes)."""
+    """Whether historical funds pay the person's personal share (art. 25; default yes)."""
     account = Account.objects.filter(person=person).only("historical_pays_personal_share").first()
     return historical_funds_pay(account)
 

@@ -29,6 +29,6 @@ def year_end_rollover(year: int | None = None) -> dict:
     job = run_rollover(year)
     result = {"job": job.pk, "status": job.status, "done": job.done, "total": job.total}
     if job.status == BatchJob.Status.DONE:
-        # 杭州 art. 29(2): the retirement year's deductible, once the year's bills are in
+        # art. 29(2): the retirement year's deductible, once the year's bills are in
         result["retirement_year_refunds"] = run_retirement_year_refunds(year)
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import BooleanField, Value
 from django.utils import timezone
@@ -12,6 +13,7 @@ from core import dates
 from enrollment.models import Category, Enrolment, Person, Scheme, Transfer
 from policy import retirement as retirement_rules
 from policy.coverage import Paid
+from policy.money import ZERO, round_yuan
 from policy.parameters import parameters_for
 from policy.retirement import Period
 
@@ -251,3 +253,103 @@ def payments_by_person(person_ids: list[int]) -> dict[int, dict[dt.date, Paid]]:
 def paid_months_with_dates(*, person: Person) -> dict[dt.date, Paid]:
     """For other apps (accounts, art. 17(5) crediting): {month: Paid(paid_on, back_paid)}."""
     return payments_by_person([person.pk])[person.pk]
+
+
+
+
+# --- What the personal-account credit reads (杭州 art. 17(5), 22(3), 23; coverage-rules 11–13) ----
+
+
+@dataclass(frozen=True)
+class PaidMonth:
+    """A month paid for, as the account credit needs it: the category it was paid in, the base,
+    and what the person paid for it (reading 12). Back-paid months are credited when back-paid."""
+
+    month: dt.date
+    category: str  # active / flexible / unemployed
+    base: Decimal
+    own_contribution: Decimal
+    paid_on: dt.date
+    back_payment: bool = False
+
+
+@dataclass(frozen=True)
+class AgreementPeriod:
+    """An agreement payer's lump sum and its agreement period (杭州 art. 23(3)); `last_month` None when open."""
+
+    amount: Decimal
+    first_month: dt.date
+    last_month: dt.date | None
+    paid_on: dt.date
+
+
+@dataclass
+class CreditFacts:
+    paid: list[PaidMonth] = field(default_factory=list)
+    agreements: list[AgreementPeriod] = field(default_factory=list)
+    # employee-scheme retired enrolments as (first month, last month or None)
+    retired: list[tuple[dt.date, dt.date | None]] = field(default_factory=list)
+
+
+RECORD_CATEGORY = {
+    ContributionRecord.Kind.EMPLOYEE: "active",
+    ContributionRecord.Kind.FLEXIBLE: "flexible",
+    ContributionRecord.Kind.UNEMPLOYED: "unemployed",
+    # art. 20 monthly top-up: enrolled as a flexible worker (reading 10)
+    ContributionRecord.Kind.RETIREMENT_TOP_UP: "flexible",
+}
+
+
+def credit_facts(*, person_ids, until: dt.date) -> dict[int, CreditFacts]:
+    """Per person: the months paid for up to `until` (back payments month by month), agreement
+    periods and retired enrolments, in a few queries for a whole chunk of persons."""
+    person_ids = list(person_ids)
+    facts: dict[int, CreditFacts] = {pk: CreditFacts() for pk in person_ids}
+    if not person_ids:
+        return facts
+    for row in ContributionRecord.objects.filter(person_id__in=person_ids, month__lte=until).values_list(
+        "person_id", "month", "kind", "base", "personal", "paid_on", "employer_amount", "is_back_payment"
+    ):
+        person_id, month, kind, base, personal, paid_on, employer_amount, back = row
+        category = RECORD_CATEGORY.get(kind) or ("active" if employer_amount else "flexible")
+        facts[person_id].paid.append(PaidMonth(month, category, base, personal, paid_on, bool(back)))
+    averages: dict[tuple[str, dt.date], Decimal] = {}
+    for back in BackPayment.objects.filter(person_id__in=person_ids, first_month__lte=until).select_related(
+        "person"
+    ):
+        employee = back.identity == BackPayment.Identity.EMPLOYEE
+        rate = (
+            parameters_for(back.person.region, back.paid_on)["employee.personal_rate"] if employee else None
+        )
+        for month in dates.month_range(back.first_month, back.last_month):
+            if month > until:
+                break
+            base = back.base
+            if employee and month.year < back.paid_on.year and back.months:
+                # art. 17(1): earlier years at last year's provincial average wage
+                key = (back.person.region, back.paid_on)
+                if key not in averages:
+                    averages[key] = round_yuan(
+                        Decimal(parameters_for(*key)["provincial_average_monthly_wage"])
+                    )
+                base = averages[key]
+            own = round_yuan(base * rate) if employee else ZERO  # reading 17: month by month
+            category = "active" if employee else "flexible"
+            facts[back.person_id].paid.append(PaidMonth(month, category, base, own, back.paid_on, True))
+    from .models import AgreementPayment
+
+    for payment in AgreementPayment.objects.filter(person_id__in=person_ids).select_related("enrolment"):
+        enrolment = payment.enrolment
+        facts[payment.person_id].agreements.append(
+            AgreementPeriod(
+                payment.amount,
+                dates.month_start(enrolment.start_date),
+                dates.month_start(enrolment.end_date) if enrolment.end_date else None,
+                payment.paid_on,
+            )
+        )
+    for person_id, start, end in Enrolment.objects.filter(
+        person_id__in=person_ids, scheme=Scheme.EMPLOYEE, category=Category.RETIRED, start_date__lte=until
+    ).values_list("person_id", "start_date", "end_date"):
+        facts[person_id].retired.append((dates.month_start(start), dates.month_start(end) if end else None))
+    return facts

@@ -16,6 +16,12 @@ from policy.money import ZERO, round_yuan
 from policy.parameters import ParameterView
 
 CATEGORIES = ("active", "flexible", "unemployed", "agreement", "retired")
+# Who is credited, and into which fund (杭州 art. 23; 舟山 art. 17): the one declaration the monthly
+# credit, the opening preset and the year-end rollover all read. Current-fund categories are also
+# preset (art. 22(2)(3)) and pay the catastrophic premium from current funds (art. 41); agreement
+# payers are credited into historical funds only (art. 23(3)). Credits stop per art. 27.
+CURRENT_FUND_CATEGORIES = ("active", "flexible", "unemployed", "retired")
+HISTORICAL_FUND_CATEGORIES = ("agreement",)
 CATEGORY_NAMES = {
     "active": "在职职工",
     "flexible": "灵活就业人员",
@@ -27,6 +33,8 @@ CATEGORY_NAMES = {
 __all__ = [
     "Amount",
     "CATEGORIES",
+    "CURRENT_FUND_CATEGORIES",
+    "HISTORICAL_FUND_CATEGORIES",
     "age_in_month",
     "annual_preset",
     "credit_fund",
@@ -68,6 +76,7 @@ def monthly_credit(
     agreement_payment: Decimal | None = None,
     agreement_months: int | None = None,
     agreement_month_index: int | None = None,
+    own_contribution: Decimal | None = None,
 ) -> Amount:
     """One month's credit to the personal account (杭州 art. 23; 舟山 art. 17).
 
@@ -75,7 +84,9 @@ def monthly_credit(
     0.8% (> 45); flexible workers and the unemployed on benefit only the 0.5% / 0.8% part;
     retirees max(last year's pension, 省平工资) × 5.8% (age ≤ 70) or 6.8% (> 70); agreement
     payers 50% of their lump-sum payment spread over the agreement months, into historical
-    funds (`credit_fund`). Each component is rounded to the fen; an agreement payer's last
+    funds (`credit_fund`). `own_contribution` is what an active employee actually paid for the
+    month (reading 12: a disabled veteran who pays nothing gets only the age part); without it,
+    base × the personal rate. Each component is rounded to the fen; an agreement payer's last
     month takes the remainder so the months add up to the share exactly.
     舟山: in-work persons base × the art. 17(1) ratio; retirees the art. 17(2) amount.
     """
@@ -88,15 +99,14 @@ def monthly_credit(
     if category in ("active", "flexible", "unemployed"):
         base = money(base, "base")
         if category == "active":
-            personal_rate = params["employee.personal_rate"]
-            own = round_yuan(base * personal_rate)
-            lines.append(
-                Line(
-                    params.article("account.own_contribution_credited"),
-                    f"{name}个人缴纳的职工医保费 = 缴费基数 {yuan(base)} × {percent(personal_rate)}",
-                    own,
-                )
-            )
+            if own_contribution is None:
+                personal_rate = params["employee.personal_rate"]
+                own = round_yuan(base * personal_rate)
+                own_text = f"{name}个人缴纳的职工医保费 = 缴费基数 {yuan(base)} × {percent(personal_rate)}"
+            else:
+                own = money(own_contribution, "own_contribution")
+                own_text = f"{name}本月个人实际缴纳的职工医保费 {yuan(own)}"
+            lines.append(Line(params.article("account.own_contribution_credited"), own_text, own))
         rate, band = _age_band(params, "account.age_threshold_active", "account.credit_rate_active", age)
         part = round_yuan(base * rate)
         article = params.article("account.credit_rate_active")

@@ -1,22 +1,18 @@
-"""The monthly credit batch (按月划账, 杭州 art. 23, 27): once per account and month, resumable, in bulk.
+"""The monthly credit batch (按月划账, art. 23, 27; readings 11, 16): resumable, rerunnable.
 
-Per chunk of accounts, in one transaction:
-1. the chunk's account rows are locked (as `services.credit_month` locks one), so a credit
-   written by hand for the same account and month waits and then finds this one;
-2. with `refresh`, each account's category, art. 27 suspension and contribution base are
-   brought up to date from the enrolment records: the persons are read with everything
-   `enrollment.selectors.benefit_status` needs prefetched and the latest bases in one
-   query, and only the changed profiles are written (one UPDATE);
-3. the month's credit of each account is built by `services.credit_entry` (the same rule
-   and explanation as a single credit: age reached in the month, art. 23; none while
-   stopped, art. 27; agreement payers into historical funds, art. 23(3)), skipping the
-   accounts that already have the month's credit;
-4. the entries are written in one INSERT, and the accounts' `credited_total` (or historical
-   funds, for late and agreement credits) move by the entries just written, in one UPDATE each.
+The batch of month M credits, for every open account, every month up to M that is due
+(`services.crediting`: paid for, inside a paid agreement period, or retired and not stopped)
+and not yet credited. It reads payments and stops as of each month, never benefit status, so it
+gives the same result before or after the arrears check; a rerun of a finished month starts
+over and credits what an earlier run refused for a reason since gone (the year end not run
+yet, a parameter entered late), skipping only what is already credited.
 
-The unique constraint on (account, kind, period) for credits backs "once per account per
-month whatever the retries"; the job's `last_id` commits with each chunk, so a killed worker
-resumes after the last committed chunk.
+Per chunk of accounts, in one transaction: the account rows are locked (as
+`services.credit_due` locks one); with `refresh`, each profile (category, base: what next
+year's preset is computed from) is brought up to date; the due credits are built by the same
+code as a single account's and written in one INSERT; `credited_total` moves by them.
+The unique constraint on (account, kind, period) backs "once per account per month whatever
+the retries"; a failed or killed run resumes after the last committed chunk.
 """
 
 from __future__ import annotations
@@ -24,17 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db import transaction
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from policy.amount import NotInRegion, RuleInputError
-from policy.parameters import ParameterError, parameters_for
+from policy.parameters import ParameterError
 
 from .. import services
-from ..models import Account, BatchJob, LedgerEntry
+from ..models import Account, BatchJob, CreditStop, LedgerEntry
+from ..services import crediting
 
 log = logging.getLogger(__name__)
 MAX_ERROR_TEXT = 20000
@@ -50,12 +48,16 @@ def month_end(on: dt.date) -> dt.date:
 
 
 def run_credit_month(year: int, month: int, *, chunk_size: int = 2000, refresh: bool = True) -> BatchJob:
-    """Credit every open account for the month (or resume the month's job). Safe to call again."""
+    """Credit every open account for the months due up to (year, month). Safe to call again: a
+    failed or running job resumes after its last committed chunk; a finished one runs again."""
     period = f"{year:04d}-{month:02d}"
     on = dt.date(year, month, 1)
     job, _created = BatchJob.objects.get_or_create(
         kind=BatchJob.Kind.CREDIT_MONTH, period=period, defaults={"chunk_size": chunk_size}
     )
+    if job.status == BatchJob.Status.DONE:  # a rerun: everything again (reading 16)
+        BatchJob.objects.filter(pk=job.pk).update(last_id=0, done=0, errors="", started_at=None)
+        job.refresh_from_db()
     accounts = Account.objects.filter(status=Account.Status.OPEN, opened_on__lte=month_end(on))
     BatchJob.objects.filter(pk=job.pk).update(
         status=BatchJob.Status.RUNNING,
@@ -96,59 +98,69 @@ def run_credit_month(year: int, month: int, *, chunk_size: int = 2000, refresh: 
 
 
 def credit_chunk(ids: list[int], year: int, month: int, *, refresh: bool = True) -> list[str]:
-    """Credit the month to the accounts `ids` (inside the caller's transaction); returns the errors."""
+    """Credit the months due up to (year, month) to the accounts `ids` (inside the caller's
+    transaction); returns the refusals, one line per account."""
+    from contributions.selectors import credit_facts
+
     on = dt.date(year, month, 1)
-    period = f"{year:04d}-{month:02d}"
     accounts = list(Account.objects.select_for_update().filter(id__in=ids).order_by("id"))
     errors: list[str] = []
     if refresh:
         errors += _refresh(accounts, on)
-    already = set(
-        LedgerEntry.objects.filter(
-            account_id__in=ids, kind=LedgerEntry.Kind.CREDIT, period=period
-        ).values_list("account_id", flat=True)
-    )
-    params = {}
+    facts = credit_facts(person_ids=[a.person_id for a in accounts], until=month_end(on))
+    stops = defaultdict(list)
+    for stop in CreditStop.objects.filter(account_id__in=ids):
+        stops[stop.account_id].append(stop)
+    credited = defaultdict(set)
+    for account_id, period in LedgerEntry.objects.filter(
+        account_id__in=ids, kind=LedgerEntry.Kind.CREDIT
+    ).values_list("account_id", "period"):
+        credited[account_id].add(period)
+    premiums = defaultdict(set)
+    for account_id, year_taken, total in (
+        LedgerEntry.objects.filter(account_id__in=ids, kind=LedgerEntry.Kind.CATASTROPHIC_PREMIUM)
+        .values("account_id", "year")
+        .annotate(total=Sum("amount"))
+        .values_list("account_id", "year", "total")
+    ):
+        if total < 0:
+            premiums[account_id].add(year_taken)
+    params_cache: dict = {}
     entries: list[LedgerEntry] = []
+    moved: dict[int, Decimal] = defaultdict(Decimal)
     for account in accounts:
-        if account.pk in already:
-            continue
-        try:
-            if account.region not in params:
-                params[account.region] = parameters_for(account.region, on)
-            entry = services.credit_entry(account, year, month, params[account.region])
-        except RULE_ERRORS as error:
-            errors.append(f"账户 {account.pk}：{_message(error)}")
-            continue
-        if entry is not None:
-            entries.append(entry)
+        written, refused = crediting.credit_entries(
+            account,
+            facts[account.person_id],
+            stops[account.pk],
+            on,
+            credited[account.pk],
+            premiums[account.pk],
+            params_cache=params_cache,
+        )
+        if refused:
+            errors.append(f"账户 {account.pk}：{'；'.join(refused)}")
+        entries += written
     if not entries:
         return errors
-    LedgerEntry.objects.bulk_create(entries)
-    by_bucket = defaultdict(list)
+    effect = LedgerEntry.BUCKET_EFFECT
+    current, historical = defaultdict(Decimal), defaultdict(Decimal)
     for entry in entries:
-        by_bucket[entry.bucket].append(entry.account_id)
-    # each account moves by the entry just written for it (read back through the unique credit index)
-    table, ledger = Account._meta.db_table, LedgerEntry._meta.db_table
-    written = (
-        f"(SELECT e.amount FROM {ledger} e WHERE e.account_id = {table}.id "
-        f"AND e.kind = 'credit' AND e.period = %s)"
-    )
-    with connection.cursor() as cursor:
-        for bucket, assignment, extra in (
-            (
-                LedgerEntry.Bucket.CREDITED,
-                f"credited_total = credited_total + {written}, credited_year = %s",
-                [year],
-            ),
-            (LedgerEntry.Bucket.HISTORICAL, f"historical = historical + {written}", []),
-        ):
-            account_ids = by_bucket.get(bucket)
-            if account_ids:
-                cursor.execute(
-                    f"UPDATE {table} SET {assignment} WHERE id IN ({', '.join(['%s'] * len(account_ids))})",
-                    [period, *extra, *account_ids],
-                )
+        current[entry.account_id] += entry.amount * effect[entry.bucket][0]
+        historical[entry.account_id] += entry.amount * effect[entry.bucket][1]
+        if entry.bucket == LedgerEntry.Bucket.CREDITED:
+            moved[entry.account_id] += entry.amount
+    LedgerEntry.objects.bulk_create(entries)
+    by_id = {a.pk: a for a in accounts}
+    changed = []
+    for account_id in set(current) | set(historical) | set(moved):
+        account = by_id[account_id]
+        account.current += current[account_id]
+        account.historical += historical[account_id]
+        account.credited_total += moved[account_id]
+        changed.append(account)
+    # the rows are locked by this transaction: the values written are the values read plus the entries
+    Account.objects.bulk_update(changed, ["current", "historical", "credited_total"])
     return errors
 
 

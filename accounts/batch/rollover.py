@@ -1,4 +1,4 @@
-"""Year-end rollover (年度结转, 杭州 art. 22; 规程 §9), set-based.
+"""Year-end rollover (年度结转, art. 22; 规程 §9), set-based.
 
 For the year Y just ended, per account and in this order:
 1. interest on the whole balance (current + historical) at the demand-deposit rate in
@@ -44,9 +44,11 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from policy.accounts import CURRENT_FUND_CATEGORIES
 from policy.amount import percent
 from policy.money import round_yuan
 from policy.parameters import ParameterError, parameters_for
+from policy.regions import region_of
 
 from ..models import Account, BatchChunk, BatchJob, LedgerEntry
 
@@ -127,18 +129,23 @@ def _banded(monthly_young: str, monthly_older: str, months_young: str) -> str:
     return f"(({months_young}) * ({monthly_young}) + (12 - ({months_young})) * ({monthly_older}))"
 
 
-CREDITED = ("active", "flexible", "retired")
+def credited_categories() -> tuple[str, ...]:
+    """The account categories preset and credited into current funds: the one declaration
+    (`policy.accounts.CURRENT_FUND_CATEGORIES`, art. 22, 23) as the account stores them."""
+    return tuple(c for c in CURRENT_FUND_CATEGORIES if c in Account.Category.values)
 
 
 def credits_apply_sql() -> str:
-    return "(status = 'open' AND NOT credits_stopped AND NOT benefit_suspended AND category IN ('active', 'flexible', 'retired'))"
+    """`services.crediting._credits_apply` in SQL: open, a current-fund category, not stopped (art. 27)."""
+    categories = ", ".join(f"'{c}'" for c in credited_categories())
+    return f"(status = 'open' AND NOT credits_stopped AND category IN ({categories}))"
 
 
 def preset_fen_sql(region: str, year: int, *, need_retired: bool = True) -> str:
-    """Next year's preset in fen: 12 monthly credits at that year's ages (杭州 art. 22(2), 23)."""
+    """Next year's preset in fen: 12 monthly credits at that year's ages (art. 22(2), 23)."""
     params = parameters_for(region, dt.date(year, 1, 1))
     base = fen("credit_base")
-    if region == "zhoushan":
+    if not region_of(region).has("account.age_threshold_active"):  # a region crediting one rate at every age
         rate = Fraction.of(params["account.credit_rate_active"])
         worker = f"(12 * {rate.times(base)})"
         retired = "0"
@@ -204,15 +211,15 @@ def plan_for(region: str, year: int) -> RegionPlan:
     interest = Fraction.of(rate)
     need_retired = Account.objects.filter(region=region, category="retired", status="open").exists()
     preset = preset_fen_sql(region, year + 1, need_retired=need_retired)
-    if region == "zhoushan":
-        # 舟山 art. 36 sets no deduction of the premium from the personal account.
-        premium_fen = 0
-    else:
+    region_rules = region_of(region)
+    if region_rules.has("account.premium_from_current_funds"):  # art. 41
         premium_fen = fen_literal(at_next["catastrophic.premium"]["employee"]["personal"])
+    else:  # a region whose measures take no premium from the account
+        premium_fen = 0
     credited = f"(CASE WHEN credited_year = {year} THEN {fen('credited_total')} ELSE 0 END)"
     preset_now = f"(CASE WHEN preset_year = {year} THEN {fen('preset_amount')} ELSE 0 END)"
     # A deceased holder's balance waiting for the heir earns the year-end interest and its current
-    # funds move to historical funds (杭州 art. 22(1)(4), 26: 本金和利息归个人所有); no preset,
+    # funds move to historical funds (art. 22(1)(4), 26: 本金和利息归个人所有); no preset,
     # reconciliation against a next year's current funds, or premium (art. 27(3): credits end).
     difference = f"(CASE WHEN status = 'open' THEN {credited} - {preset_now} ELSE 0 END)"
     premium = f"(CASE WHEN {credits_apply_sql()} THEN {premium_fen} ELSE 0 END)"
@@ -229,15 +236,25 @@ def plan_for(region: str, year: int) -> RegionPlan:
         f"(CASE WHEN c0 + h0 > 0 THEN {interest.times('c0 + h0')} ELSE 0 END) AS i, "
         f"(CASE WHEN c0 > 0 THEN c0 ELSE 0 END) AS co FROM ({row}) b{fence}"
     )
+    # x: next year's current funds, hx: historical funds, before reading 15's offset; off: what
+    # historical funds cover of a negative x (art. 22(5), 26(3)), never more than they hold
+    balances = (
+        f"SELECT i, co, d, pre, prem, "
+        f"c0 - co + (CASE WHEN d < 0 THEN d ELSE 0 END) + pre - prem AS x, "
+        f"h0 + i + co + (CASE WHEN d > 0 THEN d ELSE 0 END) AS hx FROM ({amounts}) a{fence}"
+    )
+    offset = (
+        f"SELECT i, co, d, pre, prem, x, hx, "
+        f"(CASE WHEN x >= 0 OR hx <= 0 THEN 0 WHEN 0 - x < hx THEN 0 - x ELSE hx END) AS off "
+        f"FROM ({balances}) z{fence}"
+    )
     update_sql = f"""
         UPDATE {ACCOUNTS} SET
-            (last_interest, last_carry_over, last_reconciliation, last_premium, historical, current,
-             preset_amount) = (
+            (last_interest, last_carry_over, last_reconciliation, last_premium, last_offset, historical,
+             current, preset_amount) = (
                 SELECT {from_fen("i")}, {from_fen("co")}, {from_fen("d")}, {from_fen("prem")},
-                       {from_fen("h0 + i + co + (CASE WHEN d > 0 THEN d ELSE 0 END)")},
-                       {from_fen("c0 - co + (CASE WHEN d < 0 THEN d ELSE 0 END) + pre - prem")},
-                       {from_fen("pre")}
-                FROM ({amounts}) s
+                       {from_fen("off")}, {from_fen("hx - off")}, {from_fen("x + off")}, {from_fen("pre")}
+                FROM ({offset}) s
             ),
             preset_year = {year + 1},
             credited_total = 0,
@@ -246,11 +263,7 @@ def plan_for(region: str, year: int) -> RegionPlan:
         WHERE id >= %s AND id < %s AND region = %s AND status IN ('open', 'deceased')
           AND opened_on <= %s AND (rolled_over_year IS NULL OR rolled_over_year < {year})
     """
-    preset_article = (
-        at_next.article("account.preset")
-        if "account.preset" in at_next.declared
-        else "杭州 第二十二条第(二)项"
-    )
+    preset_article = region_rules.article("account.preset")
     return RegionPlan(
         region=region,
         year=year,
@@ -265,14 +278,16 @@ def plan_for(region: str, year: int) -> RegionPlan:
             "shortfall": f"{year}年度实际划入低于预设，差额从{year + 1}年度当年资金扣除",
             "preset": f"{year + 1}年度当年资金预设（按各月年龄和类别12个月划账额）",
             "premium": f"{year + 1}年度大病保险费个人部分{Decimal(premium_fen) / 100:.2f}元从当年资金扣缴",
+            "offset": f"{year + 1}年度当年资金不足扣除，由历年资金冲抵",
         },
         articles={
             # the article itself; the file's reference text after "；" names the bank rate
             "interest": at_end.article("demand_deposit_rate").split("；")[0],
-            "carry": "杭州 第二十二条第(四)项" if region == "hangzhou" else "舟山 第十八条第(一)项",
-            "reconciliation": "杭州 第二十二条第(五)项" if region == "hangzhou" else "舟山 第十八条第(三)项",
+            "carry": region_rules.article("account.carry_over"),
+            "reconciliation": region_rules.article("account.reconciliation"),
             "preset": preset_article,
-            "premium": at_next.article("catastrophic.premium") if premium_fen else "",
+            "premium": region_rules.article("account.premium_from_current_funds") if premium_fen else "",
+            "offset": region_rules.article("account.shortfall_offset"),
         },
     )
 
@@ -301,6 +316,9 @@ MOVEMENTS = (
     ),
     ("preset", "current", "preset", "preset_amount", "next"),
     ("catastrophic_premium", "current", "premium", "0 - last_premium", "next"),
+    # reading 15: what next year's current funds cannot cover is taken from historical funds
+    # (one movement between the buckets, historical → current: a negative cur_to_hist amount)
+    ("overdraft_offset", "cur_to_hist", "offset", "0 - last_offset", "next"),
 )
 ARTICLE_OF = {
     "interest": "interest",
@@ -309,8 +327,17 @@ ARTICLE_OF = {
     "shortfall": "reconciliation",
     "preset": "preset",
     "premium": "premium",
+    "offset": "offset",
 }
-RETURNED = ("id", "last_interest", "last_carry_over", "last_reconciliation", "preset_amount", "last_premium")
+RETURNED = (
+    "id",
+    "last_interest",
+    "last_carry_over",
+    "last_reconciliation",
+    "preset_amount",
+    "last_premium",
+    "last_offset",
+)
 ENTRY_COLUMNS = "account_id, kind, bucket, amount, entry_date, year, period, text, article, source_type, source_id, created_at"
 
 
@@ -380,6 +407,7 @@ def _entries_from_rows(plan: RegionPlan, rows, now) -> list[tuple]:
             MOVEMENTS[3][3]: min(reconciliation, Decimal("0.00")),
             "preset_amount": _as_decimal(values["preset_amount"]),
             "0 - last_premium": -_as_decimal(values["last_premium"]),
+            "0 - last_offset": -_as_decimal(values["last_offset"]),
         }
         for kind, bucket, amount, day, entry_year, period, text, article in movements:
             value = amounts[amount]
@@ -447,7 +475,7 @@ ROLLED_STATUSES = (Account.Status.OPEN, Account.Status.DECEASED)
 
 def eligible_accounts(year: int):
     """Accounts the rollover of `year` still has to do: open ones, and deceased holders' balances
-    waiting for the heir (interest and carry-over only: 杭州 art. 22(1)(4), 26(5))."""
+    waiting for the heir (interest and carry-over only: art. 22(1)(4), 26(5))."""
     from django.db.models import Q
 
     return Account.objects.filter(

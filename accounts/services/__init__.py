@@ -8,13 +8,13 @@ profile), `crediting` (one month's credit), `payments` (bills paid and reversed)
 
 from .closing import CLOSING_REASONS, close_account, settle_inheritance, transfer_in
 from .crediting import (
-    agreement_terms,
-    credit_entry,
+    credit_due,
     credit_for_month,
     credit_month,
+    due_credits,
     monthly_credit_applies,
 )
-from .ledger import ART, CREDITED_CATEGORIES, AccountError, article
+from .ledger import CREDITED_CATEGORIES, CURRENT_FUND_CATEGORIES, AccountError, article
 from .mutual_aid import grant_mutual_aid, mutual_aid_errors, pay_for_relative, revoke_mutual_aid
 from .opening import (
     CATEGORY_FROM_ENROLMENT,
@@ -33,18 +33,18 @@ from .retirement import (
 )
 
 __all__ = [
-    "ART",
+    "CURRENT_FUND_CATEGORIES",
     "CATEGORY_FROM_ENROLMENT",
     "CLOSING_REASONS",
     "CREDITED_CATEGORIES",
     "AccountError",
     "_latest_base",
-    "agreement_terms",
     "article",
     "close_account",
-    "credit_entry",
+    "credit_due",
     "credit_for_month",
     "credit_month",
+    "due_credits",
     "grant_mutual_aid",
     "monthly_credit_applies",
     "mutual_aid_errors",

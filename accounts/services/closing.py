@@ -1,4 +1,4 @@
-"""Transfer in and out, clearing, death and inheritance (杭州 art. 26)."""
+"""Transfer in and out, clearing, death and inheritance (art. 26)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from policy.money import ZERO, round_yuan
 from ..models import Account, Inheritance, LedgerEntry
 from .ledger import AccountError, _entry, _lock, _money, _post, article
 
-# --- Transfer, clearing, death and inheritance (杭州 art. 26) ---------------------------
+# --- Transfer, clearing, death and inheritance (art. 26) ---------------------------
 
 
 @transaction.atomic
 def transfer_in(*, person, amount: Decimal, on: dt.date, other_place: str) -> LedgerEntry:
-    """The balance transferred from another place goes wholly into historical funds (杭州 art. 26(2))."""
+    """The balance transferred from another place goes wholly into historical funds (art. 26(2))."""
     amount = _money(amount, "amount")
     if not amount:
         raise AccountError({"amount": _("转入金额须大于 0")})
@@ -54,7 +54,7 @@ def close_account(
     overdraft_collected: bool = False,
     other_place: str = "",
 ) -> list[LedgerEntry]:
-    """Transfer out, clear, or close on death (杭州 art. 26(1)(3)).
+    """Transfer out, clear, or close on death (art. 26(1)(3)).
 
     Open bills must be settled first (the caller passes what claims reports). A current-
     fund overdraft is offset by historical funds; what remains the person pays
@@ -165,7 +165,7 @@ def close_account(
 def _closing_reconciliation(account: Account, on: dt.date) -> list[LedgerEntry]:
     """The actual balance (实际结余) on closing mid-year: the preset not yet backed by credits.
 
-    Current funds were preset for the whole year (杭州 art. 22(2)(3)); what is paid out on a
+    Current funds were preset for the whole year (art. 22(2)(3)); what is paid out on a
     transfer, clearing or death is the actual balance (art. 26(1)(3)(5)), so the part of the
     preset no monthly credit has backed yet is taken back (a credit above the preset is
     added). What that leaves below zero is the overdraft art. 26(3) then offsets.
@@ -197,7 +197,7 @@ def _closing_reconciliation(account: Account, on: dt.date) -> list[LedgerEntry]:
 def settle_inheritance(
     *, account: Account, heir_name: str, heir_id_number: str, on: dt.date, settled_by=None
 ) -> Inheritance:
-    """The heir or legatee receives the deceased holder's actual balance (杭州 art. 26(5))."""
+    """The heir or legatee receives the deceased holder's actual balance (art. 26(5))."""
     account = _lock(account)
     if account.status != Account.Status.DECEASED:
         raise AccountError({"account": _("仅死亡人员的账户可办理继承")})

@@ -13,39 +13,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.rows import add_to_row, insert_rows
+from policy import accounts as rules
 from policy.money import ZERO
+from policy.regions import region_of
 
 from ..models import Account, LedgerEntry
 
-CREDITED_CATEGORIES = {"active", "flexible", "unemployed", "retired"}
-ART = {
-    "hangzhou": {
-        "preset": "杭州 第二十二条第(二)(三)项",
-        "credit": "杭州 第二十三条",
-        "current_payment": "杭州 第二十四条",
-        "historical_payment": "杭州 第二十五条",
-        "transfer_out": "杭州 第二十六条第(一)(三)项",
-        "clearing": "杭州 第二十六条第(一)(三)项",
-        "transfer_in": "杭州 第二十六条第(二)项",
-        "overdraft": "杭州 第二十六条第(三)项",
-        "inheritance": "杭州 第二十六条第(五)项",
-        "mutual_aid": "杭州 第二十六条第(六)项",
-        "stop": "杭州 第二十七条",
-    },
-    "zhoushan": {
-        "preset": "舟山 第十八条第(二)项",
-        "credit": "舟山 第十七条",
-        "current_payment": "舟山 第二十一条",
-        "historical_payment": "舟山 第二十一条",
-        "transfer_out": "舟山 第十九条第(二)项",
-        "clearing": "舟山 第十九条第(二)项",
-        "transfer_in": "舟山 第十九条第(一)项",
-        "overdraft": "舟山 第十九条第(二)项",
-        "inheritance": "舟山 第十九条第(二)项",
-        "mutual_aid": "舟山 第二十一条",
-        "stop": "舟山 第二十条",
-    },
-}
+# Who is preset, credited into current funds and pays the premium from them: one declaration
+# (`policy.accounts`, art. 22, 23, 41), also read by the year-end rollover's SQL.
+CURRENT_FUND_CATEGORIES = frozenset(rules.CURRENT_FUND_CATEGORIES)
+CREDITED_CATEGORIES = CURRENT_FUND_CATEGORIES  # the name earlier callers used
 
 
 class AccountError(ValidationError):
@@ -53,7 +30,8 @@ class AccountError(ValidationError):
 
 
 def article(region: str, key: str) -> str:
-    return ART.get(region, ART["hangzhou"])[key]
+    """The citation of an account rule from the region's parameter file (`account.<key>`)."""
+    return region_of(region).article(f"account.{key}")
 
 
 def _money(value, field: str) -> Decimal:

@@ -1,4 +1,4 @@
-"""Family mutual aid (杭州 art. 26(6))."""
+"""Family mutual aid (art. 26(6))."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ..models import Account, LedgerEntry, MutualAidGrant
 from .ledger import AccountError, _entry, _lock, _money, _post, article
 
-# --- Family mutual aid (杭州 art. 26(6)) -------------------------------------------------
+# --- Family mutual aid (art. 26(6)) -------------------------------------------------
 
 
 def _insured(person, on: dt.date) -> bool:
@@ -21,11 +21,18 @@ def _insured(person, on: dt.date) -> bool:
     return bool(getattr(status, "scheme", None)) or bool(getattr(status, "eligible", False))
 
 
+def _cite(holder) -> str:
+    """The mutual-aid article of the holder's region (the default region's before a holder is chosen)."""
+    from django.conf import settings
+
+    return article(getattr(holder, "region", None) or settings.POLICY_DEFAULT_REGION, "mutual_aid")
+
+
 def mutual_aid_errors(*, holder, relative, relation: str, on: dt.date) -> dict:
     """Why a grant cannot be made (empty when it can): used by the service and the admin/portal forms."""
     errors = {}
     if relation not in MutualAidGrant.Relation.values:
-        errors["relation"] = _("共济仅限配偶、子女和父母（杭州 第二十六条第(六)项）")
+        errors["relation"] = _("共济仅限配偶、子女和父母（%(article)s）") % {"article": _cite(holder)}
     if holder is None or relative is None:
         errors["relative"] = _("请选择授权人和近亲属")
         return errors
@@ -35,7 +42,7 @@ def mutual_aid_errors(*, holder, relative, relation: str, on: dt.date) -> dict:
     if account is None or account.status != Account.Status.OPEN:
         errors["holder"] = _("授权人没有正常状态的个人账户")
     if "relative" not in errors and not _insured(relative, on):
-        errors["relative"] = _("近亲属须参加本省基本医疗保险（杭州 第二十六条第(六)项）")
+        errors["relative"] = _("近亲属须参加本省基本医疗保险（%(article)s）") % {"article": _cite(holder)}
     if (
         "relative" not in errors
         and MutualAidGrant.objects.filter(holder=holder, relative=relative, revoked_on__isnull=True).exists()
@@ -54,7 +61,7 @@ def grant_mutual_aid(
     on: dt.date | None = None,
     channel: str = MutualAidGrant.Channel.COUNTER,
 ) -> MutualAidGrant:
-    """The holder lets historical funds pay a close relative's personal share (杭州 art. 26(6)).
+    """The holder lets historical funds pay a close relative's personal share (art. 26(6)).
 
     Close relatives only (spouse, child, parent); the relative must be insured in the province.
     """
@@ -94,7 +101,7 @@ def pay_for_relative(
     source_id: str,
     text: str = "",
 ) -> LedgerEntry | None:
-    """Historical funds of the holder pay the relative's personal share, up to the balance (杭州 art. 26(6)).
+    """Historical funds of the holder pay the relative's personal share, up to the balance (art. 26(6)).
 
     Needs a live grant. Returns the entry written (its `-amount` is what was paid), or None
     when there was nothing to pay. Call inside the caller's transaction.
@@ -105,7 +112,9 @@ def pay_for_relative(
             holder=holder, relative=relative, revoked_on__isnull=True
         ).first()
         if grant is None or grant.granted_on > on:
-            raise AccountError({"relative": _("没有有效的家庭共济授权（杭州 第二十六条第(六)项）")})
+            raise AccountError(
+                {"relative": _("没有有效的家庭共济授权（%(article)s）") % {"article": _cite(holder)}}
+            )
         account = _lock(holder)
         if account.status != Account.Status.OPEN:
             raise AccountError({"holder": _("授权人个人账户已销户")})

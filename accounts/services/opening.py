@@ -1,4 +1,4 @@
-"""Opening an account and keeping its credit profile (杭州 art. 22(3), 23, 27)."""
+"""Opening an account and keeping its credit profile (art. 22(3), 23, 27)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,90 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from policy.money import ZERO
+from policy.regions import region_of
 
-from ..models import Account, LedgerEntry
-from .crediting import _credits_apply, credit_for_month
+from ..models import Account, CreditStop, LedgerEntry
+from .crediting import _credits_apply, _preset_months, add_months
 from .ledger import AccountError, _entry, _lock, _money, _post, article
 
 
-def _preset_months(account: Account, year: int, first_month: int) -> Decimal:
-    return sum((credit_for_month(account, year, m).amount for m in range(first_month, 13)), ZERO)
+def premium_entry(account: Account, year: int, on: dt.date) -> LedgerEntry | None:
+    """The year's catastrophic premium, personal part, from current funds (art. 41; reading 14),
+    unless the year's premium was already taken or the region takes none from the account."""
+    region = region_of(account.region)
+    if not region.has("account.premium_from_current_funds"):
+        return None
+    taken = (
+        LedgerEntry.objects.filter(
+            account=account, kind=LedgerEntry.Kind.CATASTROPHIC_PREMIUM, year=year
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    if taken < 0:
+        return None
+    premium = Decimal(region.parameters(on)["catastrophic.premium"]["employee"]["personal"]).quantize(
+        Decimal("0.01")
+    )
+    if not premium:
+        return None
+    return _entry(
+        account,
+        kind=LedgerEntry.Kind.CATASTROPHIC_PREMIUM,
+        bucket=LedgerEntry.Bucket.CURRENT,
+        amount=-premium,
+        on=on,
+        year=year,
+        text=f"{year}年度大病保险费个人部分 {premium} 元从当年资金扣缴",
+        article_text=region.article("account.premium_from_current_funds"),
+    )
+
+
+def preset_rest_of_year(account: Account, on: dt.date) -> list[LedgerEntry]:
+    """Preset current funds from the month of `on` to December and take the year's premium, once a
+    year (art. 22(3), 41; reading 14): for the opening year and for a re-enrolment on an account
+    that already exists. Nothing for a category not credited into current funds, or when stopped.
+    The account row is locked by the caller."""
+    if not _credits_apply(account):
+        return []
+    year = on.year
+    entries = []
+    if not LedgerEntry.objects.filter(account=account, kind=LedgerEntry.Kind.PRESET, year=year).exists():
+        preset = _preset_months(account, year, on.month)
+        if preset:
+            months = 13 - on.month
+            entries.append(
+                _entry(
+                    account,
+                    kind=LedgerEntry.Kind.PRESET,
+                    bucket=LedgerEntry.Bucket.CURRENT,
+                    amount=preset,
+                    on=on,
+                    period=f"{year:04d}",
+                    text=f"参（续）保当月预设当年资金：{on.month}–12 月共 {months} 个月划账额",
+                    article_text=article(account.region, "opening_preset"),
+                )
+            )
+            amount = preset + (account.preset_amount if account.preset_year == year else ZERO)
+            credited = account.credited_total if account.credited_year == year else ZERO
+            Account.objects.filter(pk=account.pk).update(
+                preset_year=year, preset_amount=amount, credited_year=year, credited_total=credited
+            )
+            account.preset_year, account.preset_amount = year, amount
+            account.credited_year, account.credited_total = year, credited
+    # the premium comes out of the year's preset current funds: none while nothing is preset (a profile
+    # without a base yet; the year end takes it with the next preset)
+    preset_made = (
+        bool(entries)
+        or LedgerEntry.objects.filter(account=account, kind=LedgerEntry.Kind.PRESET, year=year).exists()
+    )
+    premium = premium_entry(account, year, on) if preset_made else None
+    if premium is not None:
+        entries.append(premium)
+    return _post(account, entries)
 
 
 @transaction.atomic
@@ -28,12 +101,16 @@ def open_account(
     base: Decimal = ZERO,
     pension: Decimal = ZERO,
 ) -> Account:
-    """Open the person's account and preset current funds for the rest of the year (杭州 art. 22(3)).
+    """Open the person's account, preset current funds for the rest of the year and take the year's
+    premium (art. 22(3), 41; reading 14).
 
-    A person who already has an open account gets it back unchanged (a retry opens nothing twice).
+    A person who already has an open account keeps it (art. 26(4)): a re-enrolment brings its
+    profile up to date and presets the year if it has not been preset yet (a retry writes nothing
+    twice).
     """
     if category not in Account.Category.values and category != "unemployed":
         raise AccountError({"category": _("划账类别无效：%(value)s") % {"value": category}})
+    category = "flexible" if category == "unemployed" else category
     existing = Account.objects.select_for_update().filter(person=person).first()
     if existing is not None:
         if existing.status != Account.Status.OPEN:
@@ -43,13 +120,25 @@ def open_account(
                     % {"status": existing.get_status_display()}
                 }
             )
+        changed = {}
+        if category != Account.Category.NONE and existing.category != category:
+            changed["category"] = category
+        if base and existing.credit_base != _money(base, "base"):
+            changed["credit_base"] = _money(base, "base")
+        if pension and existing.pension != _money(pension, "pension"):
+            changed["pension"] = _money(pension, "pension")
+        if changed:
+            Account.objects.filter(pk=existing.pk).update(**changed)
+            for field, value in changed.items():
+                setattr(existing, field, value)
+        preset_rest_of_year(existing, on)
         return existing
     account = Account.objects.create(
         person=person,
         region=person.region,
         opened_on=on,
         birth_date=person.birth_date,
-        category="flexible" if category == "unemployed" else category,
+        category=category,
         credit_base=_money(base, "base"),
         pension=_money(pension, "pension"),
         preset_year=on.year,
@@ -57,27 +146,7 @@ def open_account(
         credited_year=on.year,
         credited_total=ZERO,
     )
-    if _credits_apply(account):
-        preset = _preset_months(account, on.year, on.month)
-        if preset:
-            months = 13 - on.month
-            _post(
-                account,
-                [
-                    _entry(
-                        account,
-                        kind=LedgerEntry.Kind.PRESET,
-                        bucket=LedgerEntry.Bucket.CURRENT,
-                        amount=preset,
-                        on=on,
-                        period=f"{on.year:04d}",
-                        text=f"参保当月预设当年资金：{on.month}–12 月共 {months} 个月划账额",
-                        article_text=article(account.region, "preset"),
-                    )
-                ],
-            )
-            Account.objects.filter(pk=account.pk).update(preset_amount=preset)
-            account.preset_amount = preset
+    preset_rest_of_year(account, on)
     return account
 
 
@@ -90,12 +159,14 @@ def set_profile(
     pension: Decimal | None = None,
     credits_stopped: bool | None = None,
     stop_reason: str = "",
+    stopped_from: dt.date | None = None,
     historical_pays_personal_share: bool | None = None,
 ) -> Account:
     """Change what the monthly credit and the next preset are computed from (category, base, pension, stop).
 
     The current year's preset is not changed: the difference between preset and actual
-    credits is settled at year end (杭州 art. 22(5)).
+    credits is settled at year end (art. 22(5)). A stop (art. 27) is dated: credits stop from
+    the month of `stopped_from` (default today) and resume from the month a lift is dated.
     """
     account = _lock(account)
     if category is not None:
@@ -116,9 +187,25 @@ def set_profile(
                     % {"article": article(account.region, "stop")}
                 }
             )
+        month = (stopped_from or dt.date.today()).replace(day=1)
+        live = CreditStop.objects.filter(account=account, last_month__isnull=True)
+        if credits_stopped and not live.exists():
+            CreditStop.objects.create(
+                account=account,
+                first_month=month,
+                reason=stop_reason[:200],
+                article=article(account.region, "stop"),
+            )
+        elif not credits_stopped:
+            for stop in live:
+                last = add_months(month, -1)
+                if last < stop.first_month:
+                    stop.delete()
+                else:
+                    CreditStop.objects.filter(pk=stop.pk).update(last_month=last)
         account.credits_stopped = credits_stopped
         account.stop_reason = stop_reason if credits_stopped else ""
-    if historical_pays_personal_share is not None:  # 杭州 art. 25: the holder may opt out
+    if historical_pays_personal_share is not None:  # art. 25: the holder may opt out
         account.historical_pays_personal_share = historical_pays_personal_share
     account.save(
         update_fields=[
@@ -138,12 +225,12 @@ CATEGORY_FROM_ENROLMENT = {
     "flexible": "flexible",
     "unemployed": "flexible",
     "retired": "retired",
-    "agreement": "agreement",  # 杭州 art. 23(3): 50% of the lump sum, monthly, into historical funds
+    "agreement": "agreement",  # art. 23(3): 50% of the lump sum, monthly, into historical funds
 }
 
 
 def profile_from_status(status, latest_base, account: Account) -> tuple[str, bool, str, Decimal]:
-    """(category, benefit suspended, reason, credit base) from a `benefit_status` (杭州 art. 23, 27)."""
+    """(category, benefit suspended, reason, credit base) from a `benefit_status` (art. 23, 27)."""
     category = getattr(status, "enrolment_category", None) or getattr(status, "category", None) or ""
     scheme = getattr(status, "scheme", None) or ""
     mapped = CATEGORY_FROM_ENROLMENT.get(str(category), "none") if str(scheme) in ("employee", "") else "none"
@@ -174,7 +261,7 @@ def refresh_from_enrolment(*, account: Account, on: dt.date) -> Account:
 
 
 def _latest_base(account: Account, on: dt.date) -> Decimal | None:
-    """The contribution base of the latest month paid up to `on` (杭州 art. 23: 本人缴费基数)."""
+    """The contribution base of the latest month paid up to `on` (art. 23: 本人缴费基数)."""
     try:
         from contributions.models import ContributionRecord
     except ImportError:  # pragma: no cover - contributions app absent

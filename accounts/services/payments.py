@@ -1,4 +1,4 @@
-"""Paying bills from the account (杭州 art. 24, 25) and reversing them."""
+"""Paying bills from the account (art. 24, 25) and reversing them."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def pay_for_settlement(
     text: str,
     article: str,
 ) -> list[LedgerEntry]:
-    """Pay a bill's account shares: current funds (杭州 art. 24) and historical funds (art. 25).
+    """Pay a bill's account shares: current funds (art. 24) and historical funds (art. 25).
 
     With `person`, the account row is locked here, in a savepoint of the caller's transaction.
     With `account`, the caller has locked the row in its own transaction (`select_for_update`,
@@ -119,7 +119,7 @@ def reverse_source(*, source_type: str, source_id: str, on: dt.date) -> list[Led
     """Write the opposite of every entry of a source (冲正); refuses a second reversal.
 
     Current funds paid in a year that has since been rolled over come back as historical
-    funds: that year's leftover current funds have already moved there (杭州 art. 22(4)).
+    funds: that year's leftover current funds have already moved there (art. 22(4)).
     """
     with transaction.atomic():
         originals = list(

@@ -1,4 +1,4 @@
-"""The retirement year's outpatient deductible refund (杭州 art. 29(2))."""
+"""The retirement year's outpatient deductible refund (art. 29(2))."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from policy.parameters import parameters_for
 from ..models import Account, LedgerEntry
 from .ledger import _entry, _lock, _post
 
-# --- Retirement year's outpatient deductible (杭州 art. 29(2)) ------------------------------
+# --- Retirement year's outpatient deductible (art. 29(2)) ------------------------------
 
 # (person id, year) -> outpatient deductible the person paid that year. The settlements keep
 # it (claims' year-to-date rows, above accounts): claims registers its selector at start-up
@@ -39,7 +39,7 @@ def _paid_in(person, year: int) -> Decimal:
 
 
 def retirement_year_months(retired_on: dt.date) -> tuple[int, int]:
-    """(months before retirement, months retired) in the year of retirement (杭州 art. 29(2):
+    """(months before retirement, months retired) in the year of retirement (art. 29(2):
     按医保退休前后实际月份分别计算). The month of retirement counts as retired: benefits of a
     retiree apply from the month the retirement takes effect."""
     return retired_on.month - 1, 13 - retired_on.month
@@ -50,7 +50,7 @@ def refund_retirement_year_deductible(
     *, person, year: int, on: dt.date | None = None, deductible_paid: Decimal | None = None
 ) -> LedgerEntry | None:
     """What the person paid above the retirement year's outpatient deductible, × 80%, into historical
-    funds (杭州 art. 29(2)). None when nothing is (or nothing more is) due.
+    funds (art. 29(2)). None when nothing is (or nothing more is) due.
 
     The year's deductible is worked out by the months before and after retirement
     (`policy.accounts.retirement_year_outpatient_deductible`); what the person actually paid
@@ -84,7 +84,7 @@ def refund_retirement_year_deductible(
         due = rules.retirement_year_outpatient_deductible(
             params=params, months_active=months_active, months_retired=months_retired
         )
-    except NotInRegion:  # 舟山 has no such rule
+    except NotInRegion:  # the region has no such rule
         return None
     paid = deductible_paid if deductible_paid is not None else _paid_in(person, year)
     refund = rules.retirement_year_refund(params=params, deductible_paid=paid, deductible_due=due.amount)

@@ -51,7 +51,7 @@ def test_balance_audit_action_reports_the_mismatch(logged_in, make_account):
 
 @pytest.mark.django_db
 def test_ledger_entries_cannot_be_changed_or_deleted_in_admin(logged_in, make_account):
-    entry = LedgerEntry.objects.get(account=make_account())
+    entry = LedgerEntry.objects.get(account=make_account(), kind="preset")
     url = reverse("admin:accounts_ledgerentry_change", args=[entry.pk])
     logged_in.post(url, {"amount": "1.00"})
     entry.refresh_from_db()
@@ -82,7 +82,7 @@ def test_clerk_starts_a_rollover_job_and_opens_an_account(logged_in, make_person
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
-    assert Account.objects.get(person=person).current == D("750.00")
+    assert Account.objects.get(person=person).current == D("702.00")  # 3 × 250 − premium 48 (art. 22(3), 41)
 
 
 @pytest.mark.django_db

@@ -17,8 +17,15 @@ from accounts import services
 from accounts.batch import credits, rollover
 from accounts.models import Account, BatchChunk, BatchJob, LedgerEntry
 from accounts.selectors import audit_balances
+from tests.accounts.conftest import record_paid
 
 D = Decimal
+
+
+def paid_credit(account, year, month):
+    """Pay the month at the account's profile and credit it (credits follow contributions, reading 11)."""
+    record_paid(account.person, dt.date(year, month, 1), category=account.category, base=account.credit_base)
+    return services.credit_month(account=account, year=year, month=month)
 
 
 def credit(account, period):
@@ -32,7 +39,7 @@ def credit(account, period):
 
 @pytest.mark.django_db
 def test_bulk_credit_month_age_in_the_month_and_art27_stop(make_account, provincial_average):
-    """July 2024, profiles as stored (no refresh). Age is the age reached in July (birthday month counts):
+    """July 2024, July paid (no refresh). Age is the age reached in July (birthday month counts):
 
     active base 10,000 born 1979-07-10 → 45 in July: 200 (2%) + 50 (0.5%) = 250.00;
     active base 10,000 born 1978-07-10 → 46: 200 + 80 (0.8%) = 280.00;
@@ -40,7 +47,7 @@ def test_bulk_credit_month_age_in_the_month_and_art27_stop(make_account, provinc
     retiree pension 5,000 < 省平 8,000, born 1954-07-02 → 70: 8,000 × 5.8% = 464.00;
     retiree born 1953-07-02 → 71: 8,000 × 6.8% = 544.00;
     flexible base 4,800 born 1974-01-01 → 50: 4,800 × 0.8% = 38.40 (no 2% part);
-    credits stopped (art. 27(2)) and benefits suspended (art. 27(1)): nothing.
+    credits stopped from July (art. 27(2)) and July unpaid (art. 27(1)): nothing.
     Each credited account's credited_total moves by its credit; balances do not (the money is preset).
     """
     made = {
@@ -48,17 +55,31 @@ def test_bulk_credit_month_age_in_the_month_and_art27_stop(make_account, provinc
         "46": make_account(birth_date=dt.date(1978, 7, 10)),
         "45b": make_account(birth_date=dt.date(1978, 8, 10)),
         "r70": make_account(
-            category="retired", base=D("0"), pension=D("5000.00"), birth_date=dt.date(1954, 7, 2)
+            category="retired",
+            base=D("0"),
+            pension=D("5000.00"),
+            birth_date=dt.date(1954, 7, 2),
+            opened=dt.date(2024, 7, 1),
         ),
         "r71": make_account(
-            category="retired", base=D("0"), pension=D("5000.00"), birth_date=dt.date(1953, 7, 2)
+            category="retired",
+            base=D("0"),
+            pension=D("5000.00"),
+            birth_date=dt.date(1953, 7, 2),
+            opened=dt.date(2024, 7, 1),
         ),
         "flex": make_account(category="flexible", base=D("4800.00"), birth_date=dt.date(1974, 1, 1)),
         "stopped": make_account(),
         "suspended": make_account(),
     }
-    services.set_profile(account=made["stopped"], credits_stopped=True, stop_reason="停发基本养老金")
-    Account.objects.filter(pk=made["suspended"].pk).update(benefit_suspended=True, suspension_reason="欠缴")
+    services.set_profile(
+        account=made["stopped"], credits_stopped=True, stop_reason="判刑", stopped_from=dt.date(2024, 7, 1)
+    )
+    for key in ("45", "46", "45b", "flex", "stopped"):
+        made[key].refresh_from_db()
+        record_paid(
+            made[key].person, dt.date(2024, 7, 1), category=made[key].category, base=made[key].credit_base
+        )
     before = {key: (a.current, a.historical) for key, a in made.items()}
     for account in made.values():
         account.refresh_from_db()
@@ -95,8 +116,9 @@ def test_bulk_credit_queries_do_not_grow_with_the_chunk(make_account, enrol_paid
     def population(count, month):
         made = []
         for _ in range(count):
-            account = make_account()
+            account = make_account(opened=dt.date(2024, month, 1))
             enrol_paid_employee(account.person)
+            record_paid(account.person, dt.date(2024, month, 1))
             made.append(account.pk)
         return made
 
@@ -142,6 +164,7 @@ def test_agreement_payer_credited_monthly_into_historical_funds_art23_3(make_acc
     Share 10,000.01 × 50% = 5,000.005 → 5,000.01; each month 5,000.01 / 24 = 208.33375 → 208.33;
     the last month takes the rest: 5,000.01 − 23 × 208.33 = 5,000.01 − 4,791.59 = 208.42.
     Into historical funds (not current funds, no preset, no credited_total); none after the period.
+    The March batch credits every month of the period up to March (reading 13): 3 × 208.33 = 624.99.
     """
     account = _agreement_payer(make_account, end_date=dt.date(2025, 12, 31))
     job = credits.run_credit_month(2024, 3)
@@ -149,8 +172,8 @@ def test_agreement_payer_credited_monthly_into_historical_funds_art23_3(make_acc
     account.refresh_from_db()
     assert account.category == "agreement"
     assert list(credit(account, "2024-03")) == [(D("208.33"), "historical")]
-    assert (account.historical, account.current, account.credited_total) == (D("208.33"), D("0"), D("0"))
-    entry = LedgerEntry.objects.get(account=account, kind="credit")
+    assert (account.historical, account.current, account.credited_total) == (D("624.99"), D("0"), D("0"))
+    entry = LedgerEntry.objects.get(account=account, kind="credit", period="2024-03")
     assert entry.article == "杭州 第二十三条第(三)项" and "第 3 个月" in entry.text
     # the year-end rollover neither presets nor reconciles an agreement payer (art. 22(2), 23(3))
     rollover.run_rollover(2024)
@@ -266,12 +289,13 @@ def test_retirement_year_refund_nothing_when_paid_no_more_than_due_art29_2(make_
 def test_deceased_balance_earns_interest_until_the_heir_takes_it_art22_1_art26(make_account):
     """Active, preset 3,000 (12 × 250), January–May credited, 5,000 transferred in; dies 2024-06-10.
 
+    The opening year's premium 48 was taken at opening (art. 41): current 2,952.
     On closing, the actual balance (art. 26(3)(5), 22(2)): credited 5 × 250 = 1,250 against the
-    preset 3,000, so 1,750 of preset is taken back: current 1,250.
+    preset 3,000, so 1,750 of preset is taken back: current 1,202.
     Year end 2024, balance waiting for the heir (art. 26(5): principal and interest are the person's):
-    interest (1,250 + 5,000) × 0.35% = 21.875 → 21.88 into historical; current 1,250 → historical;
+    interest (1,202 + 5,000) × 0.35% = 21.707 → 21.71 into historical; current 1,202 → historical;
     no year-end reconciliation, no 2025 preset and no premium (art. 27(3): credits end at death).
-    Historical 5,000 + 21.88 + 1,250 = 6,271.88, current 0. The heir takes 6,271.88 on 2025-03-01;
+    Historical 5,000 + 21.71 + 1,202 = 6,223.71, current 0. The heir takes 6,223.71 on 2025-03-01;
     the 2025 year end finds nothing left to pay interest on.
     """
     account = make_account(birth_date=dt.date(1990, 6, 15))
@@ -279,22 +303,22 @@ def test_deceased_balance_earns_interest_until_the_heir_takes_it_art22_1_art26(m
         person=account.person, amount=D("5000.00"), on=dt.date(2024, 2, 1), other_place="上海"
     )
     for month in range(1, 6):
-        services.credit_month(account=account, year=2024, month=month)
+        paid_credit(account, 2024, month)
     services.close_account(person=account.person, reason="death", on=dt.date(2024, 6, 10))
     job = rollover.run_rollover(2024)
     assert job.status == BatchJob.Status.DONE and job.done == 1
     account.refresh_from_db()
-    assert LedgerEntry.objects.get(account=account, kind="interest").amount == D("21.88")
-    assert LedgerEntry.objects.get(account=account, kind="carry_over").amount == D("1250.00")
+    assert LedgerEntry.objects.get(account=account, kind="interest").amount == D("21.71")
+    assert LedgerEntry.objects.get(account=account, kind="carry_over").amount == D("1202.00")
     (closing,) = LedgerEntry.objects.filter(account=account, kind="reconciliation")
     assert (closing.amount, closing.entry_date) == (D("-1750.00"), dt.date(2024, 6, 10))
-    assert not LedgerEntry.objects.filter(account=account, kind="catastrophic_premium").exists()
+    assert not LedgerEntry.objects.filter(account=account, kind="catastrophic_premium", year=2025).exists()
     assert not LedgerEntry.objects.filter(account=account, kind="preset", year=2025).exists()
-    assert (account.historical, account.current, account.status) == (D("6271.88"), D("0.00"), "deceased")
+    assert (account.historical, account.current, account.status) == (D("6223.71"), D("0.00"), "deceased")
     inheritance = services.settle_inheritance(
         account=account, heir_name="李四", heir_id_number="TEST-HEIR", on=dt.date(2025, 3, 1)
     )
-    assert inheritance.amount == D("6271.88")
+    assert inheritance.amount == D("6223.71")
     rollover.run_rollover(2025)
     assert not LedgerEntry.objects.filter(account=account, kind="interest", year=2025).exists()
     assert audit_balances() == []
@@ -310,7 +334,7 @@ def _population(make_account, count):
             birth_date=dt.date(1955 + index % 40, 1 + index % 12, 10), base=D("4000") + index * 37
         )
         for month in range(1, 1 + (index % 12) + 1):
-            services.credit_month(account=account, year=2024, month=month)
+            paid_credit(account, 2024, month)
         if index % 3 == 0:
             services.transfer_in(
                 person=account.person,
@@ -341,10 +365,11 @@ def _expected_after_rollover(accounts):
             year=2025,
             base=account.credit_base,
         ).amount
-        expected[account.pk] = (
-            account.current - carry + min(difference, D("0")) + preset - D("48.00"),
-            account.historical + interest + carry + max(difference, D("0")),
-        )
+        current = account.current - carry + min(difference, D("0")) + preset - D("48.00")
+        historical = account.historical + interest + carry + max(difference, D("0"))
+        # reading 15: historical funds cover what next year's current funds cannot
+        offset = min(-current, historical) if current < 0 < historical else D("0")
+        expected[account.pk] = (current + offset, historical - offset)
     return expected
 
 
@@ -358,9 +383,9 @@ def test_chunk_run_twice_writes_nothing_twice_and_is_recorded(make_account):
     chunks = list(BatchChunk.objects.filter(job=job))
     assert sum(c.accounts for c in chunks) == 7
     written = LedgerEntry.objects.filter(
-        kind__in=["interest", "carry_over", "reconciliation", "catastrophic_premium"]
+        kind__in=["interest", "carry_over", "reconciliation", "overdraft_offset"]
     ).count()
-    written += LedgerEntry.objects.filter(kind="preset", year=2025).count()
+    written += LedgerEntry.objects.filter(kind__in=["preset", "catastrophic_premium"], year=2025).count()
     assert sum(c.entries for c in chunks) == written
     count = LedgerEntry.objects.count()
     rollover._run_chunk(job, [rollover.plan_for("hangzhou", 2024)], chunks[0].lo, chunks[0].hi)
@@ -417,11 +442,12 @@ def test_account_added_after_a_done_rollover_is_rolled_over_on_the_next_run(make
     """A done job whose chunk is recorded still rolls over an account opened (back-dated) into that chunk later."""
     first = make_account()
     rollover.run_rollover(2024, chunk_size=1000)
-    late = make_account(opened=dt.date(2024, 11, 1))  # preset November–December: 2 × 250 = 500
+    late = make_account(opened=dt.date(2024, 11, 1))  # preset November–December: 2 × 250 = 500, premium 48
     job = rollover.run_rollover(2024, chunk_size=1000)
     assert job.status == BatchJob.Status.DONE and job.done == 2
     late.refresh_from_db()
-    # interest 500 × 0.35% = 1.75; carry 500; nothing credited: shortfall −500 off 2025; 2025 preset 3,000 − 48
-    assert (late.historical, late.current) == (D("501.75"), D("2452.00"))
+    # interest 452 × 0.35% = 1.582 → 1.58; carry 452; nothing credited: shortfall −500 off 2025;
+    # 2025 preset 3,000 − 500 − 48
+    assert (late.historical, late.current) == (D("453.58"), D("2452.00"))
     assert LedgerEntry.objects.filter(account=first, kind="interest").count() == 1
     assert audit_balances() == []

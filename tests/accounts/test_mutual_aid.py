@@ -54,7 +54,7 @@ def test_grant_pay_and_revoke(make_account, make_person, clerk):
     )
     assert entry.amount == D("-499.60")
     holder.refresh_from_db()
-    assert (holder.current, holder.historical) == (D("3000.00"), D("0.00"))
+    assert (holder.current, holder.historical) == (D("2952.00"), D("0.00"))
     assert (
         services.pay_for_relative(
             holder=holder.person,

@@ -9,12 +9,19 @@ from accounts import services
 from accounts.batch import rollover
 from accounts.models import Account, BatchJob, LedgerEntry
 from accounts.selectors import audit_balances
+from tests.accounts.conftest import record_paid
 
 D = Decimal
 
 
 def credit_year(account, year, months=range(1, 13)):
+    """Pay the months at the account's profile, then credit them (credits follow contributions, reading 11)."""
+    account.refresh_from_db()
     for month in months:
+        if account.category in ("active", "flexible"):
+            record_paid(
+                account.person, dt.date(year, month, 1), category=account.category, base=account.credit_base
+            )
         services.credit_month(account=account, year=year, month=month)
 
 
@@ -41,14 +48,15 @@ def snapshot():
 def test_active_employee_full_year_art22_23_41(make_account, make_person):
     """Active, aged 33–34 in 2024, base 10,000: monthly 200 (2%) + 50 (0.5%) = 250; preset 3,000.
 
+    The opening year's premium 48 is taken at opening (art. 41; reading 14): current 2,952.
     Paid 1,000.40 from current funds, 5,000 transferred in. At year end:
-    interest (1,999.60 + 5,000.00) × 0.35% = 24.4986 → 24.50 (art. 22(1));
-    carry-over 1,999.60 (art. 22(4)); credits 3,000 = preset, no difference (art. 22(5));
+    interest (1,951.60 + 5,000.00) × 0.35% = 24.3306 → 24.33 (art. 22(1));
+    carry-over 1,951.60 (art. 22(4)); credits 3,000 = preset, no difference (art. 22(5));
     2025 preset 12 × 250 = 3,000 (art. 22(2)); premium 48 (art. 41) → current 2,952.00;
-    historical 5,000 + 24.50 + 1,999.60 = 7,024.10.
+    historical 5,000 + 24.33 + 1,951.60 = 6,975.93.
     """
     account = make_account(birth_date=dt.date(1990, 6, 15))
-    assert account.current == D("3000.00")
+    assert account.current == D("2952.00")
     services.transfer_in(
         person=account.person, amount=D("5000.00"), on=dt.date(2024, 3, 1), other_place="上海"
     )
@@ -66,12 +74,12 @@ def test_active_employee_full_year_art22_23_41(make_account, make_person):
     job = rollover.run_rollover(2024)
     assert job.status == BatchJob.Status.DONE and job.done == 1 and job.total == 1
     account.refresh_from_db()
-    assert amounts(account, "interest") == [D("24.50")]
-    assert amounts(account, "carry_over") == [D("1999.60")]  # one row: current → historical
+    assert amounts(account, "interest") == [D("24.33")]
+    assert amounts(account, "carry_over") == [D("1951.60")]  # one row: current → historical
     assert amounts(account, "reconciliation") == []
     assert amounts(account, "preset") == [D("3000.00"), D("3000.00")]
-    assert amounts(account, "catastrophic_premium") == [D("-48.00")]
-    assert account.historical == D("7024.10")
+    assert amounts(account, "catastrophic_premium") == [D("-48.00"), D("-48.00")]
+    assert account.historical == D("6975.93")
     assert account.current == D("2952.00")
     assert account.rolled_over_year == 2024 and account.preset_year == 2025
     assert audit_balances() == []
@@ -81,15 +89,16 @@ def test_active_employee_full_year_art22_23_41(make_account, make_person):
 def test_reconciliation_shortfall_art22_5(make_account):
     """Preset 3,000 (12 × 250), but only 9 months credited (750 short, e.g. arrears, art. 27(1)).
 
-    Current 3,000 untouched: interest 3,000 × 0.35% = 10.50; carry 3,000 → historical 3,010.50.
-    Shortfall 2,250 − 3,000 = −750 off 2025's current funds: 3,000 − 750 − 48 = 2,202.00.
+    Current 3,000 − 48 (opening premium) = 2,952: interest 2,952 × 0.35% = 10.332 → 10.33;
+    carry 2,952 → historical 2,962.33. Shortfall 2,250 − 3,000 = −750 off 2025's current funds:
+    3,000 − 750 − 48 = 2,202.00 (enough: no offset from historical funds, reading 15).
     """
     account = make_account(birth_date=dt.date(1990, 6, 15))
     credit_year(account, 2024, months=range(1, 10))
     rollover.run_rollover(2024)
     account.refresh_from_db()
     assert amounts(account, "reconciliation", "current") == [D("-750.00")]
-    assert account.historical == D("3010.50")
+    assert account.historical == D("2962.33")
     assert account.current == D("2202.00")
     assert audit_balances() == []
 
@@ -99,7 +108,7 @@ def test_reconciliation_surplus_after_base_rise_art22_5(make_account):
     """Preset at base 10,000 (3,000); from July the base is 12,000: July–Dec credits 240 + 60 = 300.
 
     Actual 6 × 250 + 6 × 300 = 3,300: surplus 300 into historical funds.
-    Historical 3,000 + interest 10.50 + surplus 300 = 3,310.50; 2025 preset at 12,000: 12 × 300 = 3,600;
+    Historical 2,952 + interest 10.33 + surplus 300 = 3,262.33; 2025 preset at 12,000: 12 × 300 = 3,600;
     current 3,600 − 48 = 3,552.00.
     """
     account = make_account(birth_date=dt.date(1990, 6, 15))
@@ -109,7 +118,7 @@ def test_reconciliation_surplus_after_base_rise_art22_5(make_account):
     rollover.run_rollover(2024)
     account.refresh_from_db()
     assert amounts(account, "reconciliation", "historical") == [D("300.00")]
-    assert account.historical == D("3310.50")
+    assert account.historical == D("3262.33")
     assert account.current == D("3552.00")
 
 
@@ -121,14 +130,13 @@ def test_crossing_45_mid_year_art23_1(make_account):
     2025 preset: Jan–Jun at 45 → 250; Jul–Dec at 46 → 200 + 80 = 280: 6 × 250 + 6 × 280 = 3,180.
     """
     account = make_account(birth_date=dt.date(1979, 7, 10))
-    assert account.current == D("3000.00")
+    assert account.current == D("3000.00") - D("48.00")  # the opening year's premium (art. 41)
     credit_year(account, 2024)
     rollover.run_rollover(2024)
     account.refresh_from_db()
     assert account.preset_amount == D("3180.00")
     assert account.current == D("3180.00") - D("48.00")
-    services.credit_month(account=account, year=2025, month=6)
-    services.credit_month(account=account, year=2025, month=7)
+    credit_year(account, 2025, months=(6, 7))
     assert amounts(account, "credit") == sorted([D("250.00")] * 13 + [D("280.00")])
 
 
@@ -146,13 +154,13 @@ def test_retiree_pension_below_average_crossing_70_art23_4(make_account, provinc
         opened=dt.date(2025, 1, 1),
         birth_date=dt.date(1955, 4, 2),
     )
-    assert account.current == D("5568.00")
+    assert account.current == D("5568.00") - D("48.00")  # the opening year's premium (art. 41)
     credit_year(account, 2025)
     rollover.run_rollover(2025)
     account.refresh_from_db()
     assert account.preset_amount == D("6288.00")
-    # interest 5,568 × 0.35% = 19.488 → 19.49
-    assert account.historical == D("5568.00") + D("19.49")
+    # interest 5,520 × 0.35% = 19.32
+    assert account.historical == D("5520.00") + D("19.32")
 
 
 @pytest.mark.django_db
@@ -165,7 +173,7 @@ def test_retiree_pension_above_average_art23_4(make_account, provincial_average)
         opened=dt.date(2025, 1, 1),
         birth_date=dt.date(1960, 1, 1),
     )
-    assert account.current == D("580.03") * 12
+    assert account.current == D("580.03") * 12 - D("48.00")
     rollover.run_rollover(2025)
     account.refresh_from_db()
     assert account.preset_amount == D("580.03") * 12
@@ -175,14 +183,14 @@ def test_retiree_pension_above_average_art23_4(make_account, provincial_average)
 def test_flexible_worker_only_pooled_part_art23_2(make_account):
     """Flexible worker, base 4,800 (60% of 8,000), age 50: 4,800 × 0.8% = 38.40 a month, no 2% part."""
     account = make_account(category="flexible", base=D("4800.00"), birth_date=dt.date(1974, 1, 1))
-    assert account.current == D("460.80")
+    assert account.current == D("460.80") - D("48.00")
 
 
 @pytest.mark.django_db
 def test_opened_mid_year_presets_remaining_months_art22_3(make_account):
-    """Opened 2024-10-01: preset for October–December only, 3 × 250 = 750."""
+    """Opened 2024-10-01: preset for October–December only, 3 × 250 = 750, less the year's premium 48."""
     account = make_account(opened=dt.date(2024, 10, 1))
-    assert account.current == D("750.00")
+    assert account.current == D("702.00")
     assert account.preset_amount == D("750.00")
 
 
@@ -244,15 +252,18 @@ def test_rollover_twice_changes_nothing(make_account):
 def test_stopped_account_gets_no_preset_and_no_premium_art27(make_account):
     """Credits stopped (pension stopped, art. 27(2)): no 2025 preset, no premium from current funds."""
     account = make_account(birth_date=dt.date(1990, 6, 15))
-    services.set_profile(account=account, credits_stopped=True, stop_reason="停发基本养老金")
+    services.set_profile(
+        account=account, credits_stopped=True, stop_reason="停发基本养老金", stopped_from=dt.date(2024, 1, 1)
+    )
     assert services.credit_month(account=account, year=2024, month=1) is None
     rollover.run_rollover(2024)
     account.refresh_from_db()
-    # interest 3,000 × 0.35% = 10.50; carry 3,000; shortfall −3,000 (nothing credited) off 2025 current funds.
-    assert account.historical == D("3010.50")
-    assert account.current == D("-3000.00")
+    # current 3,000 − 48 = 2,952: interest 10.33; carry 2,952 → historical 2,962.33; shortfall −3,000
+    # (nothing credited), no 2025 preset: historical funds cover 2,962.33 of it (reading 15), −37.67 stays.
+    assert account.historical == D("0.00")
+    assert account.current == D("-37.67")
     assert amounts(account, "preset") == [D("3000.00")]
-    assert amounts(account, "catastrophic_premium") == []
+    assert amounts(account, "catastrophic_premium") == [D("-48.00")]  # 2024's, at opening; none for 2025
 
 
 def _population(make_account, count=7):
@@ -350,7 +361,7 @@ def test_missing_provincial_average_fails_the_job_naming_the_parameter(make_acco
     assert job.status == BatchJob.Status.FAILED
     assert "provincial_average_monthly_wage" in job.errors
     account.refresh_from_db()
-    assert account.rolled_over_year is None and account.current == D("5568.00")
+    assert account.rolled_over_year is None and account.current == D("5520.00")
 
 
 @pytest.fixture
