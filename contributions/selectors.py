@@ -223,6 +223,8 @@ def own_flexible_base(*, person: Person, on: dt.date) -> tuple[dt.date, object] 
         .first()
     )
     return found
+
+
 def payments_by_person(person_ids: list[int]) -> dict[int, dict[dt.date, Paid]]:
     """Each person's employee months paid, with the payment date; back-paid months (art. 17) marked.
 
@@ -253,8 +255,6 @@ def payments_by_person(person_ids: list[int]) -> dict[int, dict[dt.date, Paid]]:
 def paid_months_with_dates(*, person: Person) -> dict[dt.date, Paid]:
     """For other apps (accounts, art. 17(5) crediting): {month: Paid(paid_on, back_paid)}."""
     return payments_by_person([person.pk])[person.pk]
-
-
 
 
 # --- What the personal-account credit reads (杭州 art. 17(5), 22(3), 23; coverage-rules 11–13) ----
