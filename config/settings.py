@@ -269,6 +269,11 @@ SPECTACULAR_SETTINGS = {
     "the tax bureau; certificates for civil affairs; maternity claims for employers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # every status a route can answer, with its body: 400/401/403/404/415/429 from the framework (core.schema)
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.document_framework_answers",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # The region choice appears with labels (enrollment) and as bare codes (policy): name both.
     "ENUM_NAME_OVERRIDES": {

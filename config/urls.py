@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
@@ -8,6 +10,23 @@ from policy.views import TrialSettlementView
 from users.permissions import HasApiScope, IsClerkOrApiClient
 
 from .health import healthz
+
+
+def api_not_found(request, exception=None):
+    """404 under /api/ is JSON like every other API answer (the schema documents `{"detail": …}`)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "未找到。"}, status=404)
+    return page_not_found(request, exception)
+
+
+def api_server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "服务器内部错误。"}, status=500)
+    return server_error(request)
+
+
+handler404 = api_not_found
+handler500 = api_server_error
 
 
 class DocsAccess:

@@ -77,3 +77,25 @@ def test_form_and_multipart_bodies_are_refused_and_not_advertised(clerk, client)
         for method, operation in operations.items():
             content = operation.get("requestBody", {}).get("content", {})
             assert set(content) <= {"application/json"}, (path, method, set(content))
+
+
+def test_schema_documents_every_framework_status(client):
+    """Finding 6: 400 was undocumented on /settlements/ and /settlements/trial/, 401/403/404 everywhere."""
+    schema = client.get("/api/schema/?format=json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            statuses = set(operation["responses"])
+            assert {"400", "401", "403", "429"} <= statuses, (path, method)
+            if "{" in path:
+                assert "404" in statuses, (path, method)
+    refusal_403 = schema["paths"]["/api/v1/settlements/"]["post"]["responses"]["403"]
+    assert {"$ref": "#/components/schemas/Error"} in refusal_403["content"]["application/json"]["schema"]["anyOf"]
+
+
+@override_settings(DEBUG=False)
+def test_api_404_is_json(clerk):
+    http = APIClient()
+    http.force_authenticate(clerk)
+    response = http.get("/api/v1/settlements/-1/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
