@@ -122,6 +122,16 @@ def make_rows(institutions: int, settlements: int) -> None:
             expression = "NULL"
         elif field.get_internal_type() == "DecimalField":
             expression = "0"
+        elif (
+            field.has_default()
+            and not callable(field.default)
+            and isinstance(field.default, (bool, str, int))
+        ):
+            expression = (
+                {True: "true", False: "false"}.get(field.default, None)
+                if isinstance(field.default, bool)
+                else repr(field.default).replace('"', "'")
+            )
         else:
             raise SystemExit(f"bench: no value for settlement column {column}")
         columns.append(connection.ops.quote_name(column))
