@@ -264,7 +264,7 @@ class SpecialCaseAdmin(SimpleHistoryAdmin):
     inlines = [CaseAttachmentInline]
     change_form_template = "admin/assistance/steps_change_form.html"
     readonly_fields = (
-        "person", "region", "district", "year", "certificate_kind", "applicant", "reason", "amount_requested",
+        "person", "region_name", "district", "year", "kind_label", "applicant", "reason", "amount_requested",
         "status", "applied_at", "applied_by", "review_note", "review_summary", "reviewed_at", "reviewed_by",
         "meeting_date", "minutes_number", "amount_approved", "refusal_reason", "decided_at", "decided_by",
         "paid_on", "paid_by",
@@ -273,6 +273,12 @@ class SpecialCaseAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("救助对象类别"))
     def kind_label(self, obj):
         return _kind_label(obj.certificate_kind)
+
+    @admin.display(description=_("统筹地区"))
+    def region_name(self, obj):
+        from policy.regions import region_of
+
+        return region_of(obj.region).name
 
     def has_delete_permission(self, request, obj=None):
         return False
