@@ -141,11 +141,11 @@ def setup_data(n: int, credited_months: int | None = None) -> None:
             "INSERT INTO accounts_account (person_id, region, status, opened_on, current, historical, category, birth_date,"
             " credit_base, pension, credits_stopped, stop_reason, benefit_suspended, suspension_reason, preset_year,"
             " preset_amount, credited_year, credited_total, last_interest, last_carry_over, last_reconciliation, last_premium,"
-            " historical_pays_personal_share) "
+            " last_offset, historical_pays_personal_share) "
             "SELECT p.id, 'hangzhou', 'open', '2024-01-01', 0, 0,"
             " CASE WHEN p.id % 10 = 0 THEN 'retired' WHEN p.id % 10 = 1 THEN 'flexible' ELSE 'active' END,"
             " p.birth_date, 4000 + (p.id % 100) * 100, CASE WHEN p.id % 10 = 0 THEN 5000 + (p.id % 7000) ELSE 0 END,"
-            " false, '', false, '', 2024, 0, 2024, 0, 0, 0, 0, 0, true FROM enrollment_person p ORDER BY p.id"
+            " false, '', false, '', 2024, 0, 2024, 0, 0, 0, 0, 0, 0, true FROM enrollment_person p ORDER BY p.id"
         )
         # The year's entries: preset (current), credits (credited), a payment (current), a transfer in (historical).
         cursor.execute(
