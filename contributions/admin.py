@@ -76,6 +76,13 @@ class CounterPaymentForm(ServiceForm):
     disabled_veteran = forms.BooleanField(
         label=_("退役六级及以上残疾军人（杭州 第十三条第(三)项）"), required=False
     )
+    disability_allowance = forms.DecimalField(
+        label=_("伤残津贴（工伤职工以伤残津贴为基数缴费，不设上下限；杭州 第十三条第(四)项）"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+    )
 
     class Meta:
         model = ContributionRecord
@@ -88,6 +95,7 @@ class CounterPaymentForm(ServiceForm):
             paid_on=data["paid_on"],
             monthly_wage=data.get("monthly_wage"),
             disabled_veteran=bool(data.get("disabled_veteran")),
+            disability_allowance=data.get("disability_allowance"),
         )
 
 

@@ -264,6 +264,12 @@ class RetirementConfirmation(models.Model):
     missing_total_months = models.PositiveIntegerField(_("累计缴费缺少月数"), default=0)
     method = models.CharField(_("方式"), max_length=16, choices=Method.choices)
     lump_sum = models.DecimalField(_("一次性补缴金额"), default=0, **MONEY)
+    lump_sum_premium = models.DecimalField(
+        _("一次性补缴大病保险费（个人部分）"),
+        default=0,
+        help_text=_("补缴年限每年（不足一年按一年）的大病保险费个人部分（杭州 第四十一条）"),
+        **MONEY,
+    )
     lines = models.JSONField(_("计算说明"), default=list)
     history = HistoricalRecords()
 

@@ -155,7 +155,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 @admin.register(Employer)
 class EmployerAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "credit_code", "district", "region")
+    list_display = ("name", "credit_code", "district", "region", "joined_on")
     list_filter = ("region", "district")
     search_fields = ("name", "=credit_code")
 

@@ -39,6 +39,12 @@ class Employer(models.Model):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     district = models.CharField(_("所属辖区"), max_length=40)
     region = models.CharField(_("统筹地区"), max_length=16, choices=Region.choices, default=default_region)
+    joined_on = models.DateField(
+        _("纳入职工医保参保范围日期"),
+        null=True,
+        blank=True,
+        help_text=_("以单位职工身份补缴的，补缴起始时间不得早于此日期（杭州 第十七条第(一)项）"),
+    )
     created = models.DateTimeField(_("登记时间"), auto_now_add=True)
     history = HistoricalRecords()
 

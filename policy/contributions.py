@@ -482,9 +482,10 @@ def back_payment(
         base = round_yuan(money(current_base, "current_base"))
         if base <= 0:
             raise RuleInputError("current_base", "本年度补缴须提供本人当前缴费基数")
-        part_employer = round_yuan(base * employer_rate * months)
-        part_maternity = round_yuan(base * maternity_rate * months)
-        part_personal = round_yuan(base * personal_rate * months)
+        # reading 17: month by month, like the months they replace: each month rounded, then summed
+        part_employer = round_yuan(base * employer_rate) * months
+        part_maternity = round_yuan(base * maternity_rate) * months
+        part_personal = round_yuan(base * personal_rate) * months
         lines += [
             Line(
                 article,
@@ -500,9 +501,9 @@ def back_payment(
         )
     if earlier_months:
         average, average_line = provincial_average(params)
-        part_employer = round_yuan(average * employer_rate * earlier_months)
-        part_maternity = round_yuan(average * maternity_rate * earlier_months)
-        part_personal = round_yuan(average * personal_rate * earlier_months)
+        part_employer = round_yuan(average * employer_rate) * earlier_months
+        part_maternity = round_yuan(average * maternity_rate) * earlier_months
+        part_personal = round_yuan(average * personal_rate) * earlier_months
         lines += [
             average_line,
             Line(

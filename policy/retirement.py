@@ -134,6 +134,7 @@ def retirement_check(
     hukou_local: bool,
     employed_locally: bool = False,
     flexible_locally: bool = False,
+    meets_flexible_conditions: bool = False,
     continuous_to_retirement: bool = True,
     pension_locally: bool = True,
     certificate_holder: bool = False,
@@ -176,7 +177,14 @@ def retirement_check(
         lines.append(Line(article, "缴费年限已满，办理医保退休资格确认后享受退休人员待遇", ZERO))
         return RetirementCheck(True, 0, 0, ZERO, tuple(lines))
     if params.region != "zhoushan":
-        if not hukou_local and not employed_locally and not flexible_locally:
+        # reading 21: a non-local person meeting the flexible-worker conditions (art. 12(2)) is not
+        # refused under art. 21; whether they may top up is decided under art. 20
+        if (
+            not hukou_local
+            and not employed_locally
+            and not flexible_locally
+            and not meets_flexible_conditions
+        ):
             refusal = params.article("retirement.non_local_refused")
             lines.append(
                 Line(

@@ -14,6 +14,7 @@ from enrollment.models import (
     Scheme,
 )
 from policy import contributions as rules
+from policy.regions import region_of
 
 from ..models import (
     BackPayment,
@@ -50,6 +51,16 @@ def record_back_payment(
         _refuse("last_month", "补缴终止月不能早于起始月")
     if last_month >= dates.month_start(paid_on):
         _refuse("last_month", "补缴只适用于办理当月以前的应保未保月份（杭州 第十七条）")
+    if identity == BackPayment.Identity.EMPLOYEE:
+        employer = employer or _employer_of(person, first_month, last_month)
+        joined = employer.joined_on if employer else None
+        if joined and first_month < dates.month_start(joined):
+            # reading 18: not before the employer joined the scheme
+            _refuse(
+                "first_month",
+                f"补缴起始时间不得早于本人所在单位纳入职工医保参保范围的时间（{employer.name}，{joined.isoformat()}）"
+                f"（{region_of(person.region).article('back_payment.employee')}）",
+            )
     months = list(dates.month_range(first_month, last_month))
     already = sorted(set(months) & paid_months(person=person))
     if already:
@@ -94,3 +105,17 @@ def record_back_payment(
     for enrolment in person.enrolments.filter(scheme=Scheme.EMPLOYEE):
         lift_suspensions(enrolment=enrolment, months=months, paid_on=paid_on)
     return back
+
+
+def _employer_of(person: Person, first_month: dt.date, last_month: dt.date) -> Employer | None:
+    """The employer of the person's employee enrolment over the months back-paid (the latest one)."""
+    enrolment = (
+        person.enrolments.filter(
+            scheme=Scheme.EMPLOYEE, employer__isnull=False, start_date__lte=dates.add_months(last_month, 1)
+        )
+        .exclude(end_date__lt=first_month)
+        .select_related("employer")
+        .order_by("-start_date")
+        .first()
+    )
+    return enrolment.employer if enrolment else None

@@ -95,6 +95,7 @@ def intake_contribution(record: dict) -> tuple[object, bool]:
         month=month,
         paid_on=paid_on,
         monthly_wage=amount_from(record, "monthly_wage"),
+        disability_allowance=amount_from(record, "disability_allowance"),
         employer=employer,
         source=ContributionRecord.Source.TAX_BUREAU,
         external_id=record_id,

@@ -107,6 +107,7 @@ def record_monthly_contribution(
     monthly_wage: Decimal | None = None,
     employer: Employer | None = None,
     disabled_veteran: bool = False,
+    disability_allowance: Decimal | None = None,
     source: str = ContributionRecord.Source.COUNTER,
     external_id: str | None = None,
 ) -> ContributionRecord:
@@ -133,7 +134,7 @@ def record_monthly_contribution(
     certificate = certificate_for_month(person, month)
     if enrolment.category == Category.ACTIVE:
         employer = employer or enrolment.employer
-        if monthly_wage is None:
+        if monthly_wage is None and disability_allowance is None:
             declaration = BaseDeclaration.objects.filter(
                 person=person, employer=employer, year=month.year
             ).first()
@@ -149,6 +150,7 @@ def record_monthly_contribution(
             monthly_wage=monthly_wage,
             certificate=None,
             disabled_veteran=disabled_veteran,
+            disability_allowance=disability_allowance,
         )
         kind = ContributionRecord.Kind.EMPLOYEE
     elif enrolment.category == Category.FLEXIBLE:

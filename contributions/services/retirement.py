@@ -15,8 +15,11 @@ from enrollment.models import (
     Scheme,
 )
 from enrollment.services import end_enrolment, enrol
+from policy import contributions as rules
 from policy import retirement as retirement_rules
+from policy.explain import Line
 from policy.parameters import ParameterError
+from policy.regions import region_of
 
 from ..models import (
     RetirementConfirmation,
@@ -25,6 +28,8 @@ from ..selectors import contribution_months
 from .common import ContributionError, _lines, _params, _refuse, _rule
 
 log = logging.getLogger(__name__)
+# 杭州 art. 12(2): a non-local person may enrol as a flexible worker after 10 years of local actual contribution
+NON_LOCAL_FLEXIBLE_MONTHS = 120
 
 # --- retirement --------------------------------------------------------------------------
 
@@ -45,7 +50,7 @@ def confirm_retirement(
     """
     Person.objects.select_for_update().filter(pk=person.pk).first()
     region = person.region
-    art = "舟山 第十一条" if region == "zhoushan" else "杭州 第二十条"
+    art = region_of(region).article("coverage.retired")
     current = (
         person.enrolments.filter(scheme=Scheme.EMPLOYEE, start_date__lte=retirement_date)
         .order_by("-start_date")
@@ -71,11 +76,13 @@ def confirm_retirement(
         hukou_local=person.hukou_local,
         employed_locally=current.category == Category.ACTIVE,
         flexible_locally=current.category == Category.FLEXIBLE,
+        # reading 21: art. 21 refuses only a non-local person meeting neither art. 11 nor art. 12(2)
+        meets_flexible_conditions=counted.local_actual >= NON_LOCAL_FLEXIBLE_MONTHS,
         certificate_holder=certificate_holder,
     )
     lines = [*counted.lines, *check.lines]
     missing_local, missing_total = check.missing_local_months, check.missing_total_months
-    lump_sum = Decimal("0.00")
+    lump_sum = lump_sum_premium = Decimal("0.00")
     if check.eligible:
         method = RetirementConfirmation.Method.QUALIFIED
     elif check.refused or not check.may_top_up:
@@ -94,6 +101,19 @@ def confirm_retirement(
         if certificate_holder:
             _refuse("method", f"持证人员应按月缴纳至规定年限，应缴部分由政府按规定补贴（{art}）")
         lump_sum = check.lump_sum
+        # reading 20 (art. 41): the catastrophic premium's personal part for each year, or part of one, made up
+        years = -(-max(missing_local, missing_total) // 12)
+        premium = _rule(
+            rules.catastrophic_premium, params=_params(region, confirmed_on), scheme=Scheme.EMPLOYEE
+        )
+        lump_sum_premium = premium.personal * years
+        lines.append(
+            Line(
+                premium.lines[0].article,
+                f"一次性补缴同时缴纳大病保险费个人部分：{premium.personal} 元 × {years} 年",
+                lump_sum_premium,
+            )
+        )
     elif method != RetirementConfirmation.Method.MONTHLY:
         _refuse("method", "应为一次性补缴（lump_sum）或按月缴纳（monthly）")
     total = counted.total
@@ -108,10 +128,28 @@ def confirm_retirement(
             "missing_total_months": missing_total,
             "method": method,
             "lump_sum": lump_sum,
+            "lump_sum_premium": lump_sum_premium,
             "lines": _lines(lines),
         },
     )
     if method == RetirementConfirmation.Method.MONTHLY:
+        # reading 10 (art. 20): not retired; until the years are complete, a flexible worker paying
+        # at the flexible standard
+        if current.category != Category.FLEXIBLE:
+            if current.end_date is None or current.end_date >= retirement_date:
+                end_enrolment(
+                    enrolment=current,
+                    end_date=retirement_date - dt.timedelta(days=1),
+                    reason=Enrolment.EndReason.STOPPED,
+                )
+            enrol(
+                person=person,
+                category=Category.FLEXIBLE,
+                district=current.district,
+                start_date=retirement_date,
+                note=f"按月缴纳职工医保费至规定年限，按同期灵活就业人员标准缴费（{art}）",
+                _allow_retired=True,
+            )
         return confirmation
     start = max(retirement_date, confirmed_on)
     if current.end_date is None or current.end_date >= start:
