@@ -5,7 +5,8 @@ form shows a refusal on the field it concerns, with the article.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from core.identity import mask_id_number
 
 from . import services
 from .models import (
+    Category,
     Certificate,
     Employer,
     Enrolment,
@@ -25,7 +27,7 @@ from .models import (
     Suspension,
     Transfer,
 )
-from .selectors import benefit_status
+from .selectors import benefit_status, benefit_status_text
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -210,9 +212,21 @@ class EnrolmentForm(forms.ModelForm):
         return data
 
 
+class SwitchActionForm(ActionForm):
+    """险种转换 (杭州 art. 73): the new category, its district and the day the new scheme starts."""
+
+    category = forms.ChoiceField(
+        label=_("转换后参保类别"), choices=[("", "—"), *Category.choices], required=False
+    )
+    district = forms.CharField(label=_("参保辖区"), required=False, max_length=40)
+    on = forms.DateField(label=_("转换日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(SimpleHistoryAdmin):
     form = EnrolmentForm
+    action_form = SwitchActionForm
+    actions = ["switch_scheme"]
     list_display = (
         "person",
         "scheme",
@@ -249,6 +263,45 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
         )
         obj.pk = created.pk
         obj.refresh_from_db()
+
+    @admin.action(description=_("险种转换（选一条参保登记，填写转换后类别、辖区和日期）"))
+    def switch_scheme(self, request, queryset):
+        """The service ends the enrolment the day before and enrols in the new scheme; the waits of
+        art. 73 follow from the records (benefit_status), shown to the clerk with the article."""
+        data = request.POST
+        if queryset.count() != 1:
+            self.message_user(request, _("请只选择一条参保登记"), messages.ERROR)
+            return
+        enrolment = queryset.get()
+        # the action form's own fields (its `action` choices are set by the changelist, not here)
+        fields = SwitchActionForm.base_fields
+        try:
+            category = fields["category"].clean(data.get("category"))
+            on = fields["on"].clean(data.get("on"))
+            district = fields["district"].clean(data.get("district"))
+        except forms.ValidationError:
+            category = on = None
+        if not category or not on:
+            self.message_user(request, _("请填写转换后参保类别和转换日期"), messages.ERROR)
+            return
+        try:
+            created = services.switch_scheme(
+                person=enrolment.person,
+                category=category,
+                district=district or enrolment.district,
+                on=on,
+            )
+        except services.EnrolmentError as error:
+            for field, texts in error.message_dict.items():
+                self.message_user(request, f"{field}: {'；'.join(texts)}", messages.ERROR)
+            return
+        status = benefit_status(person=enrolment.person, on=on)
+        self.message_user(
+            request,
+            _("已转换为 %(new)s（%(on)s 起）。%(status)s")
+            % {"new": created, "on": on.isoformat(), "status": benefit_status_text(status)},
+            messages.SUCCESS,
+        )
 
 
 class CertificateForm(ServiceForm):

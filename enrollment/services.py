@@ -17,6 +17,7 @@ from django.utils import timezone
 from core import dates
 from core.identity import mask_id_number
 from policy.parameters import ParameterError, parameters_for
+from policy.regions import region_of
 
 from . import paid_months
 from .models import (
@@ -104,6 +105,7 @@ def check_eligibility(
     school_level: str = "",
     parent: Person | None = None,
     local_actual_months: int | None = None,
+    in_local_pension_scheme: bool = False,
 ) -> None:
     """Refuse, naming the field and the article, a category the person may not enrol in."""
     region = person.region
@@ -111,6 +113,8 @@ def check_eligibility(
     age = dates.age_on(person.birth_date, start_date)
     if person.death_date and start_date > person.death_date:
         _refuse("start_date", "参保人已死亡，不能办理参保")
+    if category in {Category.ACTIVE, Category.FLEXIBLE} and not in_local_pension_scheme:
+        _check_first_employee_age(person, start_date, age)
     if category == Category.RETIRED:
         _refuse(
             "category",
@@ -153,6 +157,27 @@ def check_eligibility(
             )
     if category in RESIDENT_CATEGORIES:
         _check_resident(person, category, district, start_date, age, school, school_level, parent, zs)
+
+
+def _check_first_employee_age(person: Person, start_date: dt.date, age: int) -> None:
+    """A region that declares it (舟山 art. 12): a first employee enrolment must be under the statutory
+    retirement age, unless the person is in the local employee pension scheme."""
+    region = region_of(person.region)
+    key = "enrolment.first_employee_retirement_age"
+    if not region.has(key):
+        return
+    if person.enrolments.filter(scheme=Scheme.EMPLOYEE, start_date__lt=start_date).exists():
+        return
+    try:
+        limit = int(region.parameters(start_date)[key][person.sex])
+    except ParameterError as error:
+        _refuse("category", str(error))
+    if age >= limit:
+        _refuse(
+            "start_date",
+            f"首次参加本市职工医保的人员应未超过法定退休年龄（{limit}周岁），参保日已满{age}周岁，"
+            f"已参加本市职工基本养老保险的除外（{region.article(key)}）",
+        )
 
 
 def _check_resident(person, category, district, start_date, age, school, school_level, parent, zs):  # noqa: C901 (issue 13: split by its owner)
@@ -233,7 +258,7 @@ def _check_single_scheme(person: Person, start_date: dt.date, end_date: dt.date 
             end_date is None or other.start_date <= end_date
         )
         if overlaps:
-            art = "舟山 第六十二条" if person.region == "zhoushan" else "杭州 第七十三条"
+            art = region_of(person.region).article("enrollment.single_scheme")
             _refuse(
                 "start_date",
                 f"同一时期内只能参加一种基本医疗保险：已有{other.get_scheme_display()}（{other.get_category_display()}，"
@@ -255,6 +280,7 @@ def enrol(
     parent: Person | None = None,
     eligible_since: dt.date | None = None,
     local_actual_months: int | None = None,
+    in_local_pension_scheme: bool = False,
     note: str = "",
     _allow_retired: bool = False,
 ) -> Enrolment:
@@ -278,6 +304,7 @@ def enrol(
             school_level=school_level,
             parent=parent,
             local_actual_months=local_actual_months,
+            in_local_pension_scheme=in_local_pension_scheme,
         )
     if scheme == Scheme.RESIDENT and end_date is None:
         end_date = _resident_year_end(category, start_date)

@@ -15,12 +15,12 @@ from .common import ContributionError
 from .intake import INTAKE_KINDS, intake_contribution, intake_contributions
 from .monthly import certificate_for_month, declare_base, record_monthly_contribution
 from .premium import _ensure_catastrophic_premium
-from .resident import ZHOUSHAN_RESIDENT_CATEGORIES, contribution_category, record_resident_payment
+from .resident import RESIDENT_CATEGORY_GROUPS, contribution_category, record_resident_payment
 from .retirement import confirm_retirement
 
 __all__ = [
     "INTAKE_KINDS",
-    "ZHOUSHAN_RESIDENT_CATEGORIES",
+    "RESIDENT_CATEGORY_GROUPS",
     "ContributionError",
     "_ensure_catastrophic_premium",
     "certificate_for_month",

@@ -20,6 +20,7 @@ from enrollment.models import (
     Scheme,
 )
 from policy import contributions as rules
+from policy.regions import region_of
 
 from ..models import (
     BaseDeclaration,
@@ -54,7 +55,7 @@ def _employee_enrolment(person: Person, month: dt.date) -> Enrolment:
     for enrolment in person.enrolments.filter(scheme=Scheme.EMPLOYEE).order_by("-start_date"):
         if enrolment.start_date <= month_end and (enrolment.end_date is None or enrolment.end_date >= month):
             return enrolment
-    art = "舟山 第八条" if person.region == "zhoushan" else "杭州 第十四条、第十五条"
+    art = region_of(person.region).article("contributions.employee_enrolment")
     _refuse("month", f"{month:%Y年%m月}没有职工医保参保登记，不能记录缴费（{art}）")
 
 

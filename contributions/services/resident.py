@@ -13,6 +13,7 @@ from enrollment.models import (
     Scheme,
 )
 from policy import contributions as rules
+from policy.regions import region_of
 
 from ..models import (
     ResidentPayment,
@@ -26,8 +27,9 @@ log = logging.getLogger(__name__)
 # --- residents ---------------------------------------------------------------------------
 
 
-# 舟山 art. 26, 27: minors, students, adults (one standard for adults)
-ZHOUSHAN_RESIDENT_CATEGORIES = {
+# A region whose contribution table has no row for our category names it by its broader group
+# (舟山 art. 26, 27: minors, students, adults with one standard)
+RESIDENT_CATEGORY_GROUPS = {
     Category.CHILD: "minor",
     Category.STUDENT: "student",
     Category.ADULT_TIER1: "adult",
@@ -36,11 +38,12 @@ ZHOUSHAN_RESIDENT_CATEGORIES = {
 }
 
 
-def contribution_category(region: str, category: str) -> str:
+def contribution_category(region: str, category: str, on: dt.date | None = None) -> str:
     """The resident category as the region's contribution table names it."""
-    if region == "zhoushan":
-        return ZHOUSHAN_RESIDENT_CATEGORIES.get(category, category)
-    return category
+    table = region_of(region).parameters(on or dt.date.today()).get("resident.contribution") or {}
+    if category in table:
+        return category
+    return RESIDENT_CATEGORY_GROUPS.get(category, category)
 
 
 def _settlement_year(enrolment: Enrolment) -> tuple[int, dt.date]:
@@ -85,7 +88,7 @@ def record_resident_payment(
     result = _rule(
         rules.resident_contribution,
         params=params,
-        category=contribution_category(person.region, enrolment.category),
+        category=contribution_category(person.region, enrolment.category, year_start),
         subsidy_reason=subsidy_reason,
     )
     payment = ResidentPayment.objects.create(

@@ -145,3 +145,33 @@ def test_missing_zhoushan_figure_refuses_naming_the_parameter(zs_person, employe
     status = benefit_status(person=person, on=D(2024, 5, 1))
     assert not status.eligible
     assert "enrolment.benefit_start_natural_month" in status.reason and status.article == "舟山 第十三条"
+
+
+def test_first_employee_enrolment_under_retirement_age_art_12(zs_person, employer):
+    """舟山 art. 12 (illustrative ages M 60 / F 50): a woman of 52 may not make a first employee
+    enrolment; one in the local employee pension scheme may; nothing is written on refusal."""
+    from enrollment.models import Enrolment
+
+    person = zs_person(name="首次参保", birth=D(1972, 1, 10), sex="F")
+    with pytest.raises(ValidationError) as error:
+        enrol(
+            person=person, category="active", district="定海区", start_date=D(2024, 3, 1), employer=employer
+        )
+    message = error.value.message_dict["start_date"][0]
+    assert "舟山 第十二条" in message and "50" in message
+    assert not Enrolment.objects.filter(person=person).exists()
+    enrol(
+        person=person,
+        category="active",
+        district="定海区",
+        start_date=D(2024, 3, 1),
+        employer=employer,
+        in_local_pension_scheme=True,
+    )
+    assert Enrolment.objects.filter(person=person).count() == 1
+
+
+def test_hangzhou_has_no_first_enrolment_age_rule(make_person, employer):
+    """The rule is the region's (declared in zhoushan.yaml only): a Hangzhou woman of 52 enrols."""
+    person = make_person(name="杭州首次", birth=D(1972, 1, 10), sex="F")
+    enrol(person=person, category="active", district="上城区", start_date=D(2024, 3, 1), employer=employer)

@@ -131,3 +131,43 @@ def test_gp_contract_form_refuses_a_second_contract_at_once(client, clerk, make_
     )
     assert again.status_code == 200 and "第二十九条第(四)项" in again.content.decode()
     assert GpContract.objects.count() == 1
+
+
+def test_scheme_switch_admin_action_applies_art_73_waits(client, clerk, make_person):
+    """险种转换 from the enrolment list (issue 15): a flexible worker whose April 2023 is unpaid switches
+    to resident on 05-10: the enrolment ends 05-09, the resident one starts 05-10, and the clerk is
+    told the status with its article (art. 73(2), reading 7: no employee month while suspended)."""
+    from enrollment.models import Enrolment
+
+    person = make_person(name="转换人")
+    flexible = enrol(person=person, category="flexible", district="上城区", start_date=dt.date(2023, 1, 1))
+    Enrolment.objects.filter(pk=flexible.pk).update(first_paid_on=dt.date(2023, 1, 5))
+    client.force_login(clerk)
+    response = client.post(
+        "/admin/enrollment/enrolment/",
+        {
+            "action": "switch_scheme",
+            "_selected_action": [flexible.pk],
+            "category": "adult_tier1",
+            "district": "上城区",
+            "on": "2023-05-10",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    flexible.refresh_from_db()
+    assert flexible.end_date == dt.date(2023, 5, 9) and flexible.end_reason == "switch"
+    resident = person.enrolments.get(scheme="resident")
+    assert resident.start_date == dt.date(2023, 5, 10)
+    assert "已转换为" in page
+    again = client.post(
+        "/admin/enrollment/enrolment/",
+        {
+            "action": "switch_scheme",
+            "_selected_action": [resident.pk],
+            "category": "adult_tier2",
+            "on": "2023-06-01",
+        },
+        follow=True,
+    ).content.decode()
+    assert "第七十三条" in again  # same scheme: refused with the article
