@@ -282,3 +282,29 @@ def person_from(record: dict) -> Person:
             "id_number", f"证件号码 {mask_id_number(number)} 未登记参保人，须先办理参保登记（杭州 第十四条）"
         )
     return person
+
+
+@dataclass(frozen=True)
+class SchemeSwitch:
+    """A scheme switch (杭州 art. 73), for the deductible borne and the fund channel (art. 74, 75; claims)."""
+
+    on: dt.date
+    from_scheme: str
+    from_category: str
+    to_scheme: str
+    to_category: str
+
+
+def scheme_switches(*, person: Person) -> list[SchemeSwitch]:
+    """The person's scheme switches in date order: an enrolment ended by a switch and the one after it.
+
+    Which scheme's benefits apply on a day (the bridges and waits of art. 73) is `benefit_status(...).scheme`.
+    """
+    enrolments = sorted(person.enrolments.all(), key=lambda e: (e.start_date, e.pk))
+    found = []
+    for before, after in zip(enrolments, enrolments[1:], strict=False):
+        if before.end_reason == Enrolment.EndReason.SWITCH and before.scheme != after.scheme:
+            found.append(
+                SchemeSwitch(after.start_date, before.scheme, before.category, after.scheme, after.category)
+            )
+    return found

@@ -303,3 +303,14 @@ def test_transfer_in_recorded_late_belongs_to_its_enrolment_art_78_reading_9(
         not status.eligible and status.article == "杭州 第七十八条" and status.benefit_from == D(2024, 7, 1)
     )
     assert covered(person, D(2024, 7, 1))
+
+
+def test_switch_facts_for_claims_art_73_74_75(flexible):
+    """What claims reads for the art. 74 deductible and the art. 75 fund channel: the switch and its schemes."""
+    from enrollment.selectors import scheme_switches
+
+    person = flexible(D(2023, 1, 1))
+    pay(person, D(2023, 1, 1), D(2023, 4, 1))
+    switch_scheme(person=person, category="adult_tier1", district="上城区", on=D(2023, 5, 10))
+    (switch,) = scheme_switches(person=person)
+    assert (switch.on, switch.from_scheme, switch.to_scheme) == (D(2023, 5, 10), "employee", "resident")
