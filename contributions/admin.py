@@ -77,7 +77,7 @@ class CounterPaymentForm(ServiceForm):
         label=_("退役六级及以上残疾军人（杭州 第十三条第(三)项）"), required=False
     )
     disability_allowance = forms.DecimalField(
-        label=_("伤残津贴（工伤职工以伤残津贴为基数缴费，不设上下限；杭州 第十三条第(四)项）"),
+        label=_("伤残津贴（工伤职工以伤残津贴为基数缴费，不设上下限）"),
         required=False,
         min_value=0,
         max_digits=14,

@@ -267,7 +267,7 @@ class RetirementConfirmation(models.Model):
     lump_sum_premium = models.DecimalField(
         _("一次性补缴大病保险费（个人部分）"),
         default=0,
-        help_text=_("补缴年限每年（不足一年按一年）的大病保险费个人部分（杭州 第四十一条）"),
+        help_text=_("补缴年限每年（不足一年按一年）的大病保险费个人部分"),
         **MONEY,
     )
     lines = models.JSONField(_("计算说明"), default=list)

@@ -43,7 +43,7 @@ class Employer(models.Model):
         _("纳入职工医保参保范围日期"),
         null=True,
         blank=True,
-        help_text=_("以单位职工身份补缴的，补缴起始时间不得早于此日期（杭州 第十七条第(一)项）"),
+        help_text=_("以单位职工身份补缴的，补缴起始时间不得早于此日期"),
     )
     created = models.DateTimeField(_("登记时间"), auto_now_add=True)
     history = HistoricalRecords()

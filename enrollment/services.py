@@ -113,8 +113,6 @@ def check_eligibility(
     age = dates.age_on(person.birth_date, start_date)
     if person.death_date and start_date > person.death_date:
         _refuse("start_date", "参保人已死亡，不能办理参保")
-    if category in {Category.ACTIVE, Category.FLEXIBLE} and not in_local_pension_scheme:
-        _check_first_employee_age(person, start_date, age)
     if category == Category.RETIRED:
         _refuse(
             "category",
@@ -155,6 +153,8 @@ def check_eligibility(
                 "district",
                 f"本市户籍灵活就业人员应在户籍所属辖区（{person.hukou_district}）参保（杭州 第十二条第(一)项）",
             )
+    if category in {Category.ACTIVE, Category.FLEXIBLE} and not in_local_pension_scheme:
+        _check_first_employee_age(person, start_date, age)
     if category in RESIDENT_CATEGORIES:
         _check_resident(person, category, district, start_date, age, school, school_level, parent, zs)
 

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalretirementconfirmation',
             name='lump_sum_premium',
-            field=models.DecimalField(decimal_places=2, default=0, help_text='补缴年限每年（不足一年按一年）的大病保险费个人部分（杭州 第四十一条）', max_digits=14, verbose_name='一次性补缴大病保险费（个人部分）'),
+            field=models.DecimalField(decimal_places=2, default=0, help_text='补缴年限每年（不足一年按一年）的大病保险费个人部分', max_digits=14, verbose_name='一次性补缴大病保险费（个人部分）'),
         ),
         migrations.AddField(
             model_name='retirementconfirmation',
             name='lump_sum_premium',
-            field=models.DecimalField(decimal_places=2, default=0, help_text='补缴年限每年（不足一年按一年）的大病保险费个人部分（杭州 第四十一条）', max_digits=14, verbose_name='一次性补缴大病保险费（个人部分）'),
+            field=models.DecimalField(decimal_places=2, default=0, help_text='补缴年限每年（不足一年按一年）的大病保险费个人部分', max_digits=14, verbose_name='一次性补缴大病保险费（个人部分）'),
         ),
     ]

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='employer',
             name='joined_on',
-            field=models.DateField(blank=True, help_text='以单位职工身份补缴的，补缴起始时间不得早于此日期（杭州 第十七条第(一)项）', null=True, verbose_name='纳入职工医保参保范围日期'),
+            field=models.DateField(blank=True, help_text='以单位职工身份补缴的，补缴起始时间不得早于此日期', null=True, verbose_name='纳入职工医保参保范围日期'),
         ),
         migrations.AddField(
             model_name='historicalemployer',
             name='joined_on',
-            field=models.DateField(blank=True, help_text='以单位职工身份补缴的，补缴起始时间不得早于此日期（杭州 第十七条第(一)项）', null=True, verbose_name='纳入职工医保参保范围日期'),
+            field=models.DateField(blank=True, help_text='以单位职工身份补缴的，补缴起始时间不得早于此日期', null=True, verbose_name='纳入职工医保参保范围日期'),
         ),
     ]
