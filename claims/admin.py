@@ -4,13 +4,25 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from policy.parameters import ParameterError
+
 from . import services
 from .forms import CounterReimbursementForm
-from .models import Accumulator, Institution, Settlement, SettlementLine, Statement
+from .models import Accumulator, Institution, InstitutionSuspension, Settlement, SettlementLine, Statement
+
+
+class InstitutionSuspensionInline(admin.TabularInline):
+    """Suspension periods (reading 25): add one to suspend, set its end to lift it; rows stay as history."""
+
+    model = InstitutionSuspension
+    fields = ("start", "end", "reason")
+    extra = 0
+    can_delete = False
 
 
 @admin.register(Institution)
@@ -24,10 +36,26 @@ class InstitutionAdmin(SimpleHistoryAdmin):
         "networked",
         "location",
         "agreement_status",
-        "suspended_from",
+        "suspended_today",
     )
     list_filter = ("region", "level", "kind", "designated", "networked", "location", "agreement_status")
     search_fields = ("code", "name")
+    inlines = [InstitutionSuspensionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("suspensions")
+
+    @admin.display(description=_("今日暂停结算"), boolean=True)
+    def suspended_today(self, obj):
+        return obj.suspension_on(timezone.localdate()) is not None
+
+
+@admin.register(InstitutionSuspension)
+class InstitutionSuspensionAdmin(SimpleHistoryAdmin):
+    list_display = ("institution", "start", "end", "reason")
+    list_filter = ("end",)
+    search_fields = ("institution__code", "institution__name")
+    list_select_related = ("institution",)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -125,6 +153,8 @@ class SettlementAdmin(ReadOnlyAdmin):
                 reversal = services.reverse(settlement=settlement, user=request.user)
             except services.ClaimError as error:
                 self.message_user(request, f"{settlement.bill_number}: {error.text}", messages.ERROR)
+            except ParameterError as error:  # a figure or citation missing: a message, never a 500
+                self.message_user(request, f"{settlement.bill_number}: {error}", messages.ERROR)
             else:
                 self.message_user(
                     request,
@@ -149,17 +179,18 @@ class SettlementAdmin(ReadOnlyAdmin):
         form = CounterReimbursementForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                settlement, created = services.settle(
+                settlement, created = services.reimburse(
                     person=form.person,
-                    institution=None,
+                    institution=form.institution,
                     bill=form.bill(),
                     body=form.body(),
                     user=request.user,
-                    source=Settlement.Source.COUNTER,
                 )
             except services.ClaimError as error:
                 field_name = error.field_name if error.field_name in form.fields else None
                 form.add_error(field_name, error.text + (f"（{error.article}）" if error.article else ""))
+            except ParameterError as error:  # a figure or citation missing: a message, never a 500
+                form.add_error(None, str(error))
             else:
                 if created:
                     messages.success(

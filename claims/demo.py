@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from . import services
-from .models import Institution, Settlement, Statement
+from .models import Institution, InstitutionSuspension, Settlement, Statement
 
 INSTITUTIONS = [
     # code, name, level, kind
@@ -30,7 +30,27 @@ def _institutions(stdout) -> dict[str, Institution]:
         found[code], _created = Institution.objects.get_or_create(
             code=code, defaults={"name": name, "level": level, "kind": kind, "region": "hangzhou"}
         )
-    stdout.write(f"claims: {len(found)} demo institutions")
+    # reading 25: a suspension already lifted (its history shows in the admin); a hospital
+    # without direct settlement, whose bills are reimbursed at the counter
+    other = found[_OTHER]
+    if not other.suspensions.exists():
+        InstitutionSuspension.objects.create(
+            institution=other,
+            start=dt.date(2024, 3, 1),
+            end=dt.date(2024, 3, 31),
+            reason="演示：协议检查期间暂停结算，已解除",
+        )
+    Institution.objects.get_or_create(
+        code="H330100005",
+        defaults={
+            "name": "杭州某民营医院（演示，未联网）",
+            "level": "other",
+            "kind": "hospital",
+            "region": "hangzhou",
+            "networked": False,
+        },
+    )
+    stdout.write(f"claims: {len(found) + 1} demo institutions")
     return found
 
 
@@ -88,7 +108,10 @@ def load(stdout) -> None:
     _api_clients(stdout)
     year, outpatient_day, admission, discharge = _bill_dates()
     settled = []
-    for person in Person.objects.order_by("id")[:6]:
+    people = list(Person.objects.order_by("id")[:6])
+    # Zhoushan persons (illustrative figures) get the same bills: an inpatient one among them
+    people += [p for p in Person.objects.filter(region="zhoushan").order_by("id")[:3] if p not in people]
+    for person in people:
         bills = [
             (
                 institutions[COMMUNITY],

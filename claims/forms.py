@@ -1,4 +1,8 @@
-"""The clerk's counter reimbursement (事后报销, 杭州 art. 65–69): a bill the person paid in full."""
+"""The clerk's counter reimbursement (事后报销): a bill the person paid in full.
+
+The bill is its issuer's: a registered institution (by code) or the name as entered
+(reading 23). The service cites the person's region's articles.
+"""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -27,14 +31,25 @@ COUNTER_MODES = [
 class CounterReimbursementForm(forms.Form):
     id_number = forms.CharField(label=_("参保人证件号码"), max_length=32)
     bill_number = forms.CharField(label=_("票据号"), max_length=64)
-    institution_name = forms.CharField(label=_("就医机构名称"), max_length=100)
-    institution_level = forms.ChoiceField(label=_("就医机构等级"), choices=Institution.Level.choices)
+    institution_code = forms.CharField(
+        label=_("定点机构编码"),
+        max_length=32,
+        required=False,
+        help_text=_("已登记的定点医药机构填写编码（同一票据只支付一次）；未登记的机构填写名称"),
+    )
+    institution_name = forms.CharField(label=_("就医机构名称"), max_length=100, required=False)
+    institution_level = forms.ChoiceField(
+        label=_("就医机构等级"),
+        choices=Institution.Level.choices,
+        required=False,
+        help_text=_("登记机构以登记等级为准"),
+    )
     settlement = forms.ChoiceField(
         label=_("报销情形"),
         choices=COUNTER_MODES,
         help_text=_(
-            "本市非联网或联网故障按本地结算（第六十五条）；省内异地先自理10%、省外先自理20%（第六十九条）；"
-            "备案地非定点机构先自理10%（第六十八条）；出国（境）备案未撤销期间临时性疾病先自理10%（第六十六条）"
+            "本市非联网或联网故障按本地结算；省内异地、省外、备案地非定点机构、出国（境）备案未撤销期间"
+            "临时性疾病按参保地办法先行自理后结算（结算明细注明条款）"
         ),
     )
     kind = forms.ChoiceField(label=_("费用类别"), choices=Settlement.BillKind.choices)
@@ -59,7 +74,7 @@ class CounterReimbursementForm(forms.Form):
     )
     diagnosis_codes = forms.CharField(label=_("诊断编码（逗号分隔）"), required=False)
     exclusion = forms.ChoiceField(
-        label=_("除外情形（第七十一条）"),
+        label=_("基金不予支付情形"),
         required=False,
         choices=[("", "—")] + [(code, words) for code, (_item, words) in EXCLUSIONS.items()],
     )
@@ -80,12 +95,22 @@ class CounterReimbursementForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == Settlement.BillKind.INPATIENT and not data.get("discharge_date"):
-            self.add_error(
-                "discharge_date", _("住院费用按出院结算，须填写出院日期（杭州 第六十四条第(六)项）")
-            )
-        if data.get("kind") and data.get("kind") != Settlement.BillKind.INPATIENT and not data.get("date"):
+        stay = data.get("kind") in (Settlement.BillKind.INPATIENT, Settlement.BillKind.HOME_BED)
+        if stay and not data.get("discharge_date"):
+            self.add_error("discharge_date", _("住院费用按出院结算，须填写出院日期"))
+        if data.get("kind") and not stay and not data.get("date"):
             self.add_error("date", _("须填写费用日期"))
+        self.institution = None
+        code = (data.get("institution_code") or "").strip()
+        if code:
+            self.institution = Institution.objects.filter(code=code).first()
+            if self.institution is None:
+                self.add_error("institution_code", _("机构编码 %(code)s 未登记") % {"code": code})
+        else:
+            if not (data.get("institution_name") or "").strip():
+                self.add_error("institution_name", _("须填写就医机构名称或定点机构编码"))
+            if not data.get("institution_level"):
+                self.add_error("institution_level", _("须填写就医机构等级"))
         return data
 
     def bill(self) -> BillInput:
@@ -105,8 +130,8 @@ class CounterReimbursementForm(forms.Form):
             diagnosis_codes=codes,
             exclusion=data.get("exclusion") or "",
             third_party_unpaid=bool(data.get("third_party_unpaid")),
-            institution_level=data["institution_level"],
-            institution_name=data["institution_name"],
+            institution_level=data.get("institution_level") or "",
+            institution_name=(data.get("institution_name") or "").strip(),
             interim=bool(data.get("interim")),
             period_start=data.get("period_start"),
             maternity=data.get("maternity") or "",

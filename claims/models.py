@@ -19,11 +19,25 @@ from policy.settlement.types import COMPONENTS
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+def region_choices():
+    from policy.regions import all_regions
+
+    return [(region.code, region.name) for region in all_regions()]
+
+
+def default_region() -> str:
+    from policy.regions import all_regions
+
+    return all_regions()[0].code
+
+
 class Institution(models.Model):
     """A medical institution or pharmacy (定点医药机构) and its agreement (医保协议).
 
-    杭州 art. 88: while an institution is under investigation the agency may suspend its
-    settlement; a suspended agreement refuses every bill dated on or after `suspended_from`.
+    An agreement suspension (HZ art. 88) is a period (`InstitutionSuspension`, with its
+    history): while one runs, every submission is refused, whatever the bill date; once it
+    is lifted, submissions are accepted again (coverage-rules reading 25). `networked`
+    false: no direct settlement; the person pays and claims at the counter (art. 65(2)).
     """
 
     class Level(models.TextChoices):
@@ -44,17 +58,11 @@ class Institution(models.Model):
 
     class AgreementStatus(models.TextChoices):
         ACTIVE = "active", _("协议有效")
-        SUSPENDED = "suspended", _("暂停结算")
         TERMINATED = "terminated", _("协议终止")
 
     code = models.CharField(_("机构编码"), max_length=32, unique=True)
     name = models.CharField(_("机构名称"), max_length=100)
-    region = models.CharField(
-        _("统筹地区"),
-        max_length=16,
-        choices=[("hangzhou", _("杭州")), ("zhoushan", _("舟山"))],
-        default="hangzhou",
-    )
+    region = models.CharField(_("统筹地区"), max_length=16, choices=region_choices, default=default_region)
     level = models.CharField(_("等级"), max_length=16, choices=Level.choices)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     designated = models.BooleanField(_("定点机构"), default=True)
@@ -65,8 +73,8 @@ class Institution(models.Model):
     agreement_status = models.CharField(
         _("协议状态"), max_length=16, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE
     )
-    suspended_from = models.DateField(_("暂停结算起始日"), null=True, blank=True)
-    suspension_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
+    # set when the first suspension period is recorded: a settlement reads the periods only then
+    has_suspensions = models.BooleanField(_("有暂停结算记录"), default=False, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -77,22 +85,45 @@ class Institution(models.Model):
     def __str__(self):
         return f"{self.name}（{self.code}）"
 
-    def settlement_refusal(self, on):
-        """Why this institution may not settle a bill dated `on` (message, article), or None."""
-        if not self.designated:
-            return _("%(name)s 不是定点医药机构，不能直接结算") % {"name": self.name}, "杭州 第六十五条"
-        if self.agreement_status == self.AgreementStatus.TERMINATED:
-            return _("%(name)s 的医保协议已终止") % {"name": self.name}, "杭州 第八十八条"
-        if self.agreement_status == self.AgreementStatus.SUSPENDED and (
-            self.suspended_from is None or on >= self.suspended_from
-        ):
-            since = self.suspended_from.isoformat() if self.suspended_from else ""
-            return (
-                _("%(name)s 的医保结算功能自 %(since)s 起暂停：%(reason)s")
-                % {"name": self.name, "since": since, "reason": self.suspension_reason or "-"},
-                "杭州 第八十八条",
-            )
-        return None
+    def suspension_on(self, day):
+        """The agreement suspension running on `day` (a submission date), or None."""
+        if self.pk is None or not self.has_suspensions:
+            return None
+        return next((s for s in self.suspensions.all() if s.runs_on(day)), None)
+
+
+class InstitutionSuspension(models.Model):
+    """A period in which the institution's direct settlement is suspended (HZ art. 88; reading 25).
+
+    Refuses every submission from `start` to `end` (inclusive; open while `end` is empty),
+    whatever the bill's date. Lifting it sets `end`; the rows stay as the history.
+    """
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="suspensions", verbose_name=_("定点医药机构")
+    )
+    start = models.DateField(_("暂停起始日"))
+    end = models.DateField(
+        _("暂停截止日"), null=True, blank=True, help_text=_("解除暂停时填写；空为仍在暂停")
+    )
+    reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("暂停结算期间")
+        verbose_name_plural = _("暂停结算期间")
+        ordering = ["institution", "-start"]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.start}–{self.end or ''}"
+
+    def runs_on(self, day) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Institution.objects.filter(pk=self.institution_id, has_suspensions=False).update(has_suspensions=True)
+        self.institution.has_suspensions = True
 
 
 class Accumulator(models.Model):
@@ -158,6 +189,7 @@ class Settlement(models.Model):
         PHARMACY = "pharmacy", _("药店购药")
         INPATIENT = "inpatient", _("住院")
         SPECIFIED_DISEASE = "specified_disease", _("规定病种门诊")
+        HOME_BED = "home_bed", _("家庭病床")
 
     class Maternity(models.TextChoices):
         """Maternity medical costs (杭州 art. 57; 舟山 art. 51): settled by the employee rules, reported apart."""
@@ -218,7 +250,7 @@ class Settlement(models.Model):
     discharge_date = models.DateField(
         _("出院日期"), null=True, blank=True, help_text=_("中途结算时为本段结算截止日期")
     )
-    # 杭州 art. 64(6): a stay of a year is settled at its 365th day and goes on from the next
+    # HZ art. 64(6): a stay of a year is settled at its 365th day and goes on from the next
     interim = models.BooleanField(_("中途结算"), default=False, help_text=_("连续住院满365天，尚未出院"))
     period_start = models.DateField(
         _("本段起始日期"), null=True, blank=True, help_text=_("上一段中途结算的次日")

@@ -66,7 +66,7 @@ class SettlementRequestSerializer(serializers.Serializer):
         label=_("中途结算"),
         required=False,
         default=False,
-        help_text=_("连续住院满365天尚未出院时结算一次（杭州 第六十四条第(六)项）"),
+        help_text=_("连续住院满一年尚未出院时结算一次（按参保地办法）"),
     )
     period_start = serializers.DateField(
         label=_("本段起始日期"),
@@ -107,7 +107,7 @@ class SettlementRequestSerializer(serializers.Serializer):
         help_text=_("住院费用可选：医院分组器给出的 DRG 编码，年终按总额预算下的点数清算"),
     )
     exclusion = serializers.ChoiceField(
-        label=_("除外情形（杭州 第七十一条）"), choices=list(EXCLUSIONS), required=False, allow_blank=True
+        label=_("基金不予支付情形"), choices=list(EXCLUSIONS), required=False, allow_blank=True
     )
     third_party_unpaid = serializers.BooleanField(
         label=_("第三人不支付或无法确定"), required=False, default=False
@@ -176,13 +176,14 @@ class SettlementRequestSerializer(serializers.Serializer):
             raise BillImplausible(
                 {"detail": message, "reason": "implausible", "article": article, "errors": {"eligible": message}}
             )
-        if attrs["kind"] == Settlement.BillKind.INPATIENT and not attrs.get("discharge_date"):
+        stay = attrs["kind"] in (Settlement.BillKind.INPATIENT, Settlement.BillKind.HOME_BED)
+        if stay and not attrs.get("discharge_date"):
             raise serializers.ValidationError(
-                {"discharge_date": _("住院费用按出院结算，须填写出院日期（杭州 第六十四条第(六)项）")}
+                {"discharge_date": _("住院费用按出院结算，须填写出院日期")}
             )
         if attrs.get("drg_code") and attrs["kind"] != Settlement.BillKind.INPATIENT:
             raise serializers.ValidationError({"drg_code": _("DRG 分组编码仅适用于住院费用")})
-        if attrs["kind"] != Settlement.BillKind.INPATIENT and not attrs.get("date"):
+        if not stay and not attrs.get("date"):
             raise serializers.ValidationError({"date": _("须填写费用日期")})
         return attrs
 

@@ -18,6 +18,8 @@ from core.identity import normalise_id_number
 from core.rows import queue_one, together
 from enrollment.models import Person
 from enrollment.selectors import queue_person
+from policy.parameters import ParameterError
+from policy.regions import region_of
 from users.permissions import HasApiScope, api_client_of, is_clerk
 
 from . import services
@@ -31,7 +33,10 @@ REFUSALS = {
 }
 
 
-def refusal_response(error: services.ClaimError) -> Response:
+def refusal_response(error: services.ClaimError | ParameterError) -> Response:
+    """A refusal as its 4xx; a policy error (a figure not set, a citation missing) as a 422 naming it."""
+    if isinstance(error, ParameterError):
+        error = services.refusal_of(error)
     return Response(error.as_dict(), status=error.status)
 
 
@@ -58,15 +63,15 @@ def resolve_parties(request, data: dict) -> tuple[Institution, Person]:
         institution = queue_one(Institution, '"code" = %s', [code])
         person = queue_person(id_number=normalise_id_number(data["id_number"]))
     institution, person = institution(), person()
+    if person is None:
+        raise services.SettlementRefused("id_number", _("未找到该证件号码的参保人"), "", reason="not_insured")
     if institution is None:
         raise services.SettlementRefused(
             "institution_code",
             _("机构编码 %(code)s 未登记为定点医药机构") % {"code": code},
-            "杭州 第八十七条",
+            region_of(person.region).article("claims.designated"),
             reason="institution",
         )
-    if person is None:
-        raise services.SettlementRefused("id_number", _("未找到该证件号码的参保人"), "", reason="not_insured")
     return institution, person
 
 
@@ -108,7 +113,7 @@ class SettlementCreateView(APIView):
                 body=request.data,
                 user=request.user,
             )
-        except services.ClaimError as error:
+        except (services.ClaimError, ParameterError) as error:
             return refusal_response(error)
         return Response(
             services.response_of(settlement),
@@ -134,7 +139,7 @@ class SettlementTrialView(APIView):
         try:
             institution, person = resolve_parties(request, data)
             body = services.trial(person=person, institution=institution, bill=serializer.bill())
-        except services.ClaimError as error:
+        except (services.ClaimError, ParameterError) as error:
             return refusal_response(error)
         return Response(body)
 
@@ -171,7 +176,7 @@ class ReversalView(APIView):
             raise Http404
         try:
             reversal = services.reverse(settlement=settlement, user=request.user)
-        except services.ClaimError as error:
+        except (services.ClaimError, ParameterError) as error:
             return refusal_response(error)
         return Response(services.response_of(reversal), status=status.HTTP_201_CREATED)
 

@@ -369,6 +369,8 @@ class Filing(models.Model):
         REFERRAL_OUT = "referral_out", _("转外就医")
         ABROAD = "abroad", _("出国（境）")
         SPECIFIED_DISEASE = "specified_disease", _("规定病种")
+        # 杭州 art. 67(3): a long-stay filer back home for care records the visit (临时回辖区就医)
+        TEMPORARY_RETURN = "temporary_return", _("临时回参保地就医")
 
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="filings", verbose_name=_("参保人")

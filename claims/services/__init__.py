@@ -1,4 +1,4 @@
-"""Settlement of an enrolled person's bill on the person's stored state (杭州 ch. 4, 5, 7).
+"""Settlement of an enrolled person's bill on the person's stored state (HZ ch. 4, 5, 7).
 
 One path serves the institution's real-time settlement (API), the trial settlement on
 stored state (same computation, nothing written) and the clerk's reimbursement at the
@@ -38,32 +38,36 @@ passes), `prepare` (the engine's input and run), `locking`, `settle`, `reverse`,
 from .checks import (
     EXCLUSIONS,
     FILINGS_NEEDED,
+    STAY_KINDS,
     bill_date,
     check_counter_deadline,
     check_exclusion,
     check_filings,
+    check_home_bed,
     check_institution,
     check_kind_at_institution,
     check_long_stay,
     check_offsite_filing,
+    check_visit_home,
     settlement_mode,
 )
+from .counter import reimburse
 from .errors import ClaimError, NotYourInstitution, SettlementConflict, SettlementRefused
-from .inputs import ENGINE_MODE, BillInput, Prepared, idempotency_key, request_digest
+from .inputs import ENGINE_MODE, BillInput, Prepared, freed_key, idempotency_key, request_digest
 from .locking import lock_rows, locked_accumulator
 from .outbox import queue_render, queue_statement, renders_in_process
-from .prepare import compute, full_state, prepare
+from .prepare import compute, coverage_segments, full_state, prepare, refusal_of
 from .responses import jsonb_order, line_dict, response_of, result_body, reversal_body
 from .reverse import reverse
-from .settle import ACCOUNT_ARTICLE, SOURCE_TYPE, existing, recheck_retirement_refund, settle
+from .settle import SOURCE_TYPE, existing, queue_probes, recheck_retirement_refund, settle
 from .trial import trial
 
 __all__ = [
-    "ACCOUNT_ARTICLE",
     "BillInput",
     "ClaimError",
     "ENGINE_MODE",
     "EXCLUSIONS",
+    "STAY_KINDS",
     "FILINGS_NEEDED",
     "NotYourInstitution",
     "Prepared",
@@ -74,12 +78,17 @@ __all__ = [
     "check_counter_deadline",
     "check_exclusion",
     "check_filings",
+    "check_home_bed",
     "check_institution",
     "check_kind_at_institution",
     "check_long_stay",
     "check_offsite_filing",
+    "check_visit_home",
     "compute",
     "existing",
+    "queue_probes",
+    "reimburse",
+    "freed_key",
     "full_state",
     "idempotency_key",
     "jsonb_order",
@@ -87,6 +96,8 @@ __all__ = [
     "lock_rows",
     "locked_accumulator",
     "prepare",
+    "coverage_segments",
+    "refusal_of",
     "queue_render",
     "queue_statement",
     "recheck_retirement_refund",

@@ -1,4 +1,9 @@
-"""Checks a bill passes before it is settled; each refusal names its article and writes nothing."""
+"""Checks a bill passes before it is settled; each refusal names its article and writes nothing.
+
+Every citation comes from the person's region file (`region.article(key)`): a Zhoushan
+person's refusal cites the region's own article. Rules only some regions have are declared only in
+their files (`policy.claims.has_rule`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from enrollment.models import Filing
 from institutions import agreements
+from policy.claims import all_exclusion_codes, counter_deadline, exclusions, has_rule
 from policy.explain import Line
 from policy.money import ZERO
 from policy.regions import region_of
@@ -16,43 +22,80 @@ from ..models import Institution, Settlement
 from .errors import SettlementRefused
 from .inputs import ENGINE_MODE, BillInput
 
-# 杭州 art. 71: items whose costs the funds do not pay (item number, words).
-EXCLUSIONS = {
-    "abroad": ("二", "在境外就医的"),
-    "third_party": ("三", "应当由第三人负担的"),
-    "work_injury": ("四", "应当从工伤保险基金中支付的"),
-    "public_health": ("五", "应当由公共卫生负担的"),
-    "violation": ("六", "其他违反基本医疗保障政策规定的"),
-}
+# Every exclusion code any region knows (input choices: code -> ("", words)); the person's
+# region decides whether the code applies and which article it cites (`check_exclusion`).
+EXCLUSIONS = {code: ("", words) for code, words in all_exclusion_codes().items()}
 
-# Modes a clerk settles at the counter and the engine's `settlement` value for each.
-# 杭州 art. 65 para. 2–3: a non-networked bill, a networked one that failed, and an
+# Bills settled by admission and discharge: a stay in hospital, or a home hospital bed
+# (家庭病床, ZS art. 58: "按相应住院政策执行").
+STAY_KINDS = (Settlement.BillKind.INPATIENT, Settlement.BillKind.HOME_BED)
 
 
-def bill_date(bill: BillInput) -> dt.date:
-    """The date that decides eligibility and the settlement year (杭州 art. 64(6): inpatient by discharge)."""
-    if bill.kind == Settlement.BillKind.INPATIENT:
+def bill_date(bill: BillInput, region) -> dt.date:
+    """The date that decides eligibility and the settlement year (a stay: its discharge)."""
+    if bill.kind in STAY_KINDS:
+        article = region.article("claims.inpatient_by_discharge")
         if bill.discharge_date is None:
             raise SettlementRefused(
-                "discharge_date",
-                _("住院费用按出院结算，须填写出院日期"),
-                "杭州 第六十四条第(六)项",
-                reason="missing",
+                "discharge_date", _("住院费用按出院结算，须填写出院日期"), article, reason="missing"
             )
         if bill.date and bill.date != bill.discharge_date:
             raise SettlementRefused(
-                "date", _("住院费用的结算日期应为出院日期"), "杭州 第六十四条第(六)项", reason="date_mismatch"
+                "date", _("住院费用的结算日期应为出院日期"), article, reason="date_mismatch"
             )
         if bill.admission_date and bill.admission_date > bill.discharge_date:
-            raise SettlementRefused("admission_date", _("入院日期晚于出院日期"), "", reason="invalid")
+            raise SettlementRefused("admission_date", _("入院日期晚于出院日期"), article, reason="invalid")
         return bill.discharge_date
     if bill.date is None:
-        raise SettlementRefused("date", _("须填写费用日期"), "", reason="missing")
+        raise SettlementRefused(
+            "date", _("须填写费用日期"), region.article("claims.bill_kinds"), reason="missing"
+        )
     return bill.date
 
 
-def check_long_stay(bill: BillInput, params, *, person) -> list:
-    """杭州 art. 64(6): a stay of a full year (365 days) is settled then, once; the stay goes on.
+def check_home_bed(institution: Institution | None, bill: BillInput, region) -> list:
+    """ZS art. 58: a home hospital bed of an in-city primary institution is settled as a stay.
+
+    A region whose measures have no home hospital bed (no `claims.home_hospital_bed` in its
+    file) refuses the kind.
+    """
+    if bill.kind != Settlement.BillKind.HOME_BED:
+        return []
+    if not has_rule(region.code, "claims.home_hospital_bed"):
+        raise SettlementRefused(
+            "kind",
+            _("%(region)s的医疗保障办法未规定家庭病床费用的结算") % {"region": region.name},
+            region.article("claims.bill_kinds"),
+            reason="kind",
+        )
+    article = region.article("claims.home_hospital_bed")
+    if bill.admission_date is None:
+        raise SettlementRefused(
+            "admission_date", _("家庭病床须填写建床日期（入院日期）"), article, reason="missing"
+        )
+    level = institution.level if institution else bill.institution_level
+    in_city = institution is None or institution.location == Institution.Location.IN_CITY
+    if level != Institution.Level.COMMUNITY or not in_city:
+        raise SettlementRefused(
+            "kind",
+            _("家庭病床须由具备开设资质的市内定点基层医疗卫生机构提供"),
+            article,
+            reason="kind",
+        )
+    return [
+        Line(
+            article=article,
+            text=_(
+                "家庭病床（建床 %(start)s 至撤床 %(end)s）：建床费、巡诊费及医保支付范围内费用按住院政策结算"
+            )
+            % {"start": bill.admission_date.isoformat(), "end": bill.discharge_date.isoformat()},
+            amount=ZERO,
+        )
+    ]
+
+
+def check_long_stay(bill: BillInput, params, region, *, person) -> list:
+    """A stay of a full year is settled then, once; the stay goes on (HZ art. 64(6), ZS art. 56(3)).
 
     A bill covers at most 365 days from its start: the admission, or `period_start`, the day
     after the stay's previous interim settlement (which must exist and not be reversed). An
@@ -60,10 +103,13 @@ def check_long_stay(bill: BillInput, params, *, person) -> list:
     `discharge_date` is the day it is settled up to, which also gives its settlement year.
     Returns the explanation line of a segment of a long stay.
     """
-    if bill.kind != Settlement.BillKind.INPATIENT:
+    if bill.kind not in STAY_KINDS:
         if bill.interim or bill.period_start:
             raise SettlementRefused(
-                "interim", _("中途结算仅适用于住院费用"), "杭州 第六十四条第(六)项", reason="invalid"
+                "interim",
+                _("中途结算仅适用于住院费用"),
+                region.article("claims.inpatient_by_discharge"),
+                reason="invalid",
             )
         return []
     article = params.article("claims.long_stay_days")
@@ -78,7 +124,7 @@ def check_long_stay(bill: BillInput, params, *, person) -> list:
             raise SettlementRefused("admission_date", _("中途结算须填写入院日期"), article, reason="missing")
         return []
     if start > bill.discharge_date:
-        raise SettlementRefused("period_start", _("本段起始日期晚于结算截止日期"), "", reason="invalid")
+        raise SettlementRefused("period_start", _("本段起始日期晚于结算截止日期"), article, reason="invalid")
     days = (bill.discharge_date - start).days
     if days > limit:
         raise SettlementRefused(
@@ -104,7 +150,7 @@ def check_long_stay(bill: BillInput, params, *, person) -> list:
             person=person,
             kind=Settlement.Kind.SETTLEMENT,
             status=Settlement.Status.SETTLED,
-            bill_kind=Settlement.BillKind.INPATIENT,
+            bill_kind=bill.kind,
             interim=True,
             admission_date=bill.admission_date,
             discharge_date=bill.period_start - dt.timedelta(days=1),
@@ -143,10 +189,10 @@ def check_long_stay(bill: BillInput, params, *, person) -> list:
     ]
 
 
-def check_offsite_filing(institution: Institution | None, filings, on: dt.date) -> None:
-    """Direct settlement away from Hangzhou needs the filing the measures ask for.
+def check_offsite_filing(institution: Institution | None, filings, on: dt.date, region) -> None:
+    """Direct settlement away from home needs the filing the measures ask for.
 
-    杭州 art. 66: while an abroad filing (出国（境）备案) runs, the person's settlement is
+    HZ art. 66: while an abroad filing (出国（境）备案) runs, the person's settlement is
     suspended. Art. 69(1): in the province, temporary trips settle directly with the card;
     art. 69(2): out of the province, a temporary trip's bill is paid in full and reimbursed at
     the counter, so direct settlement there needs a long-stay (art. 67) or referral (art. 68) filing.
@@ -156,7 +202,7 @@ def check_offsite_filing(institution: Institution | None, filings, on: dt.date) 
         raise SettlementRefused(
             "filings",
             _("%(day)s 处于出国（境）备案期间，暂停医疗费结算；回国后请先撤销备案") % {"day": on.isoformat()},
-            "杭州 第六十六条",
+            region.article("claims.abroad_filing"),
             reason="filing",
         )
     if institution is None or institution.location != Institution.Location.OUT_OF_PROVINCE:
@@ -166,27 +212,68 @@ def check_offsite_filing(institution: Institution | None, filings, on: dt.date) 
             "filings",
             _(
                 "跨省异地就医直接结算须在费用日期有有效的长住外地或转外就医备案；"
-                "未备案的临时外出就医费用由个人全额垫付后至医保经办机构报销（先自理20%）"
+                "未备案的临时外出就医费用由个人全额垫付后至医保经办机构报销"
             ),
-            "杭州 第六十七条、第六十八条、第六十九条第(二)项",
+            region.article("claims.offsite_direct_filing"),
             reason="filing",
         )
 
 
-def check_exclusion(bill: BillInput) -> list:
-    """杭州 art. 71: excluded costs are refused, naming the item; third-party costs the third party does not pay are advanced."""
+def check_visit_home(institution: Institution | None, filings, on: dt.date, region) -> None:
+    """Reading 26: a long-stay filer's bill back home settles directly only with a temporary return.
+
+    HZ art. 67(3): a long-stay filer back in the city records the visit (临时回辖区就医);
+    without it the bill is reimbursed at the counter by art. 69. Only where the region's
+    file declares the rule (`claims.long_stay_visit_home`).
+    """
+    if institution is None or institution.location != Institution.Location.IN_CITY:
+        return
+    filings = set(filings or ())
+    if Filing.Kind.LONG_STAY not in filings or Filing.Kind.TEMPORARY_RETURN in filings:
+        return
+    if not has_rule(region.code, "claims.long_stay_visit_home"):
+        return
+    raise SettlementRefused(
+        "filings",
+        _(
+            "%(day)s 参保人处于长住外地备案期间，回参保地就医须先办理临时回参保地就医手续；"
+            "未办理的，费用由个人垫付后至医保经办机构报销"
+        )
+        % {"day": on.isoformat()},
+        region.article("claims.long_stay_visit_home"),
+        reason="filing",
+    )
+
+
+def check_exclusion(bill: BillInput, region) -> list:
+    """Excluded costs are refused, naming the item of the region's list (HZ art. 71, ZS art. 61).
+
+    A third party that does not pay is advanced by the fund where the region's measures say
+    so (HZ art. 71 para. 2, `claims.third_party_advance`).
+    """
     if not bill.exclusion:
         return []
-    if bill.exclusion not in EXCLUSIONS:
+    listed = exclusions(region.code)
+    if bill.exclusion not in listed:
         raise SettlementRefused(
-            "exclusion", _("未知的除外情形 %(code)s") % {"code": bill.exclusion}, "", reason="invalid"
+            "exclusion",
+            _("%(region)s的基金不予支付范围中没有“%(code)s”")
+            % {"region": region.name, "code": bill.exclusion},
+            region.article("claims.bill_kinds"),
+            reason="invalid",
         )
-    item, words = EXCLUSIONS[bill.exclusion]
-    article = f"杭州 第七十一条第({item})项"
-    if bill.exclusion == "third_party" and bill.third_party_unpaid:
-        # 杭州 art. 71 para. 2: advanced by the fund, recovered from the third party.
+    article, words = listed[bill.exclusion]
+    if (
+        bill.exclusion == "third_party"
+        and bill.third_party_unpaid
+        and has_rule(region.code, "claims.third_party_advance")
+    ):
         return [
-            Line("杭州 第七十一条第二款", _("第三人不支付或无法确定第三人，医保基金先行支付后依法追偿"), ZERO)
+            Line(
+                region.article("claims.third_party_advance"),
+                _("第三人不支付或无法确定第三人，医保基金先行支付后依法追偿"),
+                ZERO,
+            )
         ]
     raise SettlementRefused(
         "exclusion",
@@ -226,28 +313,36 @@ def check_maternity(bill: BillInput, status) -> list:
     return [Line(region.article("maternity.medical_costs"), f"{label}：按{scheme}{treatment}结算", ZERO)]
 
 
-# Filings a bill needs on its date: (filing kind, what it is, article).
+# Filings a bill needs on its date: (filing kind, what it is, the article key).
 FILINGS_NEEDED = {
-    Settlement.BillKind.SPECIFIED_DISEASE: ("specified_disease", "规定病种备案", "杭州 第七十条第(三)项"),
-    Settlement.Mode.ABROAD_TEMPORARY: ("abroad", "出国（境）备案", "杭州 第六十六条"),
-    Settlement.Mode.NON_DESIGNATED_IN_REFERRAL_AREA: ("referral_out", "转外就医备案", "杭州 第六十八条"),
+    Settlement.BillKind.SPECIFIED_DISEASE: (
+        "specified_disease",
+        "规定病种备案",
+        "claims.specified_disease_filing",
+    ),
+    Settlement.Mode.ABROAD_TEMPORARY: ("abroad", "出国（境）备案", "claims.abroad_filing"),
+    Settlement.Mode.NON_DESIGNATED_IN_REFERRAL_AREA: (
+        "referral_out",
+        "转外就医备案",
+        "claims.referral_filing",
+    ),
 }
 
 
-def check_filings(kind: str, mode: str, filings) -> None:
+def check_filings(kind: str, mode: str, filings, region) -> None:
     for key in (kind, mode):
         needed = FILINGS_NEEDED.get(key)
         if needed and needed[0] not in (filings or ()):
             raise SettlementRefused(
                 "filings",
                 _("费用日期当天没有有效的%(filing)s") % {"filing": needed[1]},
-                needed[2],
+                region.article(needed[2]),
                 reason="filing",
             )
 
 
-def check_kind_at_institution(institution: Institution | None, kind: str) -> None:
-    """杭州 art. 64(4): a pharmacy's bills are pharmacy bills, and only a pharmacy's are."""
+def check_kind_at_institution(institution: Institution | None, kind: str, region) -> None:
+    """A pharmacy's bills are pharmacy bills, and only a pharmacy's are (HZ art. 64(4), ZS art. 56(2))."""
     if institution is None:
         return
     is_pharmacy = institution.kind == Institution.Kind.PHARMACY
@@ -255,16 +350,57 @@ def check_kind_at_institution(institution: Institution | None, kind: str) -> Non
         message = (
             _("定点零售药店只能结算药店购药费用") if is_pharmacy else _("药店购药费用只能由定点零售药店结算")
         )
-        raise SettlementRefused("kind", message, "杭州 第六十四条第(四)项", reason="kind")
+        raise SettlementRefused("kind", message, region.article("claims.pharmacy_bills"), reason="kind")
 
 
-def check_institution(institution: Institution | None, on: dt.date) -> None:
+def check_institution(institution: Institution | None, submitted: dt.date, region) -> None:
+    """May the institution settle directly today (reading 25; HZ art. 65, 88)?
+
+    Suspensions refuse by the SUBMISSION date, whatever the bill's date; an institution
+    without direct settlement (`networked` false) sends the person to the counter.
+    """
     if institution is None:
         return
-    refusal = institution.settlement_refusal(on)
-    if refusal:
-        message, article = refusal
-        raise SettlementRefused("institution", message, article, reason="institution")
+    if not institution.designated:
+        raise SettlementRefused(
+            "institution",
+            _("%(name)s 不是定点医药机构，不能直接结算") % {"name": institution.name},
+            region.article("claims.designated"),
+            reason="institution",
+        )
+    if institution.agreement_status == Institution.AgreementStatus.TERMINATED:
+        raise SettlementRefused(
+            "institution",
+            _("%(name)s 的医保协议已终止") % {"name": institution.name},
+            region.article("claims.institution_agreement"),
+            reason="institution",
+        )
+    suspension = institution.suspension_on(submitted)
+    if suspension is not None:
+        raise SettlementRefused(
+            "institution",
+            _(
+                "%(name)s 的医保结算功能自 %(since)s 起暂停（%(until)s）：%(reason)s；暂停期间提交的结算一律不予受理"
+            )
+            % {
+                "name": institution.name,
+                "since": suspension.start.isoformat(),
+                "until": (_("至 %(day)s") % {"day": suspension.end.isoformat()})
+                if suspension.end
+                else _("尚未解除"),
+                "reason": suspension.reason or "-",
+            },
+            region.article("claims.institution_agreement"),
+            reason="institution",
+        )
+    if not institution.networked:
+        raise SettlementRefused(
+            "institution",
+            _("%(name)s 未开通医保直接联网结算：费用由个人全额支付后，凭票据至医保经办机构窗口报销")
+            % {"name": institution.name},
+            region.article("claims.not_networked"),
+            reason="not_networked",
+        )
 
 
 def check_agreement(institution: Institution, kind: str, mode: str, on: dt.date, today: dt.date) -> None:
@@ -282,22 +418,20 @@ def check_agreement(institution: Institution, kind: str, mode: str, on: dt.date,
         raise SettlementRefused("institution", message, article, reason="agreement")
 
 
-def check_counter_deadline(*, year, on_claim: dt.date, params) -> None:
-    """杭州 art. 65: a bill paid in full is reimbursed by the end of the next settlement year."""
-    years = params["claims.reimbursement_deadline_years"]
-    end = year.end
-    deadline = end.replace(year=end.year + years)
+def check_counter_deadline(*, year, bill_day: dt.date, on_claim: dt.date, params) -> None:
+    """A bill paid in full is reimbursed within the region's deadline (HZ art. 65, ZS art. 57)."""
+    deadline, article, words = counter_deadline(params, bill_date=bill_day, year_end=year.end)
     if on_claim > deadline:
         raise SettlementRefused(
             "date",
-            _("事后报销应在 %(deadline)s 前申请（费用发生的下一个结算年度年底前），已逾期")
-            % {"deadline": deadline.isoformat()},
-            params.article("claims.reimbursement_deadline_years"),
+            _("事后报销应在 %(deadline)s 前申请（%(words)s），已逾期")
+            % {"deadline": deadline.isoformat(), "words": words},
+            article,
             reason="deadline",
         )
 
 
-def settlement_mode(institution: Institution | None, bill: BillInput, source: str) -> str:
+def settlement_mode(institution: Institution | None, bill: BillInput, source: str, region) -> str:
     """API bills are settled as the institution is: local in the city, direct off-site elsewhere (art. 65)."""
     if source == Settlement.Source.API:
         expected = (
@@ -310,12 +444,15 @@ def settlement_mode(institution: Institution | None, bill: BillInput, source: st
                 "settlement",
                 _("直接结算只能按 %(mode)s 结算；先行垫付的费用请至医保经办机构事后报销")
                 % {"mode": Settlement.Mode(expected).label},
-                "杭州 第六十五条",
+                region.article("claims.direct_settlement"),
                 reason="mode",
             )
         return expected
     if bill.settlement not in ENGINE_MODE:
         raise SettlementRefused(
-            "settlement", _("未知的结算方式 %(mode)s") % {"mode": bill.settlement}, "", reason="invalid"
+            "settlement",
+            _("未知的结算方式 %(mode)s") % {"mode": bill.settlement},
+            region.article("claims.direct_settlement"),
+            reason="invalid",
         )
     return bill.settlement

@@ -12,6 +12,8 @@ from policy.money import ZERO
 
 from ..models import Institution, Settlement
 
+# Modes a clerk settles at the counter and the engine's `settlement` value for each.
+# HZ art. 65 para. 2–3: a non-networked bill, a networked one that failed, and an
 # emergency at a non-designated institution are settled by the local rules.
 ENGINE_MODE = {
     Settlement.Mode.LOCAL: "local",
@@ -47,7 +49,7 @@ class BillInput:
     third_party_unpaid: bool = False
     institution_level: str = ""
     institution_name: str = ""
-    # 杭州 art. 64(6): a stay of a year is settled at its 365th day (interim) and again from the day after
+    # HZ art. 64(6): a stay of a year is settled at its 365th day (interim) and again from the day after
     interim: bool = False
     period_start: dt.date | None = None
     # 杭州 art. 57; 舟山 art. 51: a birth's or a family-planning procedure's costs (Settlement.Maternity)
@@ -75,7 +77,21 @@ def request_digest(body: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def idempotency_key(*, institution: Institution | None, bill_number: str, person=None, source: str) -> str:
-    if source == Settlement.Source.COUNTER:
-        return f"counter:{person.pk}:{bill_number}"
-    return f"{institution.code}:{bill_number}"
+def idempotency_key(
+    *, institution: Institution | None, bill_number: str, issuer_name: str = "", **_ignored
+) -> str:
+    """The bill's identity whatever the channel (reading 23): its issuer and its number.
+
+    A registered institution's bill is `code:number` at the counter as through the API, so
+    one bill is paid once; a bill of an issuer entered by name is keyed on the name (its
+    spaces and case ignored), so two issuers' invoices with the same number are two bills.
+    """
+    if institution is not None:
+        return f"{institution.code}:{bill_number}"
+    name = "".join((issuer_name or "").split()).casefold()
+    return f"name:{hashlib.sha256(name.encode()).hexdigest()[:16]}:{bill_number}"
+
+
+def freed_key(key: str, digest: str) -> str:
+    """A reversed settlement's key (reading 27): the number is free again, the body is remembered."""
+    return f"{key}~{digest[:12]}"

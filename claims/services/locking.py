@@ -10,8 +10,8 @@ from ..models import Accumulator, Settlement
 from .inputs import Prepared
 
 
-def lock_rows(prepared: Prepared) -> tuple[Accumulator, Account | None, object]:
-    """Lock the person's year-to-date row, then the account row (杭州 art. 24, 25); draw the settlement's key.
+def lock_rows(prepared: Prepared, *, also=None) -> tuple[Accumulator, Account | None, object]:
+    """Lock the person's year-to-date row, then the account row (HZ art. 24, 25); draw the settlement's key.
 
     Usually both rows exist and one joined SELECT … FOR UPDATE locks them in that order; the
     settlement's key is drawn right after it, once the rows are held, so a person's
@@ -33,6 +33,8 @@ def lock_rows(prepared: Prepared) -> tuple[Accumulator, Account | None, object]:
             for_update=True,
         )
         settlement_key = next_key(Settlement)
+        if also is not None:  # the caller's reads that need no lock, sent in the same round trip
+            also()
     both = locked()
     if both is not None:
         return (*both, settlement_key)

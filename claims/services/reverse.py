@@ -9,10 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import reverse_source
+from policy.regions import region_of
 
 from ..deltas import delta, remove
 from ..models import Accumulator, Settlement, SettlementLine
 from .errors import SettlementConflict
+from .inputs import freed_key
 from .outbox import queue_statement
 from .prepare import full_state
 from .responses import jsonb_order, reversal_body
@@ -24,10 +26,15 @@ def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) 
     today = today or timezone.localdate()
     with transaction.atomic():
         original = Settlement.objects.select_for_update().get(pk=settlement.pk)
+        article = region_of(original.region).article("claims.reversal")
         if original.kind != Settlement.Kind.SETTLEMENT:
-            raise SettlementConflict("settlement", _("冲正记录不能再冲正"), "")
+            raise SettlementConflict("settlement", _("冲正记录不能再冲正"), article)
         if original.status == Settlement.Status.REVERSED:
-            raise SettlementConflict("settlement", _("该结算已冲正，不能重复冲正"), "")
+            raise SettlementConflict(
+                "settlement", _("该结算已冲正，不能重复冲正"), article, reason="reversed"
+            )
+        # reading 27: the bill number is free again; the reversed body stays known (a replay is a 409)
+        freed = freed_key(original.idempotency_key, original.request_digest)
         accumulator = Accumulator.objects.select_for_update().get(
             person=original.person, year_key=original.year_key
         )
@@ -40,7 +47,7 @@ def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) 
             status=Settlement.Status.REVERSAL,
             source=original.source,
             reverses=original,
-            idempotency_key=f"{original.idempotency_key}:reversal",
+            idempotency_key=f"{freed}-r",
             request_digest=original.request_digest,
             request={"reverses": original.pk},
             person=original.person,
@@ -87,7 +94,8 @@ def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) 
             person=original.person, year_key=original.year_key, year_end=accumulator.year_end, today=today
         )
         original.status = Settlement.Status.REVERSED
-        original.save(update_fields=["status"])
+        original.idempotency_key = freed
+        original.save(update_fields=["status", "idempotency_key"])
         reversal.response = jsonb_order(reversal_body(reversal))
         Settlement.objects.filter(pk=reversal.pk).update(response=reversal.response)
         queue_statement(reversal)

@@ -15,36 +15,117 @@ from accounts.services import pay_for_settlement, refund_retirement_year_deducti
 from core.rows import (
     insert_rows,
     pipelined,
+    queue_one,
     select_one,
     update_row,
 )
+from policy.regions import region_of
 
 from ..deltas import delta
 from ..models import Accumulator, Institution, Settlement, SettlementLine
 from ..selectors import outpatient_deductible_paid
 from ..signals import announce_committed
-from .errors import ClaimError, SettlementConflict
-from .inputs import BillInput, Prepared, idempotency_key, request_digest
+from .errors import ClaimError, SettlementConflict, SettlementRefused
+from .inputs import BillInput, Prepared, freed_key, idempotency_key, request_digest
 from .locking import lock_rows
 from .outbox import queue_statement
 from .prepare import compute, full_state, prepare
 from .responses import jsonb_order, result_body
 
 SOURCE_TYPE = "claims.settlement"
-# What lets the personal account pay a bill: current funds (杭州 art. 24), historical funds (art. 25).
-ACCOUNT_ARTICLE = {"hangzhou": "杭州 第二十四条、第二十五条", "zhoushan": "舟山 第二十一条"}
 
 
-def existing(key: str, digest: str):
+def existing(key: str, digest: str, *, source: str = Settlement.Source.API):
+    """The settlement already made under `key`: the same body is a replay (returned); another is refused.
+
+    Reading 23: one bill is paid once, whatever the channel; the refusal names the channel
+    and the settlement that paid it.
+    """
     seen = select_one(Settlement, '"idempotency_key" = %s', [key])
     if seen is None or seen.request_digest == digest:
         return seen
+    article = region_of(seen.region).article("claims.one_bill_once")
+    if seen.source != source:
+        raise SettlementConflict(
+            "bill_number",
+            _("票据 %(number)s 已于 %(day)s 经%(channel)s结算（结算号 %(id)s），同一票据只支付一次")
+            % {
+                "number": seen.bill_number,
+                "day": timezone.localtime(seen.created).date().isoformat(),
+                "channel": seen.get_source_display(),
+                "id": seen.pk,
+            },
+            article,
+            reason="duplicate",
+        )
     raise SettlementConflict(
         "bill_number",
         _("单据号 %(number)s 已以不同内容结算（结算号 %(id)s）；如需更正请先冲正")
         % {"number": seen.bill_number, "id": seen.pk},
-        "",
+        article,
     )
+
+
+def queue_probes(prepared: Prepared, key: str, digest: str):
+    """Reads that travel with the row locks (one round trip); returns the check of their answers.
+
+    - reading 27: a replay of a reversed settlement's body is refused, naming the reversal;
+    - reading 24: a general outpatient bill dated inside a stay already settled is refused.
+    """
+    replay = queue_one(Settlement, '"idempotency_key" = %s', [freed_key(key, digest)])
+    stay = None
+    if prepared.bill.kind == Settlement.BillKind.OUTPATIENT:
+        stay = queue_one(
+            Settlement,
+            '"person_id" = %s AND "status" = %s AND "bill_kind" IN (%s, %s) '
+            'AND "admission_date" <= %s AND "discharge_date" >= %s',
+            [
+                prepared.person.pk,
+                Settlement.Status.SETTLED,
+                Settlement.BillKind.INPATIENT,
+                Settlement.BillKind.HOME_BED,
+                prepared.on,
+                prepared.on,
+            ],
+        )
+
+    def check() -> None:
+        region = region_of(prepared.profile.region)
+        reversed_one = replay()
+        if reversed_one is not None:
+            reversal = Settlement.objects.filter(reverses=reversed_one).first()
+            raise SettlementConflict(
+                "bill_number",
+                _(
+                    "单据号 %(number)s 的这一内容已结算（结算号 %(id)s）并已冲正（冲正记录 %(reversal)s）；"
+                    "重发不予结算，更正后的单据可按同一单据号重新结算"
+                )
+                % {
+                    "number": reversed_one.bill_number,
+                    "id": reversed_one.pk,
+                    "reversal": reversal.pk if reversal else "-",
+                },
+                region.article("claims.reversal"),
+                reason="reversed",
+            )
+        found = stay() if stay is not None else None
+        if found is not None:
+            raise SettlementRefused(
+                "date",
+                _(
+                    "%(day)s 在已结算的住院期间（%(admission)s 至 %(discharge)s，结算号 %(id)s）内，普通门诊费用不予报销"
+                )
+                % {
+                    "day": prepared.on.isoformat(),
+                    "admission": found.admission_date.isoformat(),
+                    "discharge": found.discharge_date.isoformat(),
+                    "id": found.pk,
+                },
+                region.article("claims.outpatient_during_stay"),
+                reason="during_stay",
+            )
+
+    return check
 
 
 def settle(
@@ -64,7 +145,9 @@ def settle(
     spends no query on looking for an earlier one.
     """
     today = today or timezone.localdate()
-    key = idempotency_key(institution=institution, bill_number=bill.bill_number, person=person, source=source)
+    key = idempotency_key(
+        institution=institution, bill_number=bill.bill_number, issuer_name=bill.institution_name
+    )
     digest = request_digest(body)
     try:
         return _settle_new(
@@ -79,7 +162,7 @@ def settle(
             digest=digest,
         ), True
     except (IntegrityError, ClaimError):
-        found = existing(key, digest)  # settled before (a retry), or by a concurrent request
+        found = existing(key, digest, source=source)  # settled before (a retry), or by a concurrent request
         if found is None:
             raise
         return found, False
@@ -90,7 +173,12 @@ def _settle_new(*, person, institution, bill, body, user, source, today, key, di
         person=person, institution=institution, bill=bill, source=source, today=today, read_account=False
     )
     with transaction.atomic():
-        accumulator, account, settlement_key = lock_rows(prepared)
+        # the probes travel with the row locks (one round trip on PostgreSQL)
+        probes = []
+        accumulator, account, settlement_key = lock_rows(
+            prepared, also=lambda: probes.append(queue_probes(prepared, key, digest))
+        )
+        probes[0]()
         balances = account_selectors.balances_of(account)
         uses_historical = account_selectors.historical_funds_pay(account)
         if uses_historical != prepared.profile.use_historical_funds:
@@ -119,7 +207,7 @@ def _settle_new(*, person, institution, bill, body, user, source, today, key, di
 
 
 def recheck_retirement_refund(*, person, year_key: str, year_end: dt.date, today: dt.date) -> None:
-    """杭州 art. 29(2): a bill of a year already closed changes what the retirement year's refund should be.
+    """HZ art. 29(2): a bill of a year already closed changes what the retirement year's refund should be.
 
     The year-end task refunds the retirement year's excess deductible; a counter
     reimbursement of that year may come until the end of the next one (art. 65), and a
@@ -217,7 +305,7 @@ def _write(
             source_type=SOURCE_TYPE,
             source_id=str(settlement.pk),
             text=_("医疗费结算 %(number)s") % {"number": bill.bill_number},
-            article=ACCOUNT_ARTICLE.get(prepared.profile.region, ACCOUNT_ARTICLE["hangzhou"]),
+            article=region_of(prepared.profile.region).article("claims.account_payment"),
         )
     accumulator.state = state_after
     accumulator.settlements += 1

@@ -9,8 +9,9 @@ from django.utils import timezone
 from accounts import selectors as account_selectors
 
 from ..models import Accumulator, Institution, Settlement
-from .inputs import BillInput
+from .inputs import BillInput, idempotency_key
 from .prepare import compute, prepare
+from .settle import queue_probes
 
 
 def trial(*, person, institution: Institution | None, bill: BillInput, today: dt.date | None = None) -> dict:
@@ -22,6 +23,10 @@ def trial(*, person, institution: Institution | None, bill: BillInput, today: dt
         source=Settlement.Source.API,
         today=today or timezone.localdate(),
     )
+    key = idempotency_key(
+        institution=institution, bill_number=bill.bill_number, issuer_name=bill.institution_name
+    )
+    queue_probes(prepared, key, "")()  # a general outpatient bill inside a settled stay (reading 24)
     accumulator = Accumulator.objects.filter(person=person, year_key=prepared.year.key).first()
     result = compute(
         prepared, accumulator.state if accumulator else {}, account_selectors.balances(person=person)

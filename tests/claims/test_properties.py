@@ -4,7 +4,7 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Account, LedgerEntry
@@ -80,6 +80,8 @@ def test_same_key_twice_changes_nothing(clients, funded, bill):
     hospital = clients(bill["kind"])
     body = body_for(funded, bill)
     first = hospital.post(URL, body, format="json")
+    # an earlier example's stay may cover this outpatient bill's date (reading 24): not this property
+    assume(first.status_code != 422 or first.json()["reason"] != "during_stay")
     assert first.status_code == 201, first.content
     before = snapshot(funded)
     again = hospital.post(URL, body, format="json")

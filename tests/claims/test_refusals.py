@@ -78,15 +78,22 @@ def test_suspended_for_arrears(hospital, person_factory):
 
 
 def test_institution_suspended_art88(hospital, person_factory, institutions):
+    """杭州 art. 88, reading 25: while a suspension period runs every submission is refused, whatever the bill date."""
+    from django.utils import timezone
+
+    from claims.models import InstitutionSuspension
+
     institution = institutions[LEVEL3]
-    institution.agreement_status = Institution.AgreementStatus.SUSPENDED
-    institution.suspended_from = dt.date(2024, 2, 15)
-    institution.suspension_reason = "涉嫌违规，调查期间"
-    institution.save()
+    suspension = InstitutionSuspension.objects.create(
+        institution=institution, start=timezone.localdate(), reason="涉嫌违规，调查期间"
+    )
     person = person_factory()
     data = refused(hospital, inpatient(person, discharge="2024-03-01"))
     assert data["article"] == "杭州 第八十八条"
-    # a bill dated before the suspension still settles
+    refused(hospital, inpatient(person, "OLD", admission="2024-02-01", discharge="2024-02-10"))
+    # lifted (the period ends yesterday): submissions are accepted again
+    suspension.end = timezone.localdate() - dt.timedelta(days=1)
+    suspension.save()
     response = hospital.post(
         URL, inpatient(person, "OLD", admission="2024-02-01", discharge="2024-02-10"), format="json"
     )

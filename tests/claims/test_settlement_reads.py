@@ -62,7 +62,8 @@ def test_second_bill_of_the_year_stays_within_query_budget(hospital, person_fact
         person_factory,
         lambda execute, sql, params, many, context: execute(sql, params, many, context),
     )
-    assert len(queries) <= 14, "\n".join(sql[:120] for sql in queries)
+    # 15: the read for a replay of a reversed body (reading 27), sent with the locks on PostgreSQL
+    assert len(queries) <= 15, "\n".join(sql[:120] for sql in queries)
 
 
 @pytest.mark.postgres
@@ -94,6 +95,7 @@ def test_second_bill_takes_six_round_trips(hospital, person_factory):
         '"claims_institution"',
         '"enrollment_person"',
         '"enrollment_enrolment"',
+        '"claims_settlement"',  # a replay of a reversed body? (reading 27), sent with the locks
         '"claims_accumulator"',  # joined with the account, FOR UPDATE
         "nextval(pg_get_serial_sequence(%s,",
         '"claims_settlement"',
