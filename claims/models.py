@@ -117,13 +117,13 @@ class InstitutionSuspension(models.Model):
     def __str__(self):
         return f"{self.institution_id} {self.start}–{self.end or ''}"
 
-    def runs_on(self, day) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         Institution.objects.filter(pk=self.institution_id, has_suspensions=False).update(has_suspensions=True)
         self.institution.has_suspensions = True
+
+    def runs_on(self, day) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
 
 
 class Accumulator(models.Model):

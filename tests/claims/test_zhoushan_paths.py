@@ -42,7 +42,7 @@ def _illustrative():
 def zhoushan_person(category="active"):
     """A Zhoushan person enrolled (paid) from 2023-01-01; employees with an account (illustrative figures)."""
     from accounts.services import open_account
-    from enrollment.identity import make_resident_id
+    from core.identity import make_resident_id
     from enrollment.models import Enrolment, Person
 
     birth = {
