@@ -118,17 +118,30 @@ def test_counter_bills_are_keyed_on_issuer_and_number_reading23(client, clerk, p
 
 
 def suspended_in_march(person):
-    """February unpaid: suspended from 1 March; paid 20 March, so restored from 1 April (杭州 art. 16(2))."""
-    from enrollment.models import Suspension
+    """Every month paid on time since enrolment, except February, paid on 20 March: suspended in March,
+    restored from 1 April (杭州 art. 15, 16(2); coverage-rules readings 1, 2), from the payment records alone."""
+    from contributions.models import ContributionRecord
 
-    Suspension.objects.create(
-        enrolment=person.enrolments.get(),
-        unpaid_month=dt.date(Y, 2, 1),
-        suspended_from=dt.date(Y, 3, 1),
-        lifted_on=dt.date(Y, 3, 20),
-        restored_from=dt.date(Y, 4, 1),
-        article="杭州 第十六条第(二)项",
-    )
+    enrolment = person.enrolments.get()
+    zero = Decimal("0.00")
+    month = enrolment.start_date.replace(day=1)
+    while month <= dt.date(Y, 4, 1):
+        paid_on = dt.date(Y, 3, 20) if month == dt.date(Y, 2, 1) else month + dt.timedelta(days=9)
+        ContributionRecord.objects.create(
+            person=person,
+            enrolment=enrolment,
+            month=month,
+            kind=ContributionRecord.Kind.EMPLOYEE,
+            base=Decimal("8000.00"),
+            employer_amount=zero,
+            employer_maternity=zero,
+            personal=zero,
+            personal_subsidy=zero,
+            personal_payable=zero,
+            total=zero,
+            paid_on=paid_on,
+        )
+        month = (month + dt.timedelta(days=32)).replace(day=1)
 
 
 def test_stay_admitted_while_suspended_is_refused_naming_the_days_reading22_art64_6(hospital, person_factory):

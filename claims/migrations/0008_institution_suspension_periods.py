@@ -24,7 +24,7 @@ def suspensions_as_periods(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0006_fewer_settlement_indexes'),
+        ('claims', '0007_settlement_maternity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
