@@ -178,9 +178,7 @@ class SettlementRequestSerializer(serializers.Serializer):
             )
         stay = attrs["kind"] in (Settlement.BillKind.INPATIENT, Settlement.BillKind.HOME_BED)
         if stay and not attrs.get("discharge_date"):
-            raise serializers.ValidationError(
-                {"discharge_date": _("住院费用按出院结算，须填写出院日期")}
-            )
+            raise serializers.ValidationError({"discharge_date": _("住院费用按出院结算，须填写出院日期")})
         if attrs.get("drg_code") and attrs["kind"] != Settlement.BillKind.INPATIENT:
             raise serializers.ValidationError({"drg_code": _("DRG 分组编码仅适用于住院费用")})
         if not stay and not attrs.get("date"):

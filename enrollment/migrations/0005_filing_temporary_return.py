@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0003_enrolment_school_level_and_more'),
+        ('enrollment', '0004_certificate_kinds_zhoushan_art41'),
     ]
 
     operations = [

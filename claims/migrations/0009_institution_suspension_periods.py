@@ -24,7 +24,7 @@ def suspensions_as_periods(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0007_settlement_maternity'),
+        ('claims', '0008_settlement_drg_code'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
