@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0004_certificate_kinds_zhoushan_art41'),
+        ('enrollment', '0005_employer_joined_on'),
     ]
 
     operations = [
