@@ -43,6 +43,8 @@ class AgreementListView(InstitutionScoped, ListAPIView):
 
     serializer_class = AgreementSerializer
 
+    queryset = Agreement.objects.none()  # the schema's model; rows come from get_queryset
+
     def get_queryset(self):
         return (
             Agreement.objects.filter(**own_filter(self.request))
@@ -68,6 +70,8 @@ class ClearingListView(InstitutionScoped, ListAPIView):
 
     serializer_class = ClearingSerializer
 
+    queryset = Clearing.objects.none()  # the schema's model; rows come from get_queryset
+
     def get_queryset(self):
         return visible_clearings(self.request)
 
@@ -80,6 +84,8 @@ class ClearingDetailView(InstitutionScoped, RetrieveAPIView):
     """One of the caller's clearings with its lines (another institution's is a 404)."""
 
     serializer_class = ClearingSerializer
+
+    queryset = Clearing.objects.none()  # the schema's model; rows come from get_queryset
 
     def get_queryset(self):
         return visible_clearings(self.request)
@@ -119,6 +125,8 @@ class DrgYearLineListView(InstitutionScoped, ListAPIView):
     """The caller's DRG year-end settlement lines (points, point value, due, paid, balance)."""
 
     serializer_class = DrgYearLineSerializer
+
+    queryset = DrgYearLine.objects.none()  # the schema's model; rows come from get_queryset
 
     def get_queryset(self):
         return (
