@@ -78,6 +78,10 @@ class ContributionIntakeRecordSerializer(serializers.Serializer):
     monthly_wage = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, help_text="本人上年度月平均工资（未申报基数时）"
     )
+    disability_allowance = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False,
+        help_text="工伤职工伤残津贴（月），按津贴缴费、不设基数上下限（杭州 第十三条第(四)项）",
+    )
     year = serializers.IntegerField(required=False, help_text="参保年度（城乡居民）")
     subsidy_reason = serializers.CharField(required=False, help_text="补贴原因（城乡居民，默认按有效持证）")
     total = serializers.DecimalField(
