@@ -48,7 +48,7 @@ class JournalEntry(models.Model):
     from_book = models.CharField(_("付出方"), max_length=24, choices=BOOK_CHOICES)
     to_book = models.CharField(_("收入方"), max_length=24, choices=BOOK_CHOICES)
     amount = models.DecimalField(_("金额"), **MONEY)
-    source_kind = models.CharField(_("来源类型"), max_length=32)
+    source_kind = models.CharField(_("来源类型"), max_length=64)
     source_id = models.CharField(_("来源编号"), max_length=64)
     component = models.CharField(_("项目"), max_length=32)
     article = models.CharField(_("依据条款"), max_length=200)
@@ -103,7 +103,7 @@ class FundMonth(models.Model):
 class PostingMark(models.Model):
     """How far the posting run has read one source (its highest posted id): the resume point."""
 
-    source_kind = models.CharField(_("来源类型"), max_length=32, unique=True)
+    source_kind = models.CharField(_("来源类型"), max_length=64, unique=True)
     last_id = models.BigIntegerField(_("已记账至 ID"), default=0)
     posted = models.PositiveIntegerField(_("已记账凭证数"), default=0)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
