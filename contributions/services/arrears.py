@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from enrollment.models import Enrolment, Person, Scheme, Suspension
 from enrollment.selectors import coverage_facts
@@ -68,7 +68,11 @@ def mirror_person(person: Person, *, until: dt.date, create: bool = True) -> int
             current = existing.get(row.unpaid_month)
             if current is None:
                 if create:
-                    Suspension.objects.create(enrolment=enrolment, unpaid_month=row.unpaid_month, **values)
+                    try:
+                        with transaction.atomic():  # a concurrent run may have written it a moment ago
+                            Suspension.objects.create(enrolment=enrolment, unpaid_month=row.unpaid_month, **values)
+                    except IntegrityError:
+                        continue
                     created += 1
             elif any(getattr(current, k) != v for k, v in values.items()):
                 _update(current, values)
