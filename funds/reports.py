@@ -70,7 +70,7 @@ def chart_svg(rows: list[dict], *, width: int = 720, height: int = 220) -> str:
     for i, r in enumerate(rows):
         x = i * band + band / 6
         for j, (value, colour) in enumerate(((r["income"], "#2563eb"), (r["expenditure"], "#dc2626"))):
-            h = float(value / top) * height if value > 0 else 0
+            h = value / top * height if value > 0 else 0
             parts.append(
                 f'<rect x="{x + j * bar:.1f}" y="{height - h:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" fill="{colour}">'
                 f"<title>{r['fund_label']} {'收入' if j == 0 else '支出'} {value:.2f}</title></rect>"

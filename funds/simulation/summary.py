@@ -114,7 +114,7 @@ def deciles_svg(result: dict, *, width: int = 640, height: int = 200) -> str:
     for i, (a, b) in enumerate(zip(live, draft, strict=True)):
         x = i * band + 4
         for j, (value, colour) in enumerate(((a, "#9ca3af"), (b, "#2563eb"))):
-            h = float(value / top) * height
+            h = value / top * height
             parts.append(
                 f'<rect x="{x + j * band / 2.5:.1f}" y="{height - h:.1f}" width="{band / 2.5 - 2:.1f}" height="{h:.1f}" '
                 f'fill="{colour}"><title>P{(i + 1) * 10} {"现行" if j == 0 else "方案"} {value:.2f}</title></rect>'
