@@ -80,7 +80,7 @@ class ContributionIntakeRecordSerializer(serializers.Serializer):
     )
     disability_allowance = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False,
-        help_text="工伤职工伤残津贴（月），按津贴缴费、不设基数上下限（杭州 第十三条第(四)项）",
+        help_text="工伤职工伤残津贴（月），按津贴缴费、不设基数上下限（本市办法规定的伤残津贴缴费，见 docs/coverage.md 阅读 19）",
     )
     year = serializers.IntegerField(required=False, help_text="参保年度（城乡居民）")
     subsidy_reason = serializers.CharField(required=False, help_text="补贴原因（城乡居民，默认按有效持证）")
