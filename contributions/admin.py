@@ -74,7 +74,7 @@ class CounterPaymentForm(ServiceForm):
         decimal_places=2,
     )
     disabled_veteran = forms.BooleanField(
-        label=_("退役六级及以上残疾军人（杭州 第十三条第(三)项）"), required=False
+        label=_("退役六级及以上残疾军人（个人缴费由财政资助，地区有此规定的）"), required=False
     )
     disability_allowance = forms.DecimalField(
         label=_("伤残津贴（工伤职工以伤残津贴为基数缴费，不设上下限）"),

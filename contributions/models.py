@@ -91,7 +91,9 @@ class ContributionRecord(models.Model):
     lines = models.JSONField(_("计算说明"), default=list)
     paid_on = models.DateField(_("到账日期"))
     is_back_payment = models.BooleanField(
-        _("补缴"), default=False, help_text=_("补缴时段计为实际缴费年限，不享受该时段待遇（杭州 第十七条）")
+        _("补缴"),
+        default=False,
+        help_text=_("补缴时段计为实际缴费年限，不享受该时段待遇（条款依参保人所属统筹地区的医保办法）"),
     )
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.COUNTER)
     external_id = models.CharField(_("税务记录号"), max_length=64, null=True, blank=True, unique=True)

@@ -21,15 +21,16 @@ from core.identity import (
     validate_credit_code,
     validate_resident_id,
 )
+from policy.regions import region_choices, region_of
 
 
 def default_region() -> str:
     return settings.POLICY_DEFAULT_REGION
 
 
-class Region(models.TextChoices):
-    HANGZHOU = "hangzhou", _("杭州")
-    ZHOUSHAN = "zhoushan", _("舟山")
+# The regions found from policy/parameters/ (one member per region file, named by its code in
+# capitals); the same values and labels the migrations recorded.
+Region = models.TextChoices("Region", [(code.upper(), (code, name)) for code, name in region_choices()])
 
 
 class Employer(models.Model):
@@ -142,12 +143,13 @@ class Person(models.Model):
                 self.birth_date = birth_date_from_id(self.id_number)
                 self.sex = sex_from_id(self.id_number)
         else:
+            article = region_of(self.region or default_region()).article("enrollment.identity")
             if not self.id_number:
-                errors["id_number"] = [_("请填写证件号码（杭州 第一百零五条）。")]
+                errors["id_number"] = [f"请填写证件号码（{article}）。"]
             if not self.birth_date:
-                errors["birth_date"] = [_("非居民身份证参保须录入出生日期（杭州 第一百零五条）。")]
+                errors["birth_date"] = [f"非居民身份证参保须录入出生日期（{article}）。"]
             if not self.sex:
-                errors["sex"] = [_("非居民身份证参保须录入性别（杭州 第一百零五条）。")]
+                errors["sex"] = [f"非居民身份证参保须录入性别（{article}）。"]
         if self.hukou_local and not self.hukou_district:
             errors["hukou_district"] = [_("本市户籍人员须填写户籍所属辖区。")]
         if errors:
@@ -234,9 +236,7 @@ class Enrolment(models.Model):
         _("符合参保条件日期"),
         null=True,
         blank=True,
-        help_text=_(
-            "超过3个月才办理参保缴费的，视为中断参保（杭州 第十五条、第十六条、第三十四条、第三十五条）"
-        ),
+        help_text=_("超过3个月才办理参保缴费的，视为中断参保（条款依参保人所属统筹地区的医保办法）"),
     )
     parent = models.ForeignKey(
         "Person",
@@ -245,7 +245,7 @@ class Enrolment(models.Model):
         on_delete=models.PROTECT,
         related_name="child_enrolments",
         verbose_name=_("父母一方"),
-        help_text=_("非本市户籍少年儿童须父母一方参加本市职工医保（杭州 第三十条第(一)项）"),
+        help_text=_("非本市户籍少年儿童须父母一方参加本市职工医保（条款依参保人所属统筹地区的医保办法）"),
     )
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created = models.DateTimeField(_("登记时间"), auto_now_add=True)
@@ -447,12 +447,14 @@ class Transfer(models.Model):
         max_length=16,
         choices=Scheme.choices,
         default=Scheme.EMPLOYEE,
-        help_text=_("外地居民医保转入本市职工医保的，等待期内享受最高档居民待遇（杭州 第七十七条）"),
+        help_text=_(
+            "外地居民医保转入本市职工医保的，等待期内享受最高档居民待遇（条款依参保人所属统筹地区的医保办法）"
+        ),
     )
     continuous_months_before = models.PositiveSmallIntegerField(
         _("转入前12个月连续正常参加职工医保月数"),
         default=0,
-        help_text=_("不足12个月的，须在本市连续缴费满6个月后享受待遇（杭州 第七十八条）"),
+        help_text=_("不足12个月的，须在本市连续缴费满6个月后享受待遇（条款依参保人所属统筹地区的医保办法）"),
     )
     transferred_months = models.PositiveIntegerField(_("转入缴费月数"), default=0)
     transferred_until = models.DateField(_("原参保地缴费年限计至"), null=True, blank=True)

@@ -32,6 +32,7 @@ from .models import (
     Scheme,
     Suspension,
     Transfer,
+    default_region,
 )
 
 
@@ -83,7 +84,9 @@ def certificate_on(person: Person, on: dt.date) -> str | None:
 def certificate_facts(person: Person) -> list[CertificateFact]:
     """The person's certificates as the plain values `policy.assistance` works on."""
     return [
-        CertificateFact(kind=c.kind, valid_from=c.valid_from, valid_to=c.valid_to, registered_on=c.registered_on)
+        CertificateFact(
+            kind=c.kind, valid_from=c.valid_from, valid_to=c.valid_to, registered_on=c.registered_on
+        )
         for c in person.certificates.all()
     ]
 
@@ -279,7 +282,9 @@ def person_from(record: dict) -> Person:
     person = Person.objects.filter(id_number=number).first()
     if person is None:
         raise field_error(
-            "id_number", f"证件号码 {mask_id_number(number)} 未登记参保人，须先办理参保登记（杭州 第十四条）"
+            "id_number",
+            f"证件号码 {mask_id_number(number)} 未登记参保人，须先办理参保登记"
+            f"（{region_of(default_region()).article('enrollment.registration')}）",
         )
     return person
 

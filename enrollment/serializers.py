@@ -114,7 +114,8 @@ class CertificateIntakeRecordSerializer(serializers.Serializer):
     valid_from = serializers.DateField()
     valid_to = serializers.DateField(required=False, allow_null=True)
     registered_on = serializers.DateField(
-        required=False, help_text="经办机构登记日期，默认收到之日（杭州 第十五条）"
+        required=False,
+        help_text="经办机构登记日期，默认收到之日（自登记之日起享受，条款见地区参数 assistance.recipients）",
     )
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core import dates
 from core.identity import mask_id_number
-from policy.parameters import ParameterError, parameters_for
+from policy.parameters import ParameterError
 from policy.regions import region_of
 
 from . import paid_months
@@ -81,16 +81,16 @@ def _scheme_of(category: str) -> str:
     _refuse("category", f"未知的参保类别 {category!r}")
 
 
-def _parent_in_employee_scheme(parent: Person | None, on: dt.date, *, min_years: int = 0) -> bool:
+def _parent_in_employee_scheme(parent: Person | None, on: dt.date, *, min_months: int = 0) -> bool:
     if parent is None:
         return False
     enrolments = list(parent.enrolments.filter(scheme=Scheme.EMPLOYEE))
     if not any(e.covers(on) for e in enrolments):
         return False
-    if min_years:
+    if min_months:
         # 杭州 art. 30(1): 累计缴费满 3 年, counted from the parent's paid months
         months = paid_months.local_actual_months(parent, until=on)
-        return months >= min_years * 12
+        return months >= min_months
     return True
 
 
@@ -108,55 +108,71 @@ def check_eligibility(
     in_local_pension_scheme: bool = False,
 ) -> None:
     """Refuse, naming the field and the article, a category the person may not enrol in."""
-    region = person.region
-    zs = region == "zhoushan"
+    region = region_of(person.region)
     age = dates.age_on(person.birth_date, start_date)
     if person.death_date and start_date > person.death_date:
         _refuse("start_date", "参保人已死亡，不能办理参保")
     if category == Category.RETIRED:
         _refuse(
             "category",
-            "退休人员待遇须先办理医保退休资格确认（缴费年限核验）后由系统登记（"
-            + ("舟山 第十一条" if zs else "杭州 第二十条、第二十一条")
-            + "）",
+            "退休人员待遇须先办理医保退休资格确认（缴费年限核验）后由系统登记"
+            f"（{region.article('enrollment.retirement_confirmation')}）",
         )
     if category == Category.ACTIVE and employer is None:
         _refuse(
             "employer",
-            "在职职工须由用人单位办理参保（" + ("舟山 第八条" if zs else "杭州 第十一条第(一)项") + "）",
+            f"在职职工须由用人单位办理参保（{region.article('enrollment.employer_enrols')}）",
+        )
+    if category == Category.AGREEMENT and not region.has("contributions.agreement"):
+        _refuse(
+            "category",
+            f"{region.name}医保办法没有协缴人员这一参保类别（{region.article('contributions.employee_enrolment')}）",
         )
     if category != Category.ACTIVE and employer is not None and category in EMPLOYEE_CATEGORIES:
         if category not in {Category.AGREEMENT}:
-            _refuse("employer", "灵活就业、失业人员不经用人单位参保（杭州 第十二条）")
-    if category == Category.FLEXIBLE:
-        art12 = "舟山 第八条第二款" if zs else "杭州 第十二条"
-        try:
-            min_age = int(parameters_for(region, start_date)["flexible.min_working_age"])
-        except ParameterError as error:
-            _refuse("category", str(error))
-        if age < min_age:
-            _refuse("category", f"未满{min_age}周岁，不在劳动年龄段内，不能以灵活就业人员身份参保（{art12}）")
-        if not person.hukou_local and not zs:
-            if local_actual_months is None or local_actual_months < 120:
-                years = (
-                    "未知"
-                    if local_actual_months is None
-                    else f"{local_actual_months // 12}年{local_actual_months % 12}个月"
-                )
-                _refuse(
-                    "category",
-                    f"非本市户籍人员本市职工医保实际缴费年限须累计满10年方可以灵活就业人员身份参保，当前 {years}"
-                    "（杭州 第十二条第(二)项）",
-                )
-        if person.hukou_local and not zs and person.hukou_district and district != person.hukou_district:
             _refuse(
-                "district",
-                f"本市户籍灵活就业人员应在户籍所属辖区（{person.hukou_district}）参保（杭州 第十二条第(一)项）",
+                "employer", f"灵活就业、失业人员不经用人单位参保（{region.article('enrollment.flexible')}）"
             )
+    if category == Category.FLEXIBLE:
+        _check_flexible(person, region, district, start_date, age, local_actual_months)
     if category in {Category.ACTIVE, Category.FLEXIBLE} and not in_local_pension_scheme:
         _check_first_employee_age(person, start_date, age)
     if category in RESIDENT_CATEGORIES:
-        _check_resident(person, category, district, start_date, age, school, school_level, parent, zs)
+        _check_resident(person, category, district, start_date, age, school, school_level, parent)
+
+
+def _check_flexible(person, region, district, start_date, age, local_actual_months) -> None:
+    """Who may enrol as a flexible worker: the working age, and the rules a region declares
+    (杭州 art. 12(1) the hukou district, 12(2) a non-local person's local years)."""
+    art12 = region.article("enrollment.flexible")
+    try:
+        params = region.parameters(start_date)
+        min_age = int(params["flexible.min_working_age"])
+        key = "enrolment.flexible_nonlocal_local_months"
+        nonlocal_months = int(params[key]) if region.has(key) else None
+    except ParameterError as error:
+        _refuse("category", str(error))
+    if age < min_age:
+        _refuse("category", f"未满{min_age}周岁，不在劳动年龄段内，不能以灵活就业人员身份参保（{art12}）")
+    if not person.hukou_local and nonlocal_months is not None:
+        if local_actual_months is None or local_actual_months < nonlocal_months:
+            years = (
+                "未知"
+                if local_actual_months is None
+                else f"{local_actual_months // 12}年{local_actual_months % 12}个月"
+            )
+            _refuse(
+                "category",
+                f"非本市户籍人员本市职工医保实际缴费年限须累计满{nonlocal_months // 12}年方可以灵活就业人员身份参保，"
+                f"当前 {years}（{region.article('enrolment.flexible_nonlocal_local_months')}）",
+            )
+    in_district = region.has("enrollment.flexible_hukou_district")
+    if person.hukou_local and in_district and person.hukou_district and district != person.hukou_district:
+        _refuse(
+            "district",
+            f"本市户籍灵活就业人员应在户籍所属辖区（{person.hukou_district}）参保"
+            f"（{region.article('enrollment.flexible_hukou_district')}）",
+        )
 
 
 def _check_first_employee_age(person: Person, start_date: dt.date, age: int) -> None:
@@ -180,23 +196,29 @@ def _check_first_employee_age(person: Person, start_date: dt.date, age: int) -> 
         )
 
 
-def _check_resident(person, category, district, start_date, age, school, school_level, parent, zs):  # noqa: C901 (issue 13: split by its owner)
-    art30 = "舟山 第二十六条" if zs else "杭州 第三十条"
+def _check_resident(person, category, district, start_date, age, school, school_level, parent):  # noqa: C901 (issue 13: split by its owner)
+    region = region_of(person.region)
+    art30 = region.article("enrollment.resident_scope")
     foreign = person.id_type == Person.IdType.FOREIGN_PERMIT
     if category != Category.STUDENT:
         # 杭州 art. 30(1)(3) / 舟山 art. 26(1)(3): the minor and adult ages
         try:
-            params = parameters_for(person.region, start_date)
+            params = region.parameters(start_date)
             minor_limit = int(params["resident.minor_age_limit"])
             adult_age = int(params["resident.adult_age"])
+            key = "enrolment.preschool_parent_months"
+            preschool_parent_months = int(params[key]) if region.has(key) else 0
         except ParameterError as error:
             _refuse("category", str(error))
-    if zs and category != Category.STUDENT:
-        if category in {Category.ADULT_TIER2, Category.ADULT_TIER3}:
-            _refuse(
-                "category",
-                "舟山成年人城乡居民医保不分档，请登记为 adult_tier1（成年人）（舟山 第二十六条第(三)项）",
-            )
+    if region.has("enrollment.adult_single_standard") and category in {
+        Category.ADULT_TIER2,
+        Category.ADULT_TIER3,
+    }:
+        _refuse(
+            "category",
+            f"{region.name}成年人城乡居民医保不分档，请登记为 adult_tier1（成年人）"
+            f"（{region.article('enrollment.adult_single_standard')}）",
+        )
     if category == Category.STUDENT:
         if not school:
             _refuse("school", f"大学生医保须填写就读的高等院校（{art30}第(二)项）")
@@ -221,10 +243,11 @@ def _check_resident(person, category, district, start_date, age, school, school_
                         f"非本市户籍在校学生参加少儿医保，须父母一方已参加本市职工医保（{art30}第(一)项）",
                     )
             elif age < 7:
-                if not _parent_in_employee_scheme(parent, start_date, min_years=0 if zs else 3):
+                if not _parent_in_employee_scheme(parent, start_date, min_months=preschool_parent_months):
+                    paid = f"且累计缴费满{preschool_parent_months // 12}年" if preschool_parent_months else ""
                     _refuse(
                         "parent",
-                        f"非本市户籍学龄前儿童参加少儿医保，须父母一方已参加本市职工医保且累计缴费满3年（{art30}第(一)项）",
+                        f"非本市户籍学龄前儿童参加少儿医保，须父母一方已参加本市职工医保{paid}（{art30}第(一)项）",
                     )
             else:
                 _refuse("school", f"非本市户籍少年儿童须在本市中小学校就读（{art30}第(一)项）")
@@ -234,17 +257,24 @@ def _check_resident(person, category, district, start_date, age, school, school_
                 "category",
                 f"未满{adult_age}周岁，应参加少儿医保，不能以其他城乡居民身份参保（{art30}第(三)项）",
             )
-        if not person.hukou_local and not zs:
-            _refuse("category", f"其他城乡居民医保限本市户籍人员（{art30}第(三)项）")
-        if not zs and category == Category.ADULT_TIER3 and district not in TIER3_DISTRICTS:
-            _refuse("category", "市区其他城乡居民只能选择一档或二档缴费（杭州 第三十一条）")
+        if not person.hukou_local and region.has("enrollment.adult_local_hukou_only"):
+            _refuse(
+                "category",
+                f"其他城乡居民医保限本市户籍人员（{region.article('enrollment.adult_local_hukou_only')}）",
+            )
+        tier3 = region.has("enrollment.adult_tier3_districts")
+        if tier3 and category == Category.ADULT_TIER3 and district not in TIER3_DISTRICTS:
+            _refuse(
+                "category",
+                f"市区其他城乡居民只能选择一档或二档缴费（{region.article('enrollment.adult_tier3_districts')}）",
+            )
     # art. 30 ¶2: local hukou in the hukou district, others where they live (students excepted)
     expected = person.hukou_district if person.hukou_local else person.residence_district
-    if not zs and expected and district != expected:
+    if region.has("enrollment.resident_district") and expected and district != expected:
         _refuse(
             "district",
             f"{'本市户籍人员应在户籍所属辖区' if person.hukou_local else '非本市户籍人员应在居住地所属辖区'}"
-            f"（{expected}）参保（{art30}第二款）",
+            f"（{expected}）参保（{region.article('enrollment.resident_district')}）",
         )
 
 
@@ -365,10 +395,15 @@ def switch_scheme(*, person: Person, category: str, district: str, on: dt.date, 
     """
     current = person.enrolments.select_for_update().filter(start_date__lt=on).order_by("-start_date").first()
     if current is None or (current.end_date and current.end_date < on - dt.timedelta(days=1)):
-        _refuse("category", "当前没有可转换的参保登记（杭州 第七十三条）")
+        _refuse(
+            "category",
+            f"当前没有可转换的参保登记（{region_of(person.region).article('enrollment.single_scheme')}）",
+        )
     if _scheme_of(category) == current.scheme:
         _refuse(
-            "category", f"新旧险种相同（{current.get_scheme_display()}），无需办理险种转换（杭州 第七十三条）"
+            "category",
+            f"新旧险种相同（{current.get_scheme_display()}），无需办理险种转换"
+            f"（{region_of(person.region).article('enrollment.single_scheme')}）",
         )
     end_enrolment(enrolment=current, end_date=on - dt.timedelta(days=1), reason=Enrolment.EndReason.SWITCH)
     return enrol(person=person, category=category, district=district, start_date=on, **kwargs)
@@ -394,13 +429,14 @@ def record_transfer_in(
         or (person.sex == Person.Sex.MALE and age < 50)
         or (person.sex == Person.Sex.FEMALE and age < 40)
     )
-    if not allowed and person.region == "hangzhou":
+    region = region_of(person.region)
+    if not allowed and region.has("enrollment.transfer_in_nonlocal"):
         local = _local_actual_months(person)
         if local < 120:
             _refuse(
                 "person",
                 "非本市户籍人员转入须男性不满50周岁、女性不满40周岁，或本市实际缴费年限累计满10年，"
-                "或经组织部门批准调动（杭州 第七十六条第(一)项）",
+                f"或经组织部门批准调动（{region.article('enrollment.transfer_in_nonlocal')}）",
             )
     transfer = Transfer(
         person=person,
@@ -424,15 +460,19 @@ def record_transfer_out(
     *, person: Person, other_place: str, transferred_on: dt.date, note: str = ""
 ) -> Transfer:
     """转出 (杭州 art. 76(3)(4)): retirees are not transferred; arrears must be paid first."""
+    region = region_of(person.region)
     current = person.enrolments.select_for_update().filter(end_date__isnull=True).first()
     if current and current.category == Category.RETIRED:
-        _refuse("person", "已享受职工医保退休待遇的人员，医保关系不予转移（杭州 第七十六条第(四)项）")
-    if current and current.scheme == Scheme.EMPLOYEE:
+        _refuse(
+            "person",
+            f"已享受职工医保退休待遇的人员，医保关系不予转移（{region.article('enrollment.transfer_retiree')}）",
+        )
+    if current and current.scheme == Scheme.EMPLOYEE and region.has("enrollment.transfer_arrears"):
         owed = paid_months.arrears_months(current, until=transferred_on)
         if owed:
             _refuse(
                 "person",
-                f"转移前欠缴职工医保费 {len(owed)} 个月，补缴后方可办理转移（杭州 第七十六条第(三)项）",
+                f"转移前欠缴职工医保费 {len(owed)} 个月，补缴后方可办理转移（{region.article('enrollment.transfer_arrears')}）",
             )
     if current:
         end_enrolment(enrolment=current, end_date=transferred_on, reason=Enrolment.EndReason.TRANSFER_OUT)
@@ -486,7 +526,10 @@ def record_gp_contract(
         valid_to__lt=valid_from
     )
     if overlapping.exists():
-        _refuse("valid_from", "同一时期只能签约一家社区卫生服务机构（杭州 第二十九条第(四)项）")
+        _refuse(
+            "valid_from",
+            f"同一时期只能签约一家社区卫生服务机构（{region_of(person.region).article('enrollment.gp_contract')}）",
+        )
     contract = GpContract(
         person=person,
         centre_code=centre_code,

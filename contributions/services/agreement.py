@@ -15,6 +15,7 @@ from enrollment.models import (
 )
 from policy.explain import Line
 from policy.money import round_yuan
+from policy.regions import region_of
 
 from ..models import (
     AgreementPayment,
@@ -34,14 +35,21 @@ def record_agreement_payment(
 ) -> AgreementPayment:
     """协缴 (杭州 art. 13(7)): the one-time payment; benefits start the month after (art. 15)."""
     enrolment = Enrolment.objects.select_for_update().select_related("person").get(pk=enrolment.pk)
+    region = region_of(enrolment.person.region)
+    if not region.has("contributions.agreement"):
+        _refuse(
+            "enrolment",
+            f"{region.name}医保办法没有协缴人员（{region.article('contributions.employee_enrolment')}）",
+        )
+    article = region.article("contributions.agreement")
     if enrolment.category != Category.AGREEMENT:
-        _refuse("enrolment", "该参保登记不是协缴人员（杭州 第十三条第(七)项）")
+        _refuse("enrolment", f"该参保登记不是协缴人员（{article}）")
     if AgreementPayment.objects.filter(enrolment=enrolment).exists():
         _refuse("enrolment", "该协缴登记已缴费")
     if not standard:
         _refuse(
             "standard",
-            "请注明执行的市政府协缴标准文件（杭州 第十三条第(七)项：具体标准按市政府有关规定执行）",
+            f"请注明执行的市政府协缴标准文件（{article}：具体标准按市政府有关规定执行）",
         )
     try:
         value = round_yuan(Decimal(str(amount)))
@@ -49,7 +57,6 @@ def record_agreement_payment(
         _refuse("amount", f"不是有效的金额: {amount!r}")
     if value <= 0:
         _refuse("amount", "协缴金额须大于零")
-    article = "杭州 第十三条第(七)项"
     payment = AgreementPayment.objects.create(
         person=enrolment.person,
         enrolment=enrolment,

@@ -50,7 +50,10 @@ def record_back_payment(
     if last_month < first_month:
         _refuse("last_month", "补缴终止月不能早于起始月")
     if last_month >= dates.month_start(paid_on):
-        _refuse("last_month", "补缴只适用于办理当月以前的应保未保月份（杭州 第十七条）")
+        _refuse(
+            "last_month",
+            f"补缴只适用于办理当月以前的应保未保月份（{region_of(person.region).article('contributions.back_payment')}）",
+        )
     if identity == BackPayment.Identity.EMPLOYEE:
         employer = employer or _employer_of(person, first_month, last_month)
         joined = employer.joined_on if employer else None
@@ -76,7 +79,8 @@ def record_back_payment(
         if declaration is None:
             _refuse(
                 "identity",
-                f"{paid_on.year}年未申报缴费基数，无法按本人当前缴费基数补缴（杭州 第十七条第(一)项）",
+                f"{paid_on.year}年未申报缴费基数，无法按本人当前缴费基数补缴"
+                f"（{region_of(person.region).article('contributions.back_payment_base')}）",
             )
         current_base = declaration.base
     result = _rule(

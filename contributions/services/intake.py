@@ -12,6 +12,7 @@ from enrollment.models import (
     Person,
     Scheme,
 )
+from policy.regions import region_of
 
 from ..models import (
     ContributionRecord,
@@ -70,7 +71,8 @@ def intake_contribution(record: dict) -> tuple[object, bool]:
             .first()
         )
         if enrolment is None:
-            raise field_error("year", f"{year}年度没有城乡居民医保参保登记（杭州 第三十四条、第三十五条）")
+            article = region_of(person.region).article("contributions.resident_enrolment")
+            raise field_error("year", f"{year}年度没有城乡居民医保参保登记（{article}）")
         payment = record_resident_payment(
             enrolment=enrolment,
             paid_on=paid_on,

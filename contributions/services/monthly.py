@@ -142,7 +142,8 @@ def record_monthly_contribution(
             if declaration is None:
                 _refuse(
                     "monthly_wage",
-                    f"{month.year}年未申报缴费基数，请先申报或提供本人上年度月平均工资（杭州 第十四条）",
+                    f"{month.year}年未申报缴费基数，请先申报或提供本人上年度月平均工资"
+                    f"（{region_of(person.region).article('contributions.base_declaration')}）",
                 )
             monthly_wage = declaration.declared_monthly_wage
         result = _rule(
@@ -161,9 +162,17 @@ def record_monthly_contribution(
         result = _rule(rules.flexible_contribution, params=params, unemployed_on_benefit=True)
         kind = ContributionRecord.Kind.UNEMPLOYED
     elif enrolment.category == Category.AGREEMENT:
-        _refuse("month", "协缴人员在办理协缴手续时一次性缴纳职工医保费，不按月缴费（杭州 第十三条第(七)项）")
+        region = region_of(person.region)
+        key = (
+            "contributions.agreement"
+            if region.has("contributions.agreement")
+            else "contributions.employee_enrolment"
+        )
+        _refuse("month", f"协缴人员在办理协缴手续时一次性缴纳职工医保费，不按月缴费（{region.article(key)}）")
     else:
-        _refuse("month", "退休人员不再缴纳职工医保费（杭州 第二十条）")
+        _refuse(
+            "month", f"退休人员不再缴纳职工医保费（{region_of(person.region).article('coverage.retired')}）"
+        )
     record = ContributionRecord.objects.create(
         person=person,
         enrolment=enrolment,
