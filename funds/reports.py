@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 
 from core.books import Fund
 
+from .charts import grouped_bars
 from .models import FundMonth, YearClose
 
 ZERO = Decimal("0.00")
@@ -60,26 +61,23 @@ def yearly_figures(*, region: str, year: int) -> list[dict]:
 
 
 def chart_svg(rows: list[dict], *, width: int = 720, height: int = 220) -> str:
-    """A bar chart (income and expenditure per fund) as inline SVG: no script, allowed by the CSP."""
-    if not rows:
-        return ""
-    top = max(max(r["income"], r["expenditure"]) for r in rows) or Decimal(1)
-    band = width / len(rows)
-    bar = max(4.0, band / 3)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 40}" role="img" class="fund-chart">']
-    for i, r in enumerate(rows):
-        x = i * band + band / 6
-        for j, (value, colour) in enumerate(((r["income"], "#2563eb"), (r["expenditure"], "#dc2626"))):
-            h = value / top * height if value > 0 else 0
-            parts.append(
-                f'<rect x="{x + j * bar:.1f}" y="{height - h:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" fill="{colour}">'
-                f"<title>{r['fund_label']} {'收入' if j == 0 else '支出'} {value:.2f}</title></rect>"
+    """Income (blue) and expenditure (red) per fund, as inline SVG (`funds.charts.grouped_bars`)."""
+    return grouped_bars(
+        [
+            (
+                r["fund_label"],
+                [
+                    (r["income"], "#2563eb", f"{r['fund_label']} 收入 {r['income']:.2f}"),
+                    (r["expenditure"], "#dc2626", f"{r['fund_label']} 支出 {r['expenditure']:.2f}"),
+                ],
             )
-        parts.append(
-            f'<text x="{x:.1f}" y="{height + 16}" font-size="11">{r["fund_label"][:6]}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+            for r in rows
+        ],
+        width=width,
+        height=height,
+        css_class="fund-chart",
+        label_chars=6,
+    )
 
 
 def _table(region: str, year: int) -> list[list]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from funds.charts import grouped_bars
 from funds.sources import pooled_fund
 
 ZERO = Decimal("0.00")
@@ -103,22 +104,23 @@ def deciles(values: list[Decimal]) -> list[Decimal]:
 
 
 def deciles_svg(result: dict, *, width: int = 640, height: int = 200) -> str:
-    """Out-of-pocket deciles, live (grey) against the draft (blue), as inline SVG."""
+    """Out-of-pocket deciles, live (grey) against the draft (blue), as inline SVG (`funds.charts.grouped_bars`)."""
     live = [Decimal(v) for v in result.get("out_of_pocket_deciles", {}).get("live", [])]
     draft = [Decimal(v) for v in result.get("out_of_pocket_deciles", {}).get("draft", [])]
     if not live:
         return ""
-    top = max(live + draft) or Decimal(1)
-    band = width / len(live)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 30}" role="img" class="decile-chart">']
-    for i, (a, b) in enumerate(zip(live, draft, strict=True)):
-        x = i * band + 4
-        for j, (value, colour) in enumerate(((a, "#9ca3af"), (b, "#2563eb"))):
-            h = value / top * height
-            parts.append(
-                f'<rect x="{x + j * band / 2.5:.1f}" y="{height - h:.1f}" width="{band / 2.5 - 2:.1f}" height="{h:.1f}" '
-                f'fill="{colour}"><title>P{(i + 1) * 10} {"现行" if j == 0 else "方案"} {value:.2f}</title></rect>'
+    return grouped_bars(
+        [
+            (
+                f"P{(i + 1) * 10}",
+                [
+                    (a, "#9ca3af", f"P{(i + 1) * 10} 现行 {a:.2f}"),
+                    (b, "#2563eb", f"P{(i + 1) * 10} 方案 {b:.2f}"),
+                ],
             )
-        parts.append(f'<text x="{x:.1f}" y="{height + 16}" font-size="11">P{(i + 1) * 10}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+            for i, (a, b) in enumerate(zip(live, draft, strict=True))
+        ],
+        width=width,
+        height=height,
+        css_class="decile-chart",
+    )
