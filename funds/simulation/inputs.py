@@ -18,14 +18,26 @@ from django.apps import apps
 
 from claims.services import ENGINE_MODE
 from core.dates import age_on
-from enrollment.models import CERTIFICATE_PRIORITY
 from enrollment.selectors import engine_category
+from policy.assistance import CertificateFact, recipient_on
 from policy.settlement.types import Balances, Bill, PersonProfile
 
 COLUMNS = (
-    "pk", "person_id", "bill_date", "bill_kind", "institution_level", "at_contracted_centre",
-    "referred_by_contracted_centre", "settlement_mode", "out_of_scope", "self_pay_first", "eligible",
-    "special_drug", "current_funds_paid", "historical_funds_paid", "year_key",
+    "pk",
+    "person_id",
+    "bill_date",
+    "bill_kind",
+    "institution_level",
+    "at_contracted_centre",
+    "referred_by_contracted_centre",
+    "settlement_mode",
+    "out_of_scope",
+    "self_pay_first",
+    "eligible",
+    "special_drug",
+    "current_funds_paid",
+    "historical_funds_paid",
+    "year_key",
 )
 GROUP = 2_000  # persons whose facts are read together
 
@@ -59,35 +71,47 @@ class Facts:
         self.region = region
         self.births = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "birth_date"))
         self.enrolments: dict[int, list] = {}
-        for row in Enrolment.objects.filter(person_id__in=person_ids).order_by("start_date").values_list(
-            "person_id", "scheme", "category", "district", "start_date", "end_date"
+        for row in (
+            Enrolment.objects.filter(person_id__in=person_ids)
+            .order_by("start_date")
+            .values_list("person_id", "scheme", "category", "district", "start_date", "end_date")
         ):
             self.enrolments.setdefault(row[0], []).append(row[1:])
-        self.certificates: dict[int, list] = {}
+        self.certificates: dict[int, list[CertificateFact]] = {}
         for row in Certificate.objects.filter(person_id__in=person_ids).values_list(
             "person_id", "kind", "valid_from", "valid_to", "registered_on"
         ):
-            self.certificates.setdefault(row[0], []).append(row[1:])
+            self.certificates.setdefault(row[0], []).append(
+                CertificateFact(kind=row[1], valid_from=row[2], valid_to=row[3], registered_on=row[4])
+            )
         self.contracts: dict[int, list] = {}
-        for row in GpContract.objects.filter(person_id__in=person_ids).values_list("person_id", "valid_from", "valid_to"):
+        for row in GpContract.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "valid_from", "valid_to"
+        ):
             self.contracts.setdefault(row[0], []).append(row[1:])
         self.historical = dict(
-            Account.objects.filter(person_id__in=person_ids).values_list("person_id", "historical_pays_personal_share")
+            Account.objects.filter(person_id__in=person_ids).values_list(
+                "person_id", "historical_pays_personal_share"
+            )
         )
 
     def profile(self, person_id: int, on: dt.date) -> tuple[PersonProfile, str] | None:
         enrolment = next(
-            (e for e in reversed(self.enrolments.get(person_id, ())) if e[3] <= on and (e[4] is None or on <= e[4])),
+            (
+                e
+                for e in reversed(self.enrolments.get(person_id, ()))
+                if e[3] <= on and (e[4] is None or on <= e[4])
+            ),
             None,
         )
         if enrolment is None:
             return None
         scheme, category, district = enrolment[0], enrolment[1], enrolment[2]
-        kinds = {
-            kind for kind, start, end, registered in self.certificates.get(person_id, ())
-            if start <= on and registered <= on and (end is None or on <= end)
-        }
-        certificate = next((k for k in CERTIFICATE_PRIORITY if k in kinds), None)
+        # the settlement's own answer (enrollment.selectors.benefit_status): policy.assistance's recipient rule
+        # (杭州 art. 47, 52: from registration; 舟山 art. 41, 44: from the month after recognition)
+        facts = self.certificates.get(person_id)
+        recipient = recipient_on(self.region, facts, on) if facts else None
+        certificate = recipient.kind if recipient is not None else None
         contracted = any(s <= on and (e is None or on <= e) for s, e in self.contracts.get(person_id, ()))
         profile = PersonProfile(
             region=self.region,
@@ -130,7 +154,9 @@ def _with_facts(region: str, rows: list) -> Iterator[StoredBill]:
 def read_year(*, region: str, year: int, chunk: int = 20_000) -> Iterator[StoredBill]:
     """Every stored bill of the year, person by person, each person's in date order."""
     rows, persons = [], set()
-    query = stored_bills(region=region, year=year).order_by("person_id", "bill_date", "pk").values_list(*COLUMNS)
+    query = (
+        stored_bills(region=region, year=year).order_by("person_id", "bill_date", "pk").values_list(*COLUMNS)
+    )
     for row in query.iterator(chunk_size=chunk):
         if row[1] not in persons and len(persons) >= GROUP:
             yield from _with_facts(region, rows)
