@@ -6,9 +6,10 @@ Idempotent: agreements by number, breaches by agreement and description, tables 
 year has none, the DRG year's bills by their key, clearings by (institution, month) (an
 approved month is never drawn up again), flags once per (settlement, rule).
 
-The DRG year is the year before the demo year: its inpatient bills are written as rows (their
-amounts stand as given; the year-end reads only what the basic fund paid and the cases), and
-every month of it is cleared. The agency's DRG parameters, which the measures leave to it
+The DRG year is the year before the demo year: its inpatient bills, each with the DRG code the
+hospital's grouper gave it, are settled through the claims settlement service (`claims.services.settle`,
+as the hospitals' API does), so the fund amounts the year-end reads are the engine's; every month
+of it is cleared. The agency's DRG parameters, which the measures leave to it
 (具体办法另行制定), are entered as dated overrides marked as demo values.
 """
 
@@ -37,14 +38,14 @@ PARAMETERS = {
     "drg.bed_day_threshold_days": "60",
     "drg.bed_day_points": "0.05",
 }
-# day, institution, DRG, days, cost, basic fund: the previous year's inpatient bills of the demo patient
+# discharge day, institution, DRG, days, eligible cost: the previous year's inpatient bills of the demo patient
 DRG_BILLS = [
-    ((3, 10), HOSPITAL, "ES29", 5, "12000.00", "9000.00"),
-    ((6, 15), HOSPITAL, "GB19", 8, "25000.00", "20000.00"),
-    ((6, 15), COMMUNITY, "RU19", 2, "1500.00", "1000.00"),  # same day, overlapping: flagged
-    ((9, 20), HOSPITAL, "FM19", 15, "150000.00", "100000.00"),  # high outlier
-    ((10, 5), HOSPITAL, "", 4, "8000.00", "5000.00"),  # no DRG: paid by item
-    ((11, 2), COMMUNITY, "ES29", 6, "11000.00", "8000.00"),
+    ((3, 10), HOSPITAL, "ES29", 5, "12000.00"),
+    ((6, 15), HOSPITAL, "GB19", 8, "25000.00"),
+    ((6, 15), COMMUNITY, "RU19", 2, "1500.00"),  # same day, overlapping: flagged
+    ((9, 20), HOSPITAL, "FM19", 15, "150000.00"),  # high outlier
+    ((10, 5), HOSPITAL, "", 4, "8000.00"),  # no DRG: paid by item
+    ((11, 2), COMMUNITY, "ES29", 6, "11000.00"),
 ]
 
 
@@ -79,7 +80,7 @@ def load(stdout) -> None:
 
     _parameters(region, previous)
     _tables(region, previous)
-    _drg_bills(hospital, community, previous)
+    _drg_bills(hospital, community, previous, stdout)
     for month in range(1, 13):
         _clear(dt.date(previous, month, 1), clerk)
     flags = supervision.run(day=dt.date(previous, 6, 15))
@@ -159,51 +160,39 @@ def _tables(region: str, year: int) -> None:
         )
 
 
-def _drg_bills(hospital, community, year: int) -> None:
-    from claims.models import Settlement
+def _drg_bills(hospital, community, year: int, stdout) -> None:
+    """The DRG year's inpatient bills, settled as the hospital's API settles them (a replay returns the first)."""
+    from claims import services as claims_services
     from enrollment.models import Person
 
     person = Person.objects.order_by("id").first()
     if person is None:
         return
     by_code = {HOSPITAL: hospital, COMMUNITY: community}
-    for index, ((month, day), code, drg_code, days, cost, fund) in enumerate(DRG_BILLS, start=1):
-        key = f"demo-drg:{year}:{index}"
-        if Settlement.objects.filter(idempotency_key=key).exists():
-            continue
-        institution = by_code[code]
+    for index, ((month, day), code, drg_code, days, cost) in enumerate(DRG_BILLS, start=1):
         discharge = dt.date(year, month, day)
-        cost, fund = Decimal(cost), Decimal(fund)
-        Settlement.objects.create(
-            source="api",
-            idempotency_key=key,
-            request_digest="",
-            request={"demo": True},
-            person=person,
-            institution=institution,
-            institution_name=institution.name,
+        bill = claims_services.BillInput(
             bill_number=f"DEMO-DRG-{year}-{index}",
-            bill_date=discharge,
+            kind="inpatient",
             admission_date=discharge - dt.timedelta(days=days),
             discharge_date=discharge,
-            bill_kind="inpatient",
-            institution_level=institution.level,
-            region=institution.region,
-            year_key=str(year),
+            eligible=Decimal(cost),
             drg_code=drg_code,
-            out_of_scope=0,
-            self_pay_first=0,
-            eligible=cost,
-            special_drug=0,
-            total=cost,
-            current_funds_paid=0,
-            deductible=0,
-            basic_fund_paid=fund,
-            catastrophic_paid=0,
-            assistance_paid=0,
-            historical_funds_paid=0,
-            cash_paid=cost - fund,
         )
+        body = {
+            "demo": True,
+            "person": person.pk,
+            "bill_number": bill.bill_number,
+            "kind": bill.kind,
+            "admission_date": str(bill.admission_date),
+            "discharge_date": str(discharge),
+            "eligible": cost,
+            "drg_code": drg_code,
+        }
+        try:
+            claims_services.settle(person=person, institution=by_code[code], bill=bill, body=body)
+        except claims_services.ClaimError as error:
+            stdout.write(f"institutions: DRG bill {bill.bill_number} not settled: {error.text}")
 
 
 def _clear(month: dt.date, clerk) -> list[Clearing]:

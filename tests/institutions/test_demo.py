@@ -28,6 +28,17 @@ def test_demo_load_twice(person_factory, clerk):
     lines = DrgYearLine.objects.filter(drg_year=drg_year)
     assert lines.count() == 2
     assert Flag.objects.filter(state="open").count() >= 2
+    # the DRG year's bills went through the settlement service (the engine's amounts, explained, with their DRG)
+    from claims.models import Settlement
+
+    drg_bills = Settlement.objects.filter(bill_number__startswith=f"DEMO-DRG-{year - 1}-")
+    assert drg_bills.count() == len(demo.DRG_BILLS), out.getvalue()
+    assert "not settled" not in out.getvalue()
+    assert not drg_bills.filter(idempotency_key__startswith="demo-drg:").exists()
+    assert sorted(drg_bills.exclude(drg_code="").values_list("drg_code", flat=True)) == sorted(
+        code for *_rest, code, _days, _cost in demo.DRG_BILLS if code
+    )
+    assert all(bill.lines.exists() and bill.basic_fund_paid > 0 for bill in drg_bills)
     counts = (Agreement.objects.count(), Breach.objects.count(), Clearing.objects.count(), Flag.objects.count())
     demo.load(io.StringIO())
     assert (Agreement.objects.count(), Breach.objects.count(), Clearing.objects.count(), Flag.objects.count()) == counts
