@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MutualAidGrant
 from core.identity import validate_resident_id
+from enrollment.models import default_region
+from policy.regions import region_of
 
 
 def _amount(label, *, required=False):
@@ -45,7 +47,7 @@ class EstimateForm(forms.Form):
     date = forms.DateField(
         label=_("就医（出院）日期"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("住院按出院日期结算（杭州 第六十四条第(六)项）"),
+        help_text=_("住院按出院日期结算"),
     )
     eligible = _amount(_("政策范围内费用（合规费用）"), required=True)
     self_pay_first = _amount(_("先行自理费用（乙类自理部分）"))
@@ -57,7 +59,9 @@ class EstimateForm(forms.Form):
     def __init__(self, *args, status=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.status = status
+        self.region = region_of(getattr(status, "region", None) or default_region())
         self.fields["date"].initial = timezone.localdate()
+        self.fields["date"].help_text = f"住院按出院日期结算（{self.region.article('claims.inpatient_by_discharge')}）"
 
     def clean_date(self):
         value = self.cleaned_data["date"]
@@ -73,13 +77,15 @@ class EstimateForm(forms.Form):
         if data.get("at_contracted_centre"):
             if not (contracted or student):
                 self.add_error(
-                    "at_contracted_centre", _("您当前没有有效的家庭医生签约（杭州 第二十九条第(四)项）")
+                    "at_contracted_centre",
+                    f"您当前没有有效的家庭医生签约（{self.region.article('enrollment.gp_contract')}）",
                 )
             elif data.get("institution_level") != "community" and not student:
                 self.add_error("at_contracted_centre", _("签约就诊仅适用于社区卫生服务机构"))
         if data.get("referred_by_contracted_centre") and not contracted:
             self.add_error(
-                "referred_by_contracted_centre", _("您当前没有有效的家庭医生签约（杭州 第二十九条第(五)项）")
+                "referred_by_contracted_centre",
+                f"您当前没有有效的家庭医生签约（{self.region.article('claims.gp_referral')}）",
             )
         for name in ("self_pay_first", "out_of_scope", "special_drug"):
             if name in data and data[name] is None:
