@@ -57,7 +57,7 @@ class SpecialCaseSerializer(serializers.ModelSerializer):
         ]
 
 
-class ErrorSerializer(serializers.Serializer):
+class AssistanceRefusalSerializer(serializers.Serializer):
     """A refusal: field → messages (each naming the article where one applies)."""
 
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

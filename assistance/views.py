@@ -17,7 +17,7 @@ from users.permissions import HasApiScope, IsClerk
 from . import selectors, services
 from .models import SpecialCase
 from .serializers import (
-    ErrorSerializer,
+    AssistanceRefusalSerializer,
     PaidQuerySerializer,
     PaidSerializer,
     PostHocApplicationSerializer,
@@ -41,7 +41,7 @@ class PaidView(APIView):
             OpenApiParameter("id_number", str, required=True, description="证件号码"),
             OpenApiParameter("year", int, required=True, description="年度（记账日期所在年）"),
         ],
-        responses={200: PaidSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={200: PaidSerializer, 400: AssistanceRefusalSerializer, 404: AssistanceRefusalSerializer},
     )
     def get(self, request):
         query = PaidQuerySerializer(data=request.query_params)
@@ -72,7 +72,7 @@ class PostHocView(APIView):
 
     @extend_schema(
         request=PostHocRequestSerializer,
-        responses={201: PostHocApplicationSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+        responses={201: PostHocApplicationSerializer, 400: AssistanceRefusalSerializer, 403: AssistanceRefusalSerializer},
     )
     def post(self, request):
         data = PostHocRequestSerializer(data=request.data)

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 
+from core.serializers import RefuseUnknownFields
 from enrollment.models import Person
 from policy.money import MAX_AMOUNT, parse_amount
 from policy.plausibility import date_error, plausibility_error
@@ -47,7 +48,7 @@ class AmountField(serializers.Field):
         return f"{value:.2f}"
 
 
-class SettlementRequestSerializer(serializers.Serializer):
+class SettlementRequestSerializer(RefuseUnknownFields, serializers.Serializer):
     id_number = serializers.CharField(label=_("证件号码"), max_length=_max_length(Person, "id_number"))
     bill_number = serializers.CharField(label=_("单据号"), max_length=_max_length(Settlement, "bill_number"))
     institution_code = serializers.CharField(
@@ -143,15 +144,6 @@ class SettlementRequestSerializer(serializers.Serializer):
             for name, field in self._declared_fields.items()
         }
 
-    def to_internal_value(self, data):
-        # unknown fields are refused, not ignored: nothing the contract does not name is stored
-        # in Settlement.request (is_superuser, status, total, …)
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: [_("未知字段")] for name in unknown})
-        return super().to_internal_value(data)
-
     def validate(self, attrs):
         region = settings.POLICY_DEFAULT_REGION
         today = timezone.localdate()
@@ -230,6 +222,26 @@ class SettlementResponseSerializer(serializers.Serializer):
     year = serializers.CharField()
     settlement = serializers.CharField(required=False)
     status = serializers.CharField()
+    total = serializers.CharField()
+    current_funds_paid = serializers.CharField()
+    deductible = serializers.CharField()
+    basic_fund_paid = serializers.CharField()
+    catastrophic_paid = serializers.CharField()
+    assistance_paid = serializers.CharField()
+    historical_funds_paid = serializers.CharField()
+    cash_paid = serializers.CharField()
+    lines = LineSerializer(many=True)
+
+
+class SettlementTrialResponseSerializer(serializers.Serializer):
+    """A trial settlement's answer (documentation of the shape): the settlement's amounts, nothing stored."""
+
+    trial = serializers.BooleanField()
+    bill_number = serializers.CharField()
+    person = serializers.CharField(help_text=_("证件号码（脱敏）"))
+    date = serializers.DateField()
+    year = serializers.CharField()
+    settlement = serializers.CharField(required=False)
     total = serializers.CharField()
     current_funds_paid = serializers.CharField()
     deductible = serializers.CharField()

@@ -24,7 +24,12 @@ from users.permissions import HasApiScope, api_client_of, is_clerk
 
 from . import services
 from .models import Institution, Settlement, Statement
-from .serializers import RefusalSerializer, SettlementRequestSerializer, SettlementResponseSerializer
+from .serializers import (
+    RefusalSerializer,
+    SettlementRequestSerializer,
+    SettlementResponseSerializer,
+    SettlementTrialResponseSerializer,
+)
 
 REFUSALS = {
     403: OpenApiResponse(RefusalSerializer, description="机构不符（只能结算本机构的单据）"),
@@ -129,7 +134,7 @@ class SettlementTrialView(APIView):
 
     @extend_schema(
         request=SettlementRequestSerializer,
-        responses={200: SettlementResponseSerializer, **REFUSALS},
+        responses={200: SettlementTrialResponseSerializer, **REFUSALS},
         summary="参保人预结算",
     )
     def post(self, request):

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files (the CSP allows only 'self')
+    "csp",
     "simple_history",
     "users",
     "core",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a locked-out login into a 429 page
 ]
@@ -258,6 +261,30 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"bad_token": os.environ.get("API_BAD_TOKEN_RATE", "30/min")},
     "NUM_PROXIES": NUM_PROXIES or None,
 }
+# Content-Security-Policy on every answer (django-csp): scripts, styles, fonts and images from this
+# site only; no inline script or style anywhere (templates link static files), no framing, no plugins.
+# The admin, the portal and /api/docs/ (Swagger UI from drf-spectacular-sidecar, its start script a
+# separate URL) work under it: tests/foundation/test_csp_browser.py opens them and finds no violation.
+# CSP_REPORT_ONLY=1 sends it as Content-Security-Policy-Report-Only (to trial a change in production).
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # Swagger UI's icons are data: URIs
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+
 API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))
 # The schema and /api/docs/: public while developing; in production only to clerks and API
 # clients that are logged in (API_DOCS_PUBLIC=1 opens them).
@@ -269,6 +296,10 @@ SPECTACULAR_SETTINGS = {
     "the tax bureau; certificates for civil affairs; maternity claims for employers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar), not a CDN: the CSP allows 'self' only
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # every status a route can answer, with its body: 400/401/403/404/415/429 from the framework (core.schema)
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

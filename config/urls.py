@@ -1,9 +1,12 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
+from django.utils.decorators import method_decorator
 from django.views.defaults import page_not_found, server_error
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from policy.views import TrialSettlementView
@@ -41,8 +44,15 @@ class SchemaView(DocsAccess, SpectacularAPIView):
     pass
 
 
-class DocsView(DocsAccess, SpectacularSwaggerView):
-    pass
+# Swagger UI sets inline styles from its script (swagger-api/swagger-ui#10655): on the docs page only,
+# styles may be inline. Scripts stay 'self' only (its start script is a URL, `?script`).
+DOCS_CSP = {"style-src": [SELF, UNSAFE_INLINE]}
+
+
+@method_decorator(csp_update(DOCS_CSP), name="dispatch")
+@method_decorator(csp_update(DOCS_CSP, REPORT_ONLY=True), name="dispatch")
+class DocsView(DocsAccess, SpectacularSwaggerSplitView):
+    """Swagger UI from our static files (sidecar), its start script a separate URL: works under the CSP."""
 
 
 api_v1 = [

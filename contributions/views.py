@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from core.intake import IntakeError
+from core.intake import IntakeError, refuse_unknown_body
 from enrollment.serializers import IntakeErrorSerializer, IntakeResultSerializer
 from users.permissions import HasApiScope, IsClerk
 
@@ -34,6 +34,7 @@ class ContributionView(generics.ListAPIView):
     def post(self, request):
         records = request.data.get("records") if isinstance(request.data, dict) else None
         try:
+            refuse_unknown_body(request.data, ContributionIntakeSerializer().fields)
             results = services.intake_contributions(records)
         except IntakeError as error:
             return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)

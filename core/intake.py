@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.serializers import UNKNOWN_FIELD, unknown_fields
+
 
 class IntakeError(ValidationError):
     """Per-record errors, keyed `records[i].field`; nothing was written."""
@@ -79,6 +81,32 @@ def run_intake(
     if errors:
         raise IntakeError(errors)
     return results
+
+
+def refuse_unknown(record: dict, known) -> None:
+    """A record key the contract does not name is an error naming it (nothing of the batch is written)."""
+    unknown = unknown_fields(record, known)
+    if unknown:
+        raise ValidationError({name: [str(UNKNOWN_FIELD)] for name in unknown})
+
+
+def refuse_unknown_body(body, known) -> None:
+    """The same for the body around the records (`records`, `source`): an IntakeError naming each key."""
+    if isinstance(body, dict) and (unknown := unknown_fields(body, known)):
+        raise IntakeError({name: str(UNKNOWN_FIELD) for name in unknown})
+
+
+def text_from(record: dict, field: str, *, max_length: int) -> str:
+    """Optional text (a number, a code): a string of at most the column's `max_length`, "" when absent."""
+    value = record.get(field)
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str):
+        raise field_error(field, f"应为字符串，收到 {value!r}")
+    text = value.strip()
+    if len(text) > max_length:
+        raise field_error(field, f"最长 {max_length} 个字符，收到 {len(text)} 个")
+    return text
 
 
 def field_error(field: str, message: str) -> ValidationError:

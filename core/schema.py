@@ -6,13 +6,20 @@ operation the answers that come from the framework rather than the view:
 - 400 a bad body or query (DRF's `{field: [reasons]}` or `{"detail": …}` for unparsable JSON);
 - 401 no or a bad token, 403 a token without the scope or a user of another role, 429 throttled
   (bad tokens per IP), each `{"detail": …}`;
-- 404 for a route with a path parameter; 415 for a body that is not JSON.
+- 404 for a route with a path parameter or a `page` query parameter (DRF's "invalid page");
+  415 for a body that is not JSON.
 
-Where a view documents its own 400 or 403 body (field errors, a refusal), the framework's
-`{"detail": …}` is added to it as an alternative (`anyOf`), since both can be answered.
+Where a view documents its own 400, 403 or 404 body (field errors, a refusal), the framework's
+`{"detail": …}` is added to it as an alternative (`anyOf`), since both can be answered; so are
+DRF's field errors to a documented 400 of an operation with a body (a serializer's `is_valid`).
+
+The framework's body is the component `Error`: an app whose serializer would also be named
+`Error` is refused when the schema is generated (it would silently replace this one).
 """
 
 from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 FIELD_ERRORS = {"$ref": "#/components/schemas/ValidationErrors"}
@@ -51,27 +58,39 @@ def _with_alternative(response: dict, alternative: dict) -> None:
     existing = media.get("schema")
     if existing is None:
         media["schema"] = alternative
-    elif existing != alternative and "anyOf" not in existing:
+    elif "anyOf" in existing:
+        if alternative not in existing["anyOf"]:
+            existing["anyOf"].append(alternative)
+    elif existing != alternative:
         media["schema"] = {"anyOf": [existing, alternative]}
+
+
+def _has_page_parameter(operation: dict) -> bool:
+    return any(p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", []))
 
 
 def document_framework_answers(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     for name, schema in COMPONENTS.items():
-        schemas.setdefault(name, schema)
+        if schemas.setdefault(name, schema) != schema:
+            raise ImproperlyConfigured(
+                f"OpenAPI component {name!r} is core.schema's; rename the app serializer that is also called so"
+            )
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
             responses = operation.setdefault("responses", {})
             wanted = {"400": FIELD_ERRORS, "401": ERROR, "403": ERROR, "429": ERROR}
-            if "{" in path:
+            if "{" in path or _has_page_parameter(operation):
                 wanted["404"] = ERROR
             if "requestBody" in operation:
                 wanted["415"] = ERROR
             for status, schema in wanted.items():
                 if status in responses:
                     _with_alternative(responses[status], ERROR)
+                    if status == "400" and "requestBody" in operation:
+                        _with_alternative(responses[status], FIELD_ERRORS)
                 else:
                     responses[status] = {"description": DESCRIPTIONS[status], "content": _json(schema)}
     return result

@@ -552,12 +552,17 @@ def record_filing(*, person: Person, kind: str, valid_from: dt.date, valid_to=No
     return filing
 
 
+# What a certificate record may name (anything else is refused, issue 11)
+CERTIFICATE_INTAKE_FIELDS = frozenset({"id", "id_number", "kind", "number", "valid_from", "valid_to", "registered_on"})
+
+
 def intake_certificate(record: dict, *, source: str) -> tuple[Certificate, bool]:
     """One certificate from civil affairs or the disability federation, idempotent on its record id."""
-    from core.intake import date_from, field_error
+    from core.intake import date_from, field_error, refuse_unknown, text_from
 
     from .selectors import person_from
 
+    refuse_unknown(record, CERTIFICATE_INTAKE_FIELDS)
     record_id = str(record["id"]).strip()
     existing = Certificate.objects.filter(external_id=record_id).first()
     person = person_from(record)
@@ -571,7 +576,7 @@ def intake_certificate(record: dict, *, source: str) -> tuple[Certificate, bool]
     certificate = record_certificate(
         person=person,
         kind=kind,
-        number=str(record.get("number") or ""),
+        number=text_from(record, "number", max_length=Certificate._meta.get_field("number").max_length),
         valid_from=date_from(record, "valid_from"),
         valid_to=date_from(record, "valid_to", required=False),
         registered_on=date_from(record, "registered_on", required=False),

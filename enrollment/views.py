@@ -8,7 +8,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.intake import IntakeError
+from core.intake import IntakeError, refuse_unknown_body
 from users.permissions import HasApiScope, IsClerk
 
 from . import services
@@ -76,11 +76,12 @@ class CertificateIntakeView(APIView):
     def post(self, request):
         records = request.data.get("records") if isinstance(request.data, dict) else None
         source = (request.data.get("source") if isinstance(request.data, dict) else None) or "civil_affairs"
-        if source not in Certificate.Source.values:
+        if not isinstance(source, str) or source not in Certificate.Source.values:
             return Response(
                 {"errors": {"source": "来源应为 civil_affairs 或 disability_federation"}}, status=400
             )
         try:
+            refuse_unknown_body(request.data, CertificateIntakeSerializer().fields)
             results = services.intake_certificates(records, source=source)
         except IntakeError as error:
             return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)

@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.serializers import MonthField
+
 from .models import Agreement, Breach, Clearing, DrgYearLine, Service
 
 
@@ -57,7 +59,7 @@ class ClearingLineSerializer(serializers.Serializer):
 
 class ClearingSerializer(serializers.ModelSerializer):
     institution_code = serializers.CharField(source="institution.code", label=_("机构编码"))
-    month = serializers.DateField(format="%Y-%m", label=_("清算月份"))
+    month = MonthField(label=_("清算月份"))
     lines = ClearingLineSerializer(many=True, read_only=True)
     statement_url = serializers.SerializerMethodField(label=_("清算单 PDF"))
 

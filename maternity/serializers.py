@@ -3,10 +3,14 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.serializers import RefuseUnknownFields
+
 from .models import Application, Decision, EventKind, Payment
 
 
-class ApplicationRequestSerializer(serializers.Serializer):
+class ApplicationRequestSerializer(RefuseUnknownFields, serializers.Serializer):
+    """An application's body; an unknown key is refused (400 naming it), nothing written."""
+
     id_number = serializers.CharField(label=_("参保人证件号码"), max_length=32)
     employer_credit_code = serializers.CharField(
         label=_("用人单位统一社会信用代码"),

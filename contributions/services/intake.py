@@ -40,15 +40,11 @@ def intake_contribution(record: dict) -> tuple[object, bool]:
 
     A `total` sent by the tax bureau is checked against the computed total.
     """
-    from core.intake import amount_from, date_from, field_error, month_from, year_from
+    from core.intake import amount_from, date_from, field_error, month_from, refuse_unknown, year_from
     from enrollment.selectors import person_from
 
     record_id = str(record["id"]).strip()
-    unknown = sorted(set(record) - INTAKE_FIELDS)
-    if unknown:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({name: ["未知字段"] for name in unknown})
+    refuse_unknown(record, INTAKE_FIELDS)
     kind = str(record.get("kind") or "")
     if kind not in INTAKE_KINDS:
         raise field_error("kind", f"缴费类型应为 {', '.join(INTAKE_KINDS)} 之一，收到 {kind!r}")
