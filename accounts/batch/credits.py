@@ -1,42 +1,68 @@
-"""The monthly credit batch (按月划账, art. 23, 27; readings 11, 16): resumable, rerunnable.
+"""The monthly credit batch (按月划账, art. 23, 27; readings 11, 16): set-based, resumable, rerunnable.
 
 The batch of month M credits, for every open account, every month up to M that is due
-(`services.crediting`: paid for, inside a paid agreement period, or retired and not stopped)
-and not yet credited. It reads payments and stops as of each month, never benefit status, so it
-gives the same result before or after the arrears check; a rerun of a finished month starts
-over and credits what an earlier run refused for a reason since gone (the year end not run
-yet, a parameter entered late), skipping only what is already credited.
+(`services.crediting`: paid for, or retired and not stopped; agreement periods below) and not
+yet credited. It reads payments and stops as of each month, never benefit status, so it gives
+the same result before or after the arrears check; a rerun of a finished month starts over and
+credits what an earlier run refused for a reason since gone (the year end not run yet),
+skipping only what is already credited.
 
-Per chunk of accounts, in one transaction: the account rows are locked (as
-`services.credit_due` locks one); with `refresh`, each profile (category, base: what next
-year's preset is computed from) is brought up to date; the due credits are built by the same
-code as a single account's and written in one INSERT; `credited_total` moves by them.
-The unique constraint on (account, kind, period) backs "once per account per month whatever
-the retries"; a failed or killed run resumes after the last committed chunk.
+How (as the year-end rollover, `batch.rollover`): chunks of account ids, one transaction each,
+on two connections at once on PostgreSQL, each recorded in `BatchChunk` with the job's
+counters. Per chunk and region, one statement finds the due months (the month's contribution
+record, or a retired enrolment's month without one; minus art. 27 stops and months already
+credited), computes each credit from the month's parameters (read once from `policy`, passed
+as integer fractions, worked in fen with half-up rounding like `policy.accounts.monthly_credit`)
+with the same explanation text, inserts the entries (`ON CONFLICT DO NOTHING` on the
+one-credit-per-month constraint) and moves `credited_total` / historical funds by what it
+inserted. A parity test holds it equal to the per-account code (`services.crediting`).
+
+Accounts with a fact the statement does not model go through that per-account code, in bulk
+(`credit_chunk`): back payments (art. 17(5), with their premium), agreement payers (art. 23(3)),
+and regions whose credit rule is not the banded one (`account.age_threshold_active`), or whose
+parameters are missing for a month of the range.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db import OperationalError, connection, transaction
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from policy.amount import NotInRegion, RuleInputError
-from policy.parameters import ParameterError
+from policy.accounts import CATEGORY_NAMES
+from policy.amount import NotInRegion, RuleInputError, percent
+from policy.parameters import ParameterError, parameters_for
+from policy.regions import region_of
 
 from .. import services
-from ..models import Account, BatchJob, CreditStop, LedgerEntry
+from ..models import Account, BatchChunk, BatchJob, CreditStop, LedgerEntry
 from ..services import crediting
+from .rollover import (
+    ENTRIES,
+    ENTRY_COLUMNS,
+    Fraction,
+    _as_decimal,
+    _pg,
+    _timed,
+    chunk_grid,
+    default_workers,
+    fen,
+    run_chunks,
+)
 
 log = logging.getLogger(__name__)
 MAX_ERROR_TEXT = 20000
 RULE_ERRORS = (ValidationError, ParameterError, RuleInputError, NotInRegion)
+ACCOUNTS = Account._meta.db_table
 
 
 def after_chunk(job: BatchJob, last_id: int) -> None:
@@ -47,46 +73,332 @@ def month_end(on: dt.date) -> dt.date:
     return (on.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
-def run_credit_month(year: int, month: int, *, chunk_size: int = 2000, refresh: bool = True) -> BatchJob:
+# --- SQL dialect pieces (dates; amounts as text) ------------------------------------------
+
+
+def _month_of(column: str) -> str:
+    return f"CAST(date_trunc('month', {column}) AS date)" if _pg() else f"date({column}, 'start of month')"
+
+
+def _period(column: str) -> str:
+    return f"to_char({column}, 'YYYY-MM')" if _pg() else f"strftime('%%Y-%%m', {column})"
+
+
+def _part(part: str, column: str) -> str:
+    if _pg():
+        return f"CAST(EXTRACT({part.upper()} FROM {column}) AS integer)"
+    return f"CAST(strftime('{'%%Y' if part == 'year' else '%%m'}', {column}) AS INTEGER)"
+
+
+def _text(expression: str) -> str:
+    return f"CAST({expression} AS {'text' if _pg() else 'TEXT'})"
+
+
+def _yuan(fen_expression: str) -> str:
+    """`policy.amount.yuan` of a non-negative fen amount: thousands separators, two places, ' 元'."""
+    if _pg():
+        return f"(to_char(({fen_expression}) / 100, 'FM999,999,999,999,990') || '.' || lpad(CAST(({fen_expression}) % 100 AS text), 2, '0') || ' 元')"
+    return f"(printf('%%,d', ({fen_expression}) / 100) || '.' || printf('%%02d', ({fen_expression}) %% 100) || ' 元')"
+
+
+def _date(value: dt.date) -> str:
+    return f"DATE '{value.isoformat()}'" if _pg() else f"'{value.isoformat()}'"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''").replace("%", "%%") + "'"
+
+
+# --- The plan of one region: each month's parameters, read once -----------------------------
+
+
+@dataclass
+class CreditPlan:
+    region: str
+    until: dt.date
+    set_based: bool  # False: the region's accounts go through the per-account code
+    months_sql: str = ""  # the VALUES rows of the month table
+    retired: bool = True  # False: 省平工资 missing for a month; retirees go through the per-account code
+
+
+MONTH_COLUMNS = (
+    "m, own_art, flex_art, ret_art, ta, yn, yd, obn, obd, ypct, opct, tr, ryn, ryd, ron, rod, rypct, ropct, avg"
+)
+
+
+def credit_plan(region: str, first: dt.date, until: dt.date) -> CreditPlan:
+    """The month table from `first` to `until`: each month's credit rates, age thresholds, 省平工资
+    and articles as `policy.accounts.monthly_credit` reads them (art. 23)."""
+    rules = region_of(region)
+    if not rules.has("account.age_threshold_active"):  # a region crediting one rate at every age
+        return CreditPlan(region, until, False)
+    rows = []
+    retired_complete = True
+    month = first.replace(day=1)
+    cache: dict[tuple, str] = {}
+    while month <= until:
+        try:
+            params = parameters_for(region, month)
+            active, retired = params["account.credit_rate_active"], params["account.credit_rate_retired"]
+            young, older = Fraction.of(active["young"]), Fraction.of(active["older"])
+            r_young, r_older = Fraction.of(retired["young"]), Fraction.of(retired["older"])
+            try:
+                average = str(int((Decimal(params["provincial_average_monthly_wage"]) * 100).quantize(Decimal("1"))))
+            except ParameterError:  # only a retiree's credit reads it (art. 23(4))
+                average, retired_complete = "0", False
+            values = (
+                _quote(params.article("account.own_contribution_credited")),
+                _quote(params.article("account.credit_rate_active")),
+                _quote(params.article("account.credit_rate_retired")),
+                str(int(params["account.age_threshold_active"])),
+                str(young.num),
+                str(young.den),
+                str(older.num),
+                str(older.den),
+                _quote(percent(active["young"])),
+                _quote(percent(active["older"])),
+                str(int(params["account.age_threshold_retired"])),
+                str(r_young.num),
+                str(r_young.den),
+                str(r_older.num),
+                str(r_older.den),
+                _quote(percent(retired["young"])),
+                _quote(percent(retired["older"])),
+                average,
+            )
+        except (ParameterError, KeyError, TypeError) as error:
+            log.warning("monthly credit: %s %s parameters incomplete (%s); per-account path", region, month, error)
+            return CreditPlan(region, until, False)
+        key = values
+        if key not in cache:
+            cache[key] = ", ".join(values)
+        rows.append(f"({_date(month)}, {cache[key]})")
+        month = crediting.add_months(month, 1)
+    return CreditPlan(region, until, True, ", ".join(rows), retired_complete)
+
+
+def _due_sql(plan: CreditPlan) -> str:
+    """The chunk's credits due and not yet credited, with amount (fen), bucket, text and article.
+
+    Parameters, in order: lo, hi, region, the month's last day (opened by then), until, until.
+    """
+    from contributions.models import AgreementPayment, BackPayment, ContributionRecord
+    from enrollment.models import Enrolment
+
+    records = ContributionRecord._meta.db_table
+    names = {k: _quote(v) for k, v in CATEGORY_NAMES.items()}
+    true = "true" if _pg() else "1"
+    category = (
+        "CASE r.kind WHEN 'employee' THEN 'active' WHEN 'flexible' THEN 'flexible' "
+        "WHEN 'unemployed' THEN 'unemployed' WHEN 'retirement_top_up' THEN 'flexible' "
+        "ELSE (CASE WHEN r.employer_amount <> 0 THEN 'active' ELSE 'flexible' END) END"
+    )
+    age = f"({_part('year', 'c.m')} - {_part('year', 'c.birth_date')} - (CASE WHEN {_part('month', 'c.m')} < {_part('month', 'c.birth_date')} THEN 1 ELSE 0 END))"
+    active_part = "(CASE WHEN d.age <= p.ta THEN (d.base * p.yn + p.yd / 2) / p.yd ELSE (d.base * p.obn + p.obd / 2) / p.obd END)"
+    active_band = (
+        f"{_text('d.age')} || ' 周岁（' || {_text('p.ta')} || (CASE WHEN d.age <= p.ta THEN ' 周岁（含）以下）' ELSE ' 周岁以上）' END)"
+        " || '：缴费基数 ' || " + _yuan("d.base") + " || ' × ' || (CASE WHEN d.age <= p.ta THEN p.ypct ELSE p.opct END)"
+    )
+    basis = "(CASE WHEN d.pen > p.avg THEN d.pen ELSE p.avg END)"
+    retired_part = f"(CASE WHEN d.age <= p.tr THEN ({basis} * p.ryn + p.ryd / 2) / p.ryd ELSE ({basis} * p.ron + p.rod / 2) / p.rod END)"
+    retired_text = (
+        f"{names['retired']} || {_text('d.age')} || ' 周岁（' || {_text('p.tr')} || (CASE WHEN d.age <= p.tr THEN ' 周岁（含）以下）' ELSE ' 周岁以上）' END) || '：'"
+        f" || (CASE WHEN d.pen < p.avg THEN '上年度基本养老金 ' || {_yuan('d.pen')} || ' 低于上年度省平工资，以省平工资 ' || {_yuan('p.avg')} || ' 为基数'"
+        f" ELSE '以本人上年度基本养老金 ' || {_yuan('d.pen')} || ' 为基数' END)"
+        " || ' × ' || (CASE WHEN d.age <= p.tr THEN p.rypct ELSE p.ropct END)"
+    )
+    amount = (
+        f"(CASE d.cat WHEN 'retired' THEN {retired_part} WHEN 'active' THEN d.own + {active_part} ELSE {active_part} END)"
+    )
+    text = (
+        f"(CASE d.cat WHEN 'retired' THEN {retired_text}"
+        f" WHEN 'active' THEN {names['active']} || '本月个人实际缴纳的职工医保费 ' || {_yuan('d.own')} || '；' || {names['active']} || {active_band}"
+        f" WHEN 'unemployed' THEN {names['unemployed']} || {active_band}"
+        f" ELSE {names['flexible']} || {active_band} END)"
+    )
+    article = "(CASE d.cat WHEN 'retired' THEN p.ret_art WHEN 'active' THEN p.own_art ELSE p.flex_art END)"
+    late = "(d.cy IS NOT NULL AND d.y < d.cy)"
+    retirees = (
+        ""
+        if plan.retired
+        else f"AND NOT EXISTS (SELECT 1 FROM {Enrolment._meta.db_table} er WHERE er.person_id = a.person_id"
+        " AND er.scheme = 'employee' AND er.category = 'retired')"
+    )
+    late_prefix = crediting.LATE_PREFIX.replace("{period}", "' || d.period || '")
+    return f"""
+        WITH p ({MONTH_COLUMNS}) AS (VALUES {plan.months_sql}),
+        acc AS (
+            SELECT a.id, a.person_id, a.birth_date, {_month_of("a.opened_on")} AS om, a.credited_year AS cy,
+                   {fen("a.pension")} AS pen
+            FROM {ACCOUNTS} a
+            WHERE a.id >= %s AND a.id < %s AND a.region = %s AND a.status = 'open' AND a.opened_on <= %s
+              AND NOT EXISTS (SELECT 1 FROM {BackPayment._meta.db_table} b WHERE b.person_id = a.person_id)
+              AND NOT EXISTS (SELECT 1 FROM {AgreementPayment._meta.db_table} g WHERE g.person_id = a.person_id)
+              AND NOT EXISTS (SELECT 1 FROM {records} rb WHERE rb.person_id = a.person_id AND rb.is_back_payment = {true})
+              {retirees}
+        ),
+        cand AS (
+            SELECT acc.id, acc.birth_date, acc.cy, acc.pen, r.month AS m, {category} AS cat,
+                   {fen("r.base")} AS base, {fen("r.personal")} AS own
+            FROM acc JOIN {records} r ON r.person_id = acc.person_id AND r.month <= %s AND r.month >= acc.om
+            UNION ALL
+            SELECT DISTINCT acc.id, acc.birth_date, acc.cy, acc.pen, p.m, 'retired', 0, 0
+            FROM acc
+            JOIN {Enrolment._meta.db_table} e ON e.person_id = acc.person_id AND e.scheme = 'employee'
+                 AND e.category = 'retired' AND e.start_date <= %s
+            JOIN p ON p.m >= acc.om AND p.m >= {_month_of("e.start_date")}
+                 AND (e.end_date IS NULL OR p.m <= {_month_of("e.end_date")})
+            WHERE NOT EXISTS (SELECT 1 FROM {records} r WHERE r.person_id = acc.person_id AND r.month = p.m)
+        ),
+        d AS (
+            SELECT c.id, c.m, c.cat, c.base, c.own, c.pen, c.cy, {_period("c.m")} AS period,
+                   {_part("year", "c.m")} AS y, {age} AS age
+            FROM cand c
+            WHERE NOT EXISTS (
+                SELECT 1 FROM {CreditStop._meta.db_table} s WHERE s.account_id = c.id AND s.first_month <= c.m
+                  AND (s.last_month IS NULL OR c.m <= s.last_month))
+              AND NOT EXISTS (
+                SELECT 1 FROM {ENTRIES} l WHERE l.account_id = c.id AND l.kind = 'credit' AND l.period = {_period("c.m")})
+        ),
+        calc AS (
+            SELECT d.id, d.m, d.y, d.cy, d.period, {amount} AS amount,
+                   (CASE WHEN {late} THEN 'historical' ELSE 'credited' END) AS bucket,
+                   substr((CASE WHEN {late} THEN '{late_prefix}' ELSE '' END) || {text}, 1, 200) AS text,
+                   substr({article}, 1, 120) AS article
+            FROM d JOIN p ON p.m = d.m
+        )
+    """
+
+
+def _run_plan(cursor, plan: CreditPlan, lo: int, hi: int, now) -> tuple[int, int, list[tuple]]:
+    """Credit the plan's set-based accounts with lo <= id < hi; returns (accounts, entries, refused
+    (account id, credited year, period))."""
+    params = [
+        lo,
+        hi,
+        plan.region,
+        connection.ops.adapt_datefield_value(month_end(plan.until)),
+        connection.ops.adapt_datefield_value(plan.until),
+        connection.ops.adapt_datefield_value(plan.until),
+    ]
+    due = _due_sql(plan)
+    created = connection.ops.adapt_datetimefield_value(now)
+    insert = (
+        f"INSERT INTO {ENTRIES} ({ENTRY_COLUMNS}) "
+        f"SELECT id, 'credit', bucket, {'amount::numeric / 100' if _pg() else 'amount / 100.0'}, m, y, period, text, article, '', '', %s "
+        "FROM calc WHERE amount <> 0 AND NOT (cy IS NOT NULL AND y > cy) ON CONFLICT DO NOTHING "
+        "RETURNING account_id, bucket, amount"
+    )
+    refused_sql = "SELECT id, cy, period FROM calc WHERE amount <> 0 AND cy IS NOT NULL AND y > cy ORDER BY id, period"
+    count_sql = "(SELECT count(*) FROM acc)"
+    if _pg():
+        cursor.execute(
+            f"{due}, ins AS ({insert}), "
+            "s AS (SELECT account_id, SUM(CASE WHEN bucket = 'credited' THEN amount ELSE 0 END) AS c, "
+            "SUM(CASE WHEN bucket = 'historical' THEN amount ELSE 0 END) AS h, count(*) AS n FROM ins GROUP BY account_id), "
+            f"upd AS (UPDATE {ACCOUNTS} a SET credited_total = a.credited_total + s.c, historical = a.historical + s.h "
+            "FROM s WHERE a.id = s.account_id RETURNING a.id) "
+            f"SELECT 0, {count_sql}, (SELECT COALESCE(SUM(n), 0) FROM s), '' "
+            f"UNION ALL SELECT 1, id, cy, period FROM ({refused_sql}) x",
+            [*params, created],
+        )
+        rows = cursor.fetchall()
+        head = next(r for r in rows if r[0] == 0)
+        refused = [(r[1], r[2], r[3]) for r in rows if r[0] == 1]
+        return int(head[1]), int(head[2]), sorted(refused)
+    cursor.execute(f"{due} {insert}", [*params, created])
+    inserted = cursor.fetchall()
+    moved: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal("0.00"), Decimal("0.00")])
+    for account_id, bucket, amount in inserted:
+        moved[account_id][0 if bucket == "credited" else 1] += _as_decimal(amount)
+    if moved:
+        cursor.executemany(
+            f"UPDATE {ACCOUNTS} SET credited_total = credited_total + %s, historical = historical + %s WHERE id = %s",
+            [
+                (connection.ops.adapt_decimalfield_value(c, 14, 2), connection.ops.adapt_decimalfield_value(h, 14, 2), pk)
+                for pk, (c, h) in moved.items()
+            ],
+        )
+    cursor.execute(f"{due} {refused_sql}", params)
+    refused = [tuple(r) for r in cursor.fetchall()]
+    cursor.execute(f"{due} SELECT {count_sql}", params)
+    return int(cursor.fetchone()[0]), len(inserted), refused
+
+
+# --- The job -----------------------------------------------------------------------------
+
+# Accounts per chunk (one transaction each); a resumed run redoes at most one chunk per worker.
+CHUNK_SIZE = 50_000
+
+
+def _open_accounts(until: dt.date):
+    return Account.objects.filter(status=Account.Status.OPEN, opened_on__lte=month_end(until))
+
+
+def run_credit_month(
+    year: int,
+    month: int,
+    *,
+    chunk_size: int | None = None,
+    workers: int | None = None,
+    refresh: bool = True,
+) -> BatchJob:
     """Credit every open account for the months due up to (year, month). Safe to call again: a
-    failed or running job resumes after its last committed chunk; a finished one runs again."""
+    failed or running job resumes with the chunks not yet recorded; a finished one runs again
+    (reading 16), writing only what is not credited yet.
+
+    `refresh` also brings each account's profile (category, base, the benefit-suspended flag)
+    up to date from the enrolment records, per account through `benefit_status`: not set-based.
+    The task runs the credits with `refresh=False` and the profiles as their own step
+    (`refresh_profiles`); the credits never read the profile.
+    """
     period = f"{year:04d}-{month:02d}"
-    on = dt.date(year, month, 1)
+    until = dt.date(year, month, 1)
+    size = chunk_size or CHUNK_SIZE
     job, _created = BatchJob.objects.get_or_create(
-        kind=BatchJob.Kind.CREDIT_MONTH, period=period, defaults={"chunk_size": chunk_size}
+        kind=BatchJob.Kind.CREDIT_MONTH, period=period, defaults={"chunk_size": size}
     )
     if job.status == BatchJob.Status.DONE:  # a rerun: everything again (reading 16)
+        BatchChunk.objects.filter(job=job).delete()
         BatchJob.objects.filter(pk=job.pk).update(last_id=0, done=0, errors="", started_at=None)
-        job.refresh_from_db()
-    accounts = Account.objects.filter(status=Account.Status.OPEN, opened_on__lte=month_end(on))
+    if chunk_size or job.status == BatchJob.Status.DONE:
+        BatchJob.objects.filter(pk=job.pk).update(chunk_size=size)
+    job.refresh_from_db()
+    accounts = _open_accounts(until)
+    recorded = set(BatchChunk.objects.filter(job=job).values_list("lo", "hi"))
+    first_id = accounts.order_by("id").values_list("id", flat=True).first()
+    max_id = accounts.order_by("-id").values_list("id", flat=True).first()
+    grid = chunk_grid(first_id, max_id, job.chunk_size) if first_id is not None else []
+    pending = [chunk for chunk in grid if chunk not in recorded]
     BatchJob.objects.filter(pk=job.pk).update(
         status=BatchJob.Status.RUNNING,
         started_at=job.started_at or timezone.now(),
-        total=job.done + accounts.filter(id__gt=job.last_id).count(),
+        total=job.done + sum(accounts.filter(id__gte=lo, id__lt=hi).count() for lo, hi in pending)
+        if len(pending) < len(grid)
+        else accounts.count(),
         finished_at=None,
     )
     job.refresh_from_db()
+    regions = list(accounts.values_list("region", flat=True).distinct().order_by("region"))
+    first_opened = {
+        region: accounts.filter(region=region).order_by("opened_on").values_list("opened_on", flat=True).first()
+        for region in regions
+    }
+    plans = [credit_plan(region, first_opened[region], until) for region in regions]
+    workers = min(workers or default_workers(), max(1, len(pending)))
+
+    def one(lo: int, hi: int, number: int) -> None:
+        _run_chunk(job, plans, lo, hi, year, month, refresh=refresh, worker=number)
+        after_chunk(job, hi - 1)
+
     try:
-        while True:
-            ids = list(
-                accounts.filter(id__gt=job.last_id).order_by("id").values_list("id", flat=True)[:chunk_size]
-            )
-            if not ids:
-                break
-            with transaction.atomic():
-                locked = BatchJob.objects.select_for_update().get(pk=job.pk)
-                if locked.last_id >= ids[-1]:
-                    job = locked
-                    continue
-                errors = credit_chunk(ids, year, month, refresh=refresh)
-                locked.last_id = ids[-1]
-                locked.done += len(ids)
-                if errors:
-                    locked.errors = (locked.errors + "\n".join(errors) + "\n")[-MAX_ERROR_TEXT:]
-                locked.save(update_fields=["last_id", "done", "errors"])
-                job = locked
-            after_chunk(job, job.last_id)
+        if workers == 1:
+            for lo, hi in pending:
+                one(lo, hi, 1)
+        else:
+            run_chunks(pending, workers, one, name="credits")
     except Exception as error:
+        job.refresh_from_db()
         BatchJob.objects.filter(pk=job.pk).update(
             status=BatchJob.Status.FAILED,
             errors=(job.errors + f"{type(error).__name__}: {error}")[-MAX_ERROR_TEXT:],
@@ -95,6 +407,121 @@ def run_credit_month(year: int, month: int, *, chunk_size: int = 2000, refresh: 
     BatchJob.objects.filter(pk=job.pk).update(status=BatchJob.Status.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+def _run_chunk(
+    job: BatchJob,
+    plans: list[CreditPlan],
+    lo: int,
+    hi: int,
+    year: int,
+    month: int,
+    *,
+    refresh: bool,
+    worker: int = 1,
+    attempts: int = 3,
+) -> None:
+    until = dt.date(year, month, 1)
+    for attempt in range(attempts):
+        try:
+            started = time.perf_counter()
+            with transaction.atomic():
+                now = timezone.now()
+                touched = written = 0
+                errors: list[str] = []
+                refused: dict[int, list[str]] = defaultdict(list)
+                with connection.cursor() as cursor:
+                    if _pg():
+                        cursor.execute("SET LOCAL jit = off")
+                        cursor.execute("SET LOCAL work_mem = '64MB'")
+                    for plan in plans:
+                        if not plan.set_based:
+                            continue
+                        accounts, entries, refusals = _run_plan(cursor, plan, lo, hi, now)
+                        touched += accounts
+                        written += entries
+                        for account_id, credited_year, period in refusals:
+                            refused[account_id].append(crediting.not_rolled_over(credited_year, period))
+                errors += [f"账户 {pk}：{'；'.join(lines)}" for pk, lines in sorted(refused.items())]
+                others = _per_account_ids(plans, lo, hi, until)
+                if others:
+                    before = LedgerEntry.objects.filter(account_id__in=others, kind=LedgerEntry.Kind.CREDIT).count()
+                    errors += credit_chunk(others, year, month, refresh=False)
+                    written += (
+                        LedgerEntry.objects.filter(account_id__in=others, kind=LedgerEntry.Kind.CREDIT).count() - before
+                    )
+                    touched += len(others)
+                if refresh:
+                    chunk_accounts = list(
+                        _open_accounts(until).select_for_update().filter(id__gte=lo, id__lt=hi).order_by("id")
+                    )
+                    errors += _refresh(chunk_accounts, until)
+                seconds = Decimal(f"{time.perf_counter() - started:.3f}")
+                BatchChunk.objects.bulk_create(
+                    [
+                        BatchChunk(
+                            job=job,
+                            lo=lo,
+                            hi=hi,
+                            accounts=touched,
+                            entries=written,
+                            worker=worker,
+                            seconds=seconds,
+                            finished_at=now,
+                        )
+                    ],
+                    ignore_conflicts=True,
+                )
+                updates = {"done": F("done") + touched, "last_id": Greatest(F("last_id"), hi - 1)}
+                if errors:
+                    locked = BatchJob.objects.select_for_update().get(pk=job.pk)
+                    updates["errors"] = (locked.errors + "\n".join(errors) + "\n")[-MAX_ERROR_TEXT:]
+                BatchJob.objects.filter(pk=job.pk).update(**updates)
+            _timed("credit chunks", started)
+            return
+        except OperationalError:  # a deadlock with a payment: the chunk is retried whole
+            if attempt == attempts - 1:
+                raise
+            log.warning("credit chunk %s–%s retried after a database conflict", lo, hi)
+
+
+def _per_account_ids(plans: list[CreditPlan], lo: int, hi: int, until: dt.date) -> list[int]:
+    """The chunk's accounts the set-based statement leaves to the per-account code: back payments,
+    agreement payers, and every account of a region without a set-based plan."""
+    from django.db.models import Exists, Q
+
+    from contributions.models import AgreementPayment, BackPayment, ContributionRecord
+    from enrollment.models import Enrolment
+
+    accounts = _open_accounts(until).filter(id__gte=lo, id__lt=hi)
+    person = OuterRef("person_id")
+    other = Q(region__in=[p.region for p in plans if not p.set_based]) | Q(
+        Exists(BackPayment.objects.filter(person_id=person))
+        | Exists(AgreementPayment.objects.filter(person_id=person))
+        | Exists(ContributionRecord.objects.filter(person_id=person, is_back_payment=True))
+    )
+    for plan in plans:
+        if plan.set_based and not plan.retired:
+            retired = Enrolment.objects.filter(person_id=person, scheme="employee", category="retired")
+            other |= Q(region=plan.region) & Q(Exists(retired))
+    return list(accounts.filter(other).order_by("id").values_list("id", flat=True))
+
+
+def refresh_profiles(year: int, month: int, *, chunk_size: int = 2000) -> list[str]:
+    """Bring every open account's profile (category, base, benefit-suspended flag) up to date from
+    the enrolment records as of the month, chunk by chunk; returns the refusals."""
+    until = dt.date(year, month, 1)
+    errors: list[str] = []
+    last = 0
+    while True:
+        ids = list(
+            _open_accounts(until).filter(id__gt=last).order_by("id").values_list("id", flat=True)[:chunk_size]
+        )
+        if not ids:
+            return errors
+        with transaction.atomic():
+            errors += _refresh(list(Account.objects.select_for_update().filter(id__in=ids).order_by("id")), until)
+        last = ids[-1]
 
 
 def credit_chunk(ids: list[int], year: int, month: int, *, refresh: bool = True) -> list[str]:

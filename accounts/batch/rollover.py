@@ -563,7 +563,17 @@ def run_rollover(year: int, *, chunk_size: int | None = None, workers: int | Non
 def _run_parallel(
     job: BatchJob, plans: list[RegionPlan], pending: list[tuple[int, int]], workers: int
 ) -> None:
-    """Each worker thread (its own connection) takes the next pending chunk until none is left or one fails."""
+    def one(lo: int, hi: int, number: int) -> None:
+        _run_chunk(job, plans, lo, hi, worker=number)
+        after_chunk(job, hi)
+
+    run_chunks(pending, workers, one, name="rollover")
+
+
+def run_chunks(pending: list[tuple[int, int]], workers: int, run_one, *, name: str) -> None:
+    """Each worker thread (its own connection) takes the next pending chunk and calls
+    `run_one(lo, hi, worker number)` until none is left or one fails (the first error is raised).
+    The monthly credit and the arrears check run their chunks the same way."""
     from django.db import connections
 
     queue = iter(pending)
@@ -578,16 +588,14 @@ def _run_parallel(
                     chunk = next(queue, None)
                 if chunk is None:
                     return
-                lo, hi = chunk
-                _run_chunk(job, plans, lo, hi, worker=number)
-                after_chunk(job, hi)
+                run_one(chunk[0], chunk[1], number)
         except BaseException as error:  # reported by the caller, which marks the job failed
             errors.append(error)
             failed.set()
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=work, args=(n,), name=f"rollover-{n}") for n in range(1, workers + 1)]
+    threads = [threading.Thread(target=work, args=(n,), name=f"{name}-{n}") for n in range(1, workers + 1)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -187,17 +187,22 @@ def due_credits(account: Account, facts, stops, until: dt.date, *, params_cache=
     return due
 
 
+# A month of a year already rolled over goes to historical funds, its text so prefixed (the
+# set-based batch, `accounts.batch.credits`, writes the same prefix).
+LATE_PREFIX = "补划 {period}（该年度已结转，划入历年资金）："
+
+
+def not_rolled_over(credited_year: int, period: str) -> str:
+    """The refusal of a month whose year's year end has not run (reading 16: a later run credits it)."""
+    return _("%(year)s 年度尚未结转，不能划入 %(period)s") % {"year": credited_year, "period": period}
+
+
 def entry_for(account: Account, due: Due) -> LedgerEntry:
     """The ledger entry of a due credit; refuses a month of a year whose year end has not run."""
     year = due.month.year
     agreement = due.category == "agreement"
     if not agreement and account.credited_year is not None and year > account.credited_year:
-        raise AccountError(
-            {
-                "period": _("%(year)s 年度尚未结转，不能划入 %(period)s")
-                % {"year": account.credited_year, "period": due.period}
-            }
-        )
+        raise AccountError({"period": not_rolled_over(account.credited_year, due.period)})
     text = "；".join(line.text for line in due.amount.lines)
     article_text = due.amount.lines[0].article if due.amount.lines else article(account.region, "credit")
     late = not agreement and account.credited_year is not None and year < account.credited_year
@@ -208,7 +213,7 @@ def entry_for(account: Account, due: Due) -> LedgerEntry:
             article_text = f"{region.article('account.back_payment_credit')}、{article_text}"
         text = f"补缴补划 {due.period}：{text}"
     if late:
-        text = f"补划 {due.period}（该年度已结转，划入历年资金）：{text}"
+        text = f"{LATE_PREFIX.format(period=due.period)}{text}"
     return _entry(
         account,
         kind=LedgerEntry.Kind.CREDIT,

@@ -97,7 +97,8 @@ def test_credit_batch_refreshes_from_enrolment_and_stops_on_suspension_art27(
 
 @pytest.mark.django_db
 def test_credit_batch_resumes_after_a_crash(make_account, monkeypatch):
-    """Killed after the first chunk of 2, restarted: every account credited exactly once."""
+    """Killed after the first chunk (ids aligned to multiples of 2), restarted: the first chunk's
+    accounts are credited by the first run and recorded; every account credited exactly once."""
     made = [make_account(opened=dt.date(2024, 4, 1)) for _ in range(5)]
     for account in made:
         record_paid(account.person, dt.date(2024, 4, 1))
@@ -108,7 +109,12 @@ def test_credit_batch_resumes_after_a_crash(make_account, monkeypatch):
     monkeypatch.setattr(credits, "after_chunk", crash)
     with pytest.raises(RuntimeError):
         credits.run_credit_month(2024, 4, chunk_size=2, refresh=False)
-    assert LedgerEntry.objects.filter(kind="credit").count() == 2
+    first = made[0].pk // 2 * 2  # the first chunk is [first, first + 2)
+    in_first = [a for a in made if a.pk < first + 2]
+    assert LedgerEntry.objects.filter(kind="credit").count() == len(in_first)
+    job = BatchJob.objects.get(kind="credit_month", period="2024-04")
+    assert job.status == BatchJob.Status.FAILED and job.done == len(in_first)
+    assert list(job.chunks.values_list("lo", "hi")) == [(first, first + 2)]
     monkeypatch.setattr(credits, "after_chunk", lambda job, last_id: None)
     job = credits.run_credit_month(2024, 4, chunk_size=2, refresh=False)
     assert job.status == BatchJob.Status.DONE and job.done == 5
