@@ -97,7 +97,7 @@ def _text(expression: str) -> str:
 def _yuan(fen_expression: str) -> str:
     """`policy.amount.yuan` of a non-negative fen amount: thousands separators, two places, ' 元'."""
     if _pg():
-        return f"(to_char(({fen_expression}) / 100, 'FM999,999,999,999,990') || '.' || lpad(CAST(({fen_expression}) % 100 AS text), 2, '0') || ' 元')"
+        return f"(to_char(({fen_expression}) / 100, 'FM999,999,999,999,990') || '.' || lpad(CAST(({fen_expression}) %% 100 AS text), 2, '0') || ' 元')"
     return f"(printf('%%,d', ({fen_expression}) / 100) || '.' || printf('%%02d', ({fen_expression}) %% 100) || ' 元')"
 
 
