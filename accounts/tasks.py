@@ -18,7 +18,13 @@ def credit_month(year: int | None = None, month: int | None = None) -> dict:
     job = run_credit_month(year, month, refresh=False)  # set-based: the credits do not read the profile
     # then the profiles (category, base, the benefit-suspended flag) the next preset and the clerks read
     refused = refresh_profiles(year, month)
-    return {"job": job.pk, "status": job.status, "done": job.done, "total": job.total, "profiles_refused": len(refused)}
+    return {
+        "job": job.pk,
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "profiles_refused": len(refused),
+    }
 
 
 @shared_task(name="accounts.tasks.year_end_rollover", acks_late=True)

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/rollover.py --database-url postgres://postgres@127.0.0.1:5432/medsec_bench
     .venv/bin/python bench/rollover.py            # SQLite file in /tmp, 20,000 accounts
-    .venv/bin/python bench/rollover.py --credits --database-url ...   # the monthly credit batch, 100,000
+    .venv/bin/python bench/rollover.py --credits --database-url ...   # the monthly credit batch, 1,000,000
 
 Creates (and drops first) its own database, migrates it, bulk-inserts N persons and
 accounts with a year of ledger entries (preset, 12 monthly credits, a payment, a
@@ -54,7 +54,7 @@ def parse_args():
     parser.add_argument(
         "--credits",
         action="store_true",
-        help="benchmark the monthly credit batch instead (default 100,000 accounts)",
+        help="benchmark the monthly credit batch instead (set-based; against a raw UPDATE of the same rows)",
     )
     parser.add_argument("--no-verify", action="store_true", help="skip the ledger == balance check")
     parser.add_argument(
@@ -195,36 +195,87 @@ def add_enrolments() -> None:
         )
 
 
-def bench_credits(n: int, chunk: int) -> None:
-    """The monthly credit batch over N accounts (refreshed from their enrolments), against the
-    per-account path (refresh + `services.credit_month` one by one) timed on a sample."""
+def add_contributions(months: int) -> None:
+    """Each active and flexible bench person's contribution records for January … `months` of 2024,
+    paid on the 10th (what the credit follows, reading 11); retirees pay nothing (their retired
+    enrolment is what they are credited for, art. 23(4))."""
+    from django.db import connection, transaction
+
+    pg = connection.vendor == "postgresql"
+    now = "now()" if pg else "datetime('now')"
+    month = (
+        "(DATE '2024-01-01' + (m - 1) * interval '1 month')::date"
+        if pg
+        else "date('2024-01-01', '+' || (m - 1) || ' months')"
+    )
+    paid_on = f"({month} + 9)" if pg else f"date({month}, '+9 days')"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO contributions_contributionrecord (person_id, month, kind, base, employer_amount,"
+            " employer_maternity, personal, personal_subsidy, personal_payable, employer_subsidy, subsidy_payer,"
+            " total, certificate, lines, paid_on, is_back_payment, source, created) "
+            f"SELECT a.person_id, {month}, CASE WHEN a.category = 'active' THEN 'employee' ELSE 'flexible' END,"
+            " a.credit_base, 0, 0, CASE WHEN a.category = 'active' THEN a.credit_base * 2 / 100 ELSE 0 END, 0,"
+            " CASE WHEN a.category = 'active' THEN a.credit_base * 2 / 100 ELSE 0 END, 0, '',"
+            f" CASE WHEN a.category = 'active' THEN a.credit_base * 2 / 100 ELSE 0 END, '', '[]', {paid_on},"
+            f" false, 'tax_bureau', {now} FROM accounts_account a CROSS JOIN {series(pg, months, 'm')}"
+            " WHERE a.category IN ('active', 'flexible')"
+        )
+
+
+def bench_credits(n: int, chunk: int | None, workers: int | None, verify: bool) -> None:
+    """The set-based monthly credit batch over N accounts (November 2024, January–October already
+    credited, records for January–November), against a raw UPDATE of the same rows in the same run,
+    and the per-account path (`services.credit_due`) timed on a sample (rolled back)."""
+    from django.db import transaction
+
     from accounts import services
     from accounts.batch.credits import run_credit_month
+    from accounts.batch.rollover import TIMINGS
     from accounts.models import Account, LedgerEntry
     from accounts.selectors import audit_balances
 
+    class Rollback(Exception):
+        pass
+
+    sample = list(Account.objects.order_by("?").values_list("pk", flat=True)[:1000])
     started = time.perf_counter()
-    job = run_credit_month(2024, 11, chunk_size=chunk)
+    try:
+        with transaction.atomic():
+            for pk in sample:
+                services.credit_due(account=Account.objects.get(pk=pk), year=2024, month=11)
+            one_by_one = (time.perf_counter() - started) / len(sample)
+            raise Rollback
+    except Rollback:
+        pass
+    vacuum()
+    baseline, rows = time_baseline()
+    vacuum()
+    print(f"baseline raw UPDATE of {rows:,} rows: {baseline:.2f} s")
+    started = time.perf_counter()
+    job = run_credit_month(2024, 11, chunk_size=chunk, workers=workers, refresh=False)
     elapsed = time.perf_counter() - started
     written = LedgerEntry.objects.filter(kind="credit", period="2024-11").count()
     print(
         f"credit batch 2024-11: {job.done:,} accounts, {written:,} credits in {elapsed:.2f} s "
         f"({job.done / elapsed:,.0f} accounts/s), status {job.status}, errors {len(job.errors.splitlines())}"
     )
-    sample = list(Account.objects.select_related("person").order_by("id")[:2000])
-    started = time.perf_counter()
-    for account in sample:
-        services.refresh_from_enrolment(account=account, on=dt.date(2024, 12, 1))
-        services.credit_month(account=account, year=2024, month=12)
-    one_by_one = (time.perf_counter() - started) / len(sample)
+    print(f"ratio credit batch / raw UPDATE: {elapsed / baseline:.2f}x")
+    print("  where the batch's time went: " + ", ".join(f"{k} {v:.2f} s" for k, v in TIMINGS.items()))
     print(
-        f"per-account path (refresh + credit_month), 2,000 accounts of 2024-12: {one_by_one * 1000:.2f} ms each"
+        f"per-account path (services.credit_due), {len(sample):,} accounts: {one_by_one * 1000:.2f} ms each"
         f" → {one_by_one * job.done:.1f} s for {job.done:,} ({one_by_one * job.done / elapsed:.1f}x the batch)"
     )
     assert written == job.done == n, (written, job.done, n)
-    mismatches = audit_balances()
-    print(f"audit ledger == stored balances: {len(mismatches)} mismatches")
-    assert not mismatches
+    started = time.perf_counter()
+    again = run_credit_month(2024, 11, chunk_size=chunk, workers=workers, refresh=False)
+    rerun = time.perf_counter() - started
+    assert LedgerEntry.objects.filter(kind="credit", period="2024-11").count() == written
+    print(f"rerun (writes nothing): {rerun:.2f} s, status {again.status}")
+    if verify:
+        mismatches = audit_balances()
+        print(f"audit ledger == stored balances: {len(mismatches)} mismatches")
+        assert not mismatches
 
 
 def vacuum() -> None:
@@ -259,7 +310,7 @@ def time_baseline() -> tuple[float, int]:
 def main() -> None:
     args = parse_args()
     pg = args.database_url.startswith("postgres")
-    n = args.accounts or (100_000 if args.credits else 1_000_000 if pg else 20_000)
+    n = args.accounts or (1_000_000 if pg else 20_000)
     url = prepare_database(args.database_url) if pg else prepare_database("")
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -286,12 +337,13 @@ def main() -> None:
         setup_data(n, credited_months=10 if args.credits else None)
         if args.credits:
             add_enrolments()
+            add_contributions(11)
         vacuum()
         entries = LedgerEntry.objects.count()
         print(f"setup: {n:,} accounts, {entries:,} ledger entries in {time.perf_counter() - started:.1f} s")
 
         if args.credits:
-            bench_credits(n, args.chunk or 2000)
+            bench_credits(n, args.chunk, args.workers, not args.no_verify)
             return
         if args.setup_only:
             args.keep = True

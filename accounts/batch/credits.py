@@ -121,9 +121,7 @@ class CreditPlan:
     retired: bool = True  # False: 省平工资 missing for a month; retirees go through the per-account code
 
 
-MONTH_COLUMNS = (
-    "m, own_art, flex_art, ret_art, ta, yn, yd, obn, obd, ypct, opct, tr, ryn, ryd, ron, rod, rypct, ropct, avg"
-)
+MONTH_COLUMNS = "m, own_art, flex_art, ret_art, ta, yn, yd, obn, obd, ypct, opct, tr, ryn, ryd, ron, rod, rypct, ropct, avg"
 
 
 def credit_plan(region: str, first: dt.date, until: dt.date) -> CreditPlan:
@@ -143,7 +141,9 @@ def credit_plan(region: str, first: dt.date, until: dt.date) -> CreditPlan:
             young, older = Fraction.of(active["young"]), Fraction.of(active["older"])
             r_young, r_older = Fraction.of(retired["young"]), Fraction.of(retired["older"])
             try:
-                average = str(int((Decimal(params["provincial_average_monthly_wage"]) * 100).quantize(Decimal("1"))))
+                average = str(
+                    int((Decimal(params["provincial_average_monthly_wage"]) * 100).quantize(Decimal("1")))
+                )
             except ParameterError:  # only a retiree's credit reads it (art. 23(4))
                 average, retired_complete = "0", False
             values = (
@@ -167,7 +167,9 @@ def credit_plan(region: str, first: dt.date, until: dt.date) -> CreditPlan:
                 average,
             )
         except (ParameterError, KeyError, TypeError) as error:
-            log.warning("monthly credit: %s %s parameters incomplete (%s); per-account path", region, month, error)
+            log.warning(
+                "monthly credit: %s %s parameters incomplete (%s); per-account path", region, month, error
+            )
             return CreditPlan(region, until, False)
         key = values
         if key not in cache:
@@ -197,7 +199,9 @@ def _due_sql(plan: CreditPlan) -> str:
     active_part = "(CASE WHEN d.age <= p.ta THEN (d.base * p.yn + p.yd / 2) / p.yd ELSE (d.base * p.obn + p.obd / 2) / p.obd END)"
     active_band = (
         f"{_text('d.age')} || ' 周岁（' || {_text('p.ta')} || (CASE WHEN d.age <= p.ta THEN ' 周岁（含）以下）' ELSE ' 周岁以上）' END)"
-        " || '：缴费基数 ' || " + _yuan("d.base") + " || ' × ' || (CASE WHEN d.age <= p.ta THEN p.ypct ELSE p.opct END)"
+        " || '：缴费基数 ' || "
+        + _yuan("d.base")
+        + " || ' × ' || (CASE WHEN d.age <= p.ta THEN p.ypct ELSE p.opct END)"
     )
     basis = "(CASE WHEN d.pen > p.avg THEN d.pen ELSE p.avg END)"
     retired_part = f"(CASE WHEN d.age <= p.tr THEN ({basis} * p.ryn + p.ryd / 2) / p.ryd ELSE ({basis} * p.ron + p.rod / 2) / p.rod END)"
@@ -207,9 +211,7 @@ def _due_sql(plan: CreditPlan) -> str:
         f" ELSE '以本人上年度基本养老金 ' || {_yuan('d.pen')} || ' 为基数' END)"
         " || ' × ' || (CASE WHEN d.age <= p.tr THEN p.rypct ELSE p.ropct END)"
     )
-    amount = (
-        f"(CASE d.cat WHEN 'retired' THEN {retired_part} WHEN 'active' THEN d.own + {active_part} ELSE {active_part} END)"
-    )
+    amount = f"(CASE d.cat WHEN 'retired' THEN {retired_part} WHEN 'active' THEN d.own + {active_part} ELSE {active_part} END)"
     text = (
         f"(CASE d.cat WHEN 'retired' THEN {retired_text}"
         f" WHEN 'active' THEN {names['active']} || '本月个人实际缴纳的职工医保费 ' || {_yuan('d.own')} || '；' || {names['active']} || {active_band}"
@@ -289,7 +291,9 @@ def _run_plan(cursor, plan: CreditPlan, lo: int, hi: int, now) -> tuple[int, int
         "FROM calc WHERE amount <> 0 AND NOT (cy IS NOT NULL AND y > cy) ON CONFLICT DO NOTHING "
         "RETURNING account_id, bucket, amount"
     )
-    refused_sql = "SELECT id, cy, period FROM calc WHERE amount <> 0 AND cy IS NOT NULL AND y > cy ORDER BY id, period"
+    refused_sql = (
+        "SELECT id, cy, period FROM calc WHERE amount <> 0 AND cy IS NOT NULL AND y > cy ORDER BY id, period"
+    )
     count_sql = "(SELECT count(*) FROM acc)"
     if _pg():
         cursor.execute(
@@ -315,7 +319,11 @@ def _run_plan(cursor, plan: CreditPlan, lo: int, hi: int, now) -> tuple[int, int
         cursor.executemany(
             f"UPDATE {ACCOUNTS} SET credited_total = credited_total + %s, historical = historical + %s WHERE id = %s",
             [
-                (connection.ops.adapt_decimalfield_value(c, 14, 2), connection.ops.adapt_decimalfield_value(h, 14, 2), pk)
+                (
+                    connection.ops.adapt_decimalfield_value(c, 14, 2),
+                    connection.ops.adapt_decimalfield_value(h, 14, 2),
+                    pk,
+                )
                 for pk, (c, h) in moved.items()
             ],
         )
@@ -381,7 +389,10 @@ def run_credit_month(
     job.refresh_from_db()
     regions = list(accounts.values_list("region", flat=True).distinct().order_by("region"))
     first_opened = {
-        region: accounts.filter(region=region).order_by("opened_on").values_list("opened_on", flat=True).first()
+        region: accounts.filter(region=region)
+        .order_by("opened_on")
+        .values_list("opened_on", flat=True)
+        .first()
         for region in regions
     }
     plans = [credit_plan(region, first_opened[region], until) for region in regions]
@@ -445,10 +456,15 @@ def _run_chunk(
                 errors += [f"账户 {pk}：{'；'.join(lines)}" for pk, lines in sorted(refused.items())]
                 others = _per_account_ids(plans, lo, hi, until)
                 if others:
-                    before = LedgerEntry.objects.filter(account_id__in=others, kind=LedgerEntry.Kind.CREDIT).count()
+                    before = LedgerEntry.objects.filter(
+                        account_id__in=others, kind=LedgerEntry.Kind.CREDIT
+                    ).count()
                     errors += credit_chunk(others, year, month, refresh=False)
                     written += (
-                        LedgerEntry.objects.filter(account_id__in=others, kind=LedgerEntry.Kind.CREDIT).count() - before
+                        LedgerEntry.objects.filter(
+                            account_id__in=others, kind=LedgerEntry.Kind.CREDIT
+                        ).count()
+                        - before
                     )
                     touched += len(others)
                 if refresh:
@@ -520,7 +536,9 @@ def refresh_profiles(year: int, month: int, *, chunk_size: int = 2000) -> list[s
         if not ids:
             return errors
         with transaction.atomic():
-            errors += _refresh(list(Account.objects.select_for_update().filter(id__in=ids).order_by("id")), until)
+            errors += _refresh(
+                list(Account.objects.select_for_update().filter(id__in=ids).order_by("id")), until
+            )
         last = ids[-1]
 
 

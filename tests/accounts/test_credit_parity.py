@@ -79,7 +79,10 @@ def population(make_account, seed: int, size: int):
                 )
         if rng.random() < 0.15:  # an art. 27 stop, sometimes lifted
             services.set_profile(
-                account=account, credits_stopped=True, stop_reason="停止", stopped_from=dt.date(2024, rng.randint(2, 6), 1)
+                account=account,
+                credits_stopped=True,
+                stop_reason="停止",
+                stopped_from=dt.date(2024, rng.randint(2, 6), 1),
             )
             if rng.random() < 0.5:
                 services.set_profile(account=account, credits_stopped=False, stopped_from=dt.date(2024, 8, 1))
