@@ -349,7 +349,8 @@ class BatchJobAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        """Starting a job: 年度结转 takes a year (YYYY), 按月划账 a month (YYYY-MM)."""
+        """Starting a job: 年度结转 takes a year (YYYY), 按月划账 and 欠费检查 a month (YYYY-MM;
+    the arrears check runs as of the 1st of that month)."""
         try:
             _parse_period(obj.kind, obj.period)
         except ValueError as error:
@@ -381,7 +382,7 @@ def _parse_period(kind: str, period: str) -> tuple[int, int | None]:
         day = dt.date.fromisoformat(f"{period}-01")
         return day.year, day.month
     except ValueError:
-        raise ValueError(str(_("年度/月份格式有误：年度结转填 YYYY（已结束的年度），按月划账填 YYYY-MM")))
+        raise ValueError(str(_("年度/月份格式有误：年度结转填 YYYY（已结束的年度），按月划账、欠费检查填 YYYY-MM")))
 
 
 def _enqueue(job: BatchJob) -> None:
@@ -390,6 +391,8 @@ def _enqueue(job: BatchJob) -> None:
     year, month = _parse_period(job.kind, job.period)
     if job.kind == BatchJob.Kind.YEAR_END_ROLLOVER:
         tasks.year_end_rollover.delay(year)
+    elif job.kind == BatchJob.Kind.ARREARS_CHECK:
+        tasks.arrears_check.delay(dt.date(year, month or 1, 1).isoformat())
     else:
         tasks.credit_month.delay(year, month)
 

@@ -41,3 +41,13 @@ def year_end_rollover(year: int | None = None) -> dict:
         # art. 29(2): the retirement year's deductible, once the year's bills are in
         result["retirement_year_refunds"] = run_retirement_year_refunds(year)
     return result
+
+
+@shared_task(name="accounts.tasks.arrears_check", acks_late=True)
+def arrears_check(on: str | None = None) -> dict:
+    """The arrears check as a batch job with progress (beat: the 1st, 03:00), for `on` (ISO) or today."""
+    from .batch.arrears import run_arrears_check
+
+    day = dt.date.fromisoformat(on) if on else timezone.localdate()
+    job = run_arrears_check(day)
+    return {"job": job.pk, "status": job.status, "done": job.done, "total": job.total, **job.result}

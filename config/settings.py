@@ -211,7 +211,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
     "monthly-arrears-check": {
-        "task": "contributions.tasks.check_arrears",
+        "task": "accounts.tasks.arrears_check",  # the batch job (progress in the admin)
         "schedule": crontab(minute=0, hour=3, day_of_month=1),
     },
     "statement-outbox": {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from enrollment.models import Enrolment, Person, Scheme, Suspension
 from enrollment.selectors import coverage_facts
@@ -20,6 +20,7 @@ from policy import coverage as coverage_rules
 from policy.parameters import ParameterError
 from policy.regions import region_of
 
+from ..models import ContributionRecord
 from ..selectors import MONTHLY_CATEGORIES
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,9 @@ def mirror_person(person: Person, *, until: dt.date, create: bool = True) -> int
                 if create:
                     try:
                         with transaction.atomic():  # a concurrent run may have written it a moment ago
-                            Suspension.objects.create(enrolment=enrolment, unpaid_month=row.unpaid_month, **values)
+                            Suspension.objects.create(
+                                enrolment=enrolment, unpaid_month=row.unpaid_month, **values
+                            )
                     except IntegrityError:
                         continue
                     created += 1
@@ -93,23 +96,147 @@ def _update(row: Suspension, values: dict) -> None:
     row.save(update_fields=list(values))
 
 
+def _natural_min(regions, on: dt.date) -> int:
+    """The smallest 'suspended from the N-th month' among the regions (2 where the region has no
+    natural-month rule: the month after): the derivation checks months M with M + N − 1 ≤ `on`."""
+    found = []
+    for code in regions:
+        params = region_of(code).parameters(on)
+        try:
+            found.append(
+                int(params["enrolment.arrears_suspension_natural_month"])
+                if coverage_rules._natural_months(params)
+                else 2
+            )
+        except ParameterError:
+            found.append(1)  # unknown: check every month up to `on` (more candidates, never fewer)
+    return max(1, min(found, default=2))
+
+
+def _sql_month_of(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def _sql_month_index(column: str) -> str:
+    """A month as year × 12 + month (whole months apart subtract)."""
+    if connection.vendor == "postgresql":
+        return f"(CAST(EXTRACT(YEAR FROM {column}) AS integer) * 12 + CAST(EXTRACT(MONTH FROM {column}) AS integer))"
+    return f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12 + CAST(strftime('%%m', {column}) AS INTEGER))"
+
+
+def _sql_month_end(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST({column} + interval '1 month' - interval '1 day' AS date)"
+    return f"date({column}, '+1 month', '-1 day')"
+
+
+def arrears_scope(*, on: dt.date, lo: int | None = None, hi: int | None = None):
+    """Persons the check covers (a monthly-paying employee enrolment begun before `on`), with person
+    ids in [lo, hi) when given."""
+    persons = Person.objects.filter(
+        enrolments__scheme=Scheme.EMPLOYEE,
+        enrolments__category__in=list(MONTHLY_CATEGORIES),
+        enrolments__start_date__lt=on,
+    )
+    if lo is not None:
+        persons = persons.filter(pk__gte=lo, pk__lt=hi)
+    return persons.distinct()
+
+
+def arrears_candidates(*, on: dt.date, lo: int, hi: int) -> tuple[int, list[int]]:
+    """Set-based: of the persons in [lo, hi) the check covers, those the derivation may write or
+    correct a row for; returns (persons covered, candidate ids).
+
+    A person is left out only when every month of each monthly-paying employee enrolment, from its
+    first month to the last month whose suspension could have begun by `on`, has a contribution
+    record paid by that month's end, and none of their enrolments has a suspension row. For such a
+    person `policy.coverage.suspensions` finds no month not paid on time and there is no row to
+    correct, so the derivation would write nothing: the filter only spares it the work. Everyone
+    else goes through the derivation itself (`mirror_person`), the one declaration of the rule.
+    """
+    regions = list(arrears_scope(on=on, lo=lo, hi=hi).values_list("region", flat=True).distinct())
+    natural = _natural_min(regions, on)
+    bound = coverage_rules.add_months(coverage_rules.month_of(on), -(natural - 1))
+    enrolments = Enrolment._meta.db_table
+    records = ContributionRecord._meta.db_table
+    suspensions = Suspension._meta.db_table
+    monthly = ", ".join(f"'{c}'" for c in sorted(MONTHLY_CATEGORIES))
+    date = (
+        (lambda d: f"DATE '{d.isoformat()}'")
+        if connection.vendor == "postgresql"
+        else (lambda d: f"'{d.isoformat()}'")
+    )
+    # the last month checked: the enrolment's last month, not after `bound`
+    last = (
+        f"(CASE WHEN e.end_date IS NOT NULL AND {_sql_month_of('e.end_date')} < {date(bound)}"
+        f" THEN {_sql_month_of('e.end_date')} ELSE {date(bound)} END)"
+    )
+    sql = f"""
+        WITH e AS (
+            SELECT e.person_id, {_sql_month_of("e.start_date")} AS first_month, {last} AS last_month
+            FROM {enrolments} e
+            WHERE e.scheme = 'employee' AND e.category IN ({monthly}) AND e.start_date < %s
+              AND e.person_id >= %s AND e.person_id < %s
+        ),
+        flagged AS (
+            SELECT e.person_id FROM e
+            WHERE e.last_month >= e.first_month
+              AND {_sql_month_index("e.last_month")} - {_sql_month_index("e.first_month")} + 1 > (
+                SELECT count(*) FROM {records} r
+                WHERE r.person_id = e.person_id AND r.month >= e.first_month AND r.month <= e.last_month
+                  AND r.paid_on <= {_sql_month_end("r.month")})
+            UNION
+            SELECT x.person_id FROM {enrolments} x JOIN {suspensions} s ON s.enrolment_id = x.id
+            WHERE x.person_id >= %s AND x.person_id < %s
+        )
+        SELECT 0, count(DISTINCT person_id) FROM e
+        UNION ALL
+        SELECT 1, person_id FROM (SELECT DISTINCT f.person_id FROM flagged f JOIN e ON e.person_id = f.person_id) c
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [on, lo, hi, lo, hi])
+        rows = cursor.fetchall()
+    covered = next(int(n) for kind, n in rows if kind == 0)
+    return covered, sorted(int(n) for kind, n in rows if kind == 1)
+
+
+def check_persons(person_ids: list[int], *, on: dt.date) -> int:
+    """The derivation's rows for these persons (read in a few queries); returns the rows created."""
+    from enrollment import payments
+
+    persons = list(
+        Person.objects.filter(pk__in=person_ids).prefetch_related("enrolments__suspensions", "transfers")
+    )
+    payments.preload(persons)
+    return sum(mirror_person(person, until=on) for person in persons)
+
+
+def check_chunk(*, on: dt.date, lo: int, hi: int) -> tuple[int, int, int]:
+    """One chunk of the arrears check (persons lo <= id < hi), in the caller's transaction:
+    (persons covered, persons derived, rows created)."""
+    covered, candidates = arrears_candidates(on=on, lo=lo, hi=hi)
+    created = 0
+    for start in range(0, len(candidates), 2000):
+        created += check_persons(candidates[start : start + 2000], on=on)
+    return covered, len(candidates), created
+
+
 @transaction.atomic
 def check_arrears(*, on: dt.date) -> int:
-    """Mirror, for every monthly-paying employee enrolment, the suspensions begun by `on`.
+    """Mirror, for every monthly-paying employee enrolment, the suspensions begun by `on`, in one
+    transaction (the batch job with chunks, progress and resume is `accounts.batch.arrears`).
 
     One row per enrolment and month (unique); running twice writes nothing new. Returns the
     number of rows created.
     """
-    persons = (
-        Person.objects.filter(
-            enrolments__scheme=Scheme.EMPLOYEE,
-            enrolments__category__in=list(MONTHLY_CATEGORIES),
-            enrolments__start_date__lt=on,
-        )
-        .distinct()
-        .prefetch_related("enrolments__suspensions", "transfers")
-    )
-    created = sum(mirror_person(person, until=on) for person in persons)
+    from django.db.models import Max, Min
+
+    bounds = arrears_scope(on=on).order_by().aggregate(first=Min("pk"), last=Max("pk"))
+    if bounds["first"] is None:
+        return 0
+    _covered, _derived, created = check_chunk(on=on, lo=bounds["first"], hi=bounds["last"] + 1)
     log.info("arrears check on %s: %d suspensions written", on, created)
     return created
 
