@@ -342,11 +342,11 @@ def main() -> None:
         entries = LedgerEntry.objects.count()
         print(f"setup: {n:,} accounts, {entries:,} ledger entries in {time.perf_counter() - started:.1f} s")
 
-        if args.credits:
-            bench_credits(n, args.chunk, args.workers, not args.no_verify)
-            return
         if args.setup_only:
             args.keep = True
+            return
+        if args.credits:
+            bench_credits(n, args.chunk, args.workers, not args.no_verify)
             return
         baseline, rows = time_baseline()
         vacuum()

@@ -18,8 +18,8 @@ one-credit-per-month constraint) and moves `credited_total` / historical funds b
 inserted. A parity test holds it equal to the per-account code (`services.crediting`).
 
 Accounts with a fact the statement does not model go through that per-account code, in bulk
-(`credit_chunk`): back payments (art. 17(5), with their premium), agreement payers (art. 23(3)),
-and regions whose credit rule is not the banded one (`account.age_threshold_active`), or whose
+(`credit_chunk`): back payments (art. 17(5), with their premium), agreement payers (art. 23(3))
+(both read once per run, `exceptional_persons`), and regions whose credit rule is not the banded one (`account.age_threshold_active`), or whose
 parameters are missing for a month of the range.
 """
 
@@ -182,14 +182,16 @@ def credit_plan(region: str, first: dt.date, until: dt.date) -> CreditPlan:
 def _due_sql(plan: CreditPlan) -> str:
     """The chunk's credits due and not yet credited, with amount (fen), bucket, text and article.
 
-    Parameters, in order: lo, hi, region, the month's last day (opened by then), until, until.
+    Parameters, in order: lo, hi, region, the month's last day (opened by then), the accounts left
+    to the per-account code, until, until, lo, hi.
     """
-    from contributions.models import AgreementPayment, BackPayment, ContributionRecord
+    from contributions.models import ContributionRecord
     from enrollment.models import Enrolment
 
     records = ContributionRecord._meta.db_table
     names = {k: _quote(v) for k, v in CATEGORY_NAMES.items()}
-    true = "true" if _pg() else "1"
+    false = "false" if _pg() else "0"
+    excluded = "NOT (a.id = ANY(%s))" if _pg() else "a.id NOT IN (SELECT value FROM json_each(%s))"
     category = (
         "CASE r.kind WHEN 'employee' THEN 'active' WHEN 'flexible' THEN 'flexible' "
         "WHEN 'unemployed' THEN 'unemployed' WHEN 'retirement_top_up' THEN 'flexible' "
@@ -234,15 +236,14 @@ def _due_sql(plan: CreditPlan) -> str:
                    {fen("a.pension")} AS pen
             FROM {ACCOUNTS} a
             WHERE a.id >= %s AND a.id < %s AND a.region = %s AND a.status = 'open' AND a.opened_on <= %s
-              AND NOT EXISTS (SELECT 1 FROM {BackPayment._meta.db_table} b WHERE b.person_id = a.person_id)
-              AND NOT EXISTS (SELECT 1 FROM {AgreementPayment._meta.db_table} g WHERE g.person_id = a.person_id)
-              AND NOT EXISTS (SELECT 1 FROM {records} rb WHERE rb.person_id = a.person_id AND rb.is_back_payment = {true})
+              AND {excluded}
               {retirees}
         ),
         cand AS (
             SELECT acc.id, acc.birth_date, acc.cy, acc.pen, r.month AS m, {category} AS cat,
                    {fen("r.base")} AS base, {fen("r.personal")} AS own
             FROM acc JOIN {records} r ON r.person_id = acc.person_id AND r.month <= %s AND r.month >= acc.om
+                 AND r.is_back_payment = {false}
             UNION ALL
             SELECT DISTINCT acc.id, acc.birth_date, acc.cy, acc.pen, p.m, 'retired', 0, 0
             FROM acc
@@ -260,7 +261,8 @@ def _due_sql(plan: CreditPlan) -> str:
                 SELECT 1 FROM {CreditStop._meta.db_table} s WHERE s.account_id = c.id AND s.first_month <= c.m
                   AND (s.last_month IS NULL OR c.m <= s.last_month))
               AND NOT EXISTS (
-                SELECT 1 FROM {ENTRIES} l WHERE l.account_id = c.id AND l.kind = 'credit' AND l.period = {_period("c.m")})
+                SELECT 1 FROM {ENTRIES} l WHERE l.account_id = c.id AND l.kind = 'credit' AND l.period = {_period("c.m")}
+                  AND l.account_id >= %s AND l.account_id < %s)
         ),
         calc AS (
             SELECT d.id, d.m, d.y, d.cy, d.period, {amount} AS amount,
@@ -272,16 +274,23 @@ def _due_sql(plan: CreditPlan) -> str:
     """
 
 
-def _run_plan(cursor, plan: CreditPlan, lo: int, hi: int, now) -> tuple[int, int, list[tuple]]:
-    """Credit the plan's set-based accounts with lo <= id < hi; returns (accounts, entries, refused
-    (account id, credited year, period))."""
+def _run_plan(
+    cursor, plan: CreditPlan, lo: int, hi: int, now, others: list[int]
+) -> tuple[int, int, list[tuple]]:
+    """Credit the plan's set-based accounts with lo <= id < hi, but `others` (left to the per-account
+    code); returns (accounts, entries, refused (account id, credited year, period))."""
+    import json
+
     params = [
         lo,
         hi,
         plan.region,
         connection.ops.adapt_datefield_value(month_end(plan.until)),
+        list(others) if _pg() else json.dumps(list(others)),
         connection.ops.adapt_datefield_value(plan.until),
         connection.ops.adapt_datefield_value(plan.until),
+        lo,
+        hi,
     ]
     due = _due_sql(plan)
     created = connection.ops.adapt_datetimefield_value(now)
@@ -396,10 +405,11 @@ def run_credit_month(
         for region in regions
     }
     plans = [credit_plan(region, first_opened[region], until) for region in regions]
+    exceptional = exceptional_persons()
     workers = min(workers or default_workers(), max(1, len(pending)))
 
     def one(lo: int, hi: int, number: int) -> None:
-        _run_chunk(job, plans, lo, hi, year, month, refresh=refresh, worker=number)
+        _run_chunk(job, plans, exceptional, lo, hi, year, month, refresh=refresh, worker=number)
         after_chunk(job, hi - 1)
 
     try:
@@ -423,6 +433,7 @@ def run_credit_month(
 def _run_chunk(
     job: BatchJob,
     plans: list[CreditPlan],
+    exceptional: set[int],
     lo: int,
     hi: int,
     year: int,
@@ -441,6 +452,7 @@ def _run_chunk(
                 touched = written = 0
                 errors: list[str] = []
                 refused: dict[int, list[str]] = defaultdict(list)
+                others = _per_account_ids(plans, lo, hi, until, exceptional)
                 with connection.cursor() as cursor:
                     if _pg():
                         cursor.execute("SET LOCAL jit = off")
@@ -448,13 +460,12 @@ def _run_chunk(
                     for plan in plans:
                         if not plan.set_based:
                             continue
-                        accounts, entries, refusals = _run_plan(cursor, plan, lo, hi, now)
+                        accounts, entries, refusals = _run_plan(cursor, plan, lo, hi, now, others)
                         touched += accounts
                         written += entries
                         for account_id, credited_year, period in refusals:
                             refused[account_id].append(crediting.not_rolled_over(credited_year, period))
                 errors += [f"账户 {pk}：{'；'.join(lines)}" for pk, lines in sorted(refused.items())]
-                others = _per_account_ids(plans, lo, hi, until)
                 if others:
                     before = LedgerEntry.objects.filter(
                         account_id__in=others, kind=LedgerEntry.Kind.CREDIT
@@ -501,21 +512,31 @@ def _run_chunk(
             log.warning("credit chunk %s–%s retried after a database conflict", lo, hi)
 
 
-def _per_account_ids(plans: list[CreditPlan], lo: int, hi: int, until: dt.date) -> list[int]:
-    """The chunk's accounts the set-based statement leaves to the per-account code: back payments,
-    agreement payers, and every account of a region without a set-based plan."""
+def exceptional_persons() -> set[int]:
+    """Persons whose credits the set-based statement does not model, read once per run: back
+    payments (art. 17(5): credited when back-paid, with the year's premium) and agreement payers
+    (art. 23(3)). A back payment recorded while the run goes on is not credited by the statement
+    (it skips back-paid records); the next run gives it to the per-account code."""
+    from contributions.models import AgreementPayment, BackPayment, ContributionRecord
+
+    ids = set(BackPayment.objects.values_list("person_id", flat=True))
+    ids |= set(AgreementPayment.objects.values_list("person_id", flat=True))
+    ids |= set(ContributionRecord.objects.filter(is_back_payment=True).values_list("person_id", flat=True))
+    return ids
+
+
+def _per_account_ids(
+    plans: list[CreditPlan], lo: int, hi: int, until: dt.date, exceptional: set[int]
+) -> list[int]:
+    """The chunk's accounts the set-based statement leaves to the per-account code: the exceptional
+    persons' (`exceptional_persons`), and every account of a region without a set-based plan."""
     from django.db.models import Exists, Q
 
-    from contributions.models import AgreementPayment, BackPayment, ContributionRecord
     from enrollment.models import Enrolment
 
     accounts = _open_accounts(until).filter(id__gte=lo, id__lt=hi)
     person = OuterRef("person_id")
-    other = Q(region__in=[p.region for p in plans if not p.set_based]) | Q(
-        Exists(BackPayment.objects.filter(person_id=person))
-        | Exists(AgreementPayment.objects.filter(person_id=person))
-        | Exists(ContributionRecord.objects.filter(person_id=person, is_back_payment=True))
-    )
+    other = Q(region__in=[p.region for p in plans if not p.set_based]) | Q(person_id__in=exceptional)
     for plan in plans:
         if plan.set_based and not plan.retired:
             retired = Enrolment.objects.filter(person_id=person, scheme="employee", category="retired")
