@@ -121,7 +121,7 @@ class CreditPlan:
     retired: bool = True  # False: 省平工资 missing for a month; retirees go through the per-account code
 
 
-MONTH_COLUMNS = "m, own_art, flex_art, ret_art, ta, yn, yd, obn, obd, ypct, opct, tr, ryn, ryd, ron, rod, rypct, ropct, avg"
+MONTH_COLUMNS = "m, per, yy, mo, own_art, flex_art, ret_art, ta, yn, yd, obn, obd, ypct, opct, tr, ryn, ryd, ron, rod, rypct, ropct, avg"
 
 
 def credit_plan(region: str, first: dt.date, until: dt.date) -> CreditPlan:
@@ -174,7 +174,7 @@ def credit_plan(region: str, first: dt.date, until: dt.date) -> CreditPlan:
         key = values
         if key not in cache:
             cache[key] = ", ".join(values)
-        rows.append(f"({_date(month)}, {cache[key]})")
+        rows.append(f"({_date(month)}, '{month:%Y-%m}', {month.year}, {month.month}, {cache[key]})")
         month = crediting.add_months(month, 1)
     return CreditPlan(region, until, True, ", ".join(rows), retired_complete)
 
@@ -183,7 +183,7 @@ def _due_sql(plan: CreditPlan) -> str:
     """The chunk's credits due and not yet credited, with amount (fen), bucket, text and article.
 
     Parameters, in order: lo, hi, region, the month's last day (opened by then), the accounts left
-    to the per-account code, until, until, lo, hi.
+    to the per-account code, lo, hi, until, until.
     """
     from contributions.models import ContributionRecord
     from enrollment.models import Enrolment
@@ -191,13 +191,14 @@ def _due_sql(plan: CreditPlan) -> str:
     records = ContributionRecord._meta.db_table
     names = {k: _quote(v) for k, v in CATEGORY_NAMES.items()}
     false = "false" if _pg() else "0"
+    materialized = "MATERIALIZED"  # the chunk's credited months read once, hashed (not probed per month)
     excluded = "NOT (a.id = ANY(%s))" if _pg() else "a.id NOT IN (SELECT value FROM json_each(%s))"
     category = (
         "CASE r.kind WHEN 'employee' THEN 'active' WHEN 'flexible' THEN 'flexible' "
         "WHEN 'unemployed' THEN 'unemployed' WHEN 'retirement_top_up' THEN 'flexible' "
         "ELSE (CASE WHEN r.employer_amount <> 0 THEN 'active' ELSE 'flexible' END) END"
     )
-    age = f"({_part('year', 'c.m')} - {_part('year', 'c.birth_date')} - (CASE WHEN {_part('month', 'c.m')} < {_part('month', 'c.birth_date')} THEN 1 ELSE 0 END))"
+    age = f"(c.yy - {_part('year', 'c.birth_date')} - (CASE WHEN c.mo < {_part('month', 'c.birth_date')} THEN 1 ELSE 0 END))"
     active_part = "(CASE WHEN d.age <= p.ta THEN (d.base * p.yn + p.yd / 2) / p.yd ELSE (d.base * p.obn + p.obd / 2) / p.obd END)"
     active_band = (
         f"{_text('d.age')} || ' 周岁（' || {_text('p.ta')} || (CASE WHEN d.age <= p.ta THEN ' 周岁（含）以下）' ELSE ' 周岁以上）' END)"
@@ -239,13 +240,18 @@ def _due_sql(plan: CreditPlan) -> str:
               AND {excluded}
               {retirees}
         ),
+        credited AS {materialized} (
+            SELECT l.account_id, l.period FROM {ENTRIES} l
+            WHERE l.kind = 'credit' AND l.account_id >= %s AND l.account_id < %s
+        ),
         cand AS (
-            SELECT acc.id, acc.birth_date, acc.cy, acc.pen, r.month AS m, {category} AS cat,
+            SELECT acc.id, acc.birth_date, acc.cy, acc.pen, p.m, p.per, p.yy, p.mo, {category} AS cat,
                    {fen("r.base")} AS base, {fen("r.personal")} AS own
             FROM acc JOIN {records} r ON r.person_id = acc.person_id AND r.month <= %s AND r.month >= acc.om
                  AND r.is_back_payment = {false}
+            JOIN p ON p.m = r.month
             UNION ALL
-            SELECT DISTINCT acc.id, acc.birth_date, acc.cy, acc.pen, p.m, 'retired', 0, 0
+            SELECT DISTINCT acc.id, acc.birth_date, acc.cy, acc.pen, p.m, p.per, p.yy, p.mo, 'retired', 0, 0
             FROM acc
             JOIN {Enrolment._meta.db_table} e ON e.person_id = acc.person_id AND e.scheme = 'employee'
                  AND e.category = 'retired' AND e.start_date <= %s
@@ -254,15 +260,12 @@ def _due_sql(plan: CreditPlan) -> str:
             WHERE NOT EXISTS (SELECT 1 FROM {records} r WHERE r.person_id = acc.person_id AND r.month = p.m)
         ),
         d AS (
-            SELECT c.id, c.m, c.cat, c.base, c.own, c.pen, c.cy, {_period("c.m")} AS period,
-                   {_part("year", "c.m")} AS y, {age} AS age
+            SELECT c.id, c.m, c.cat, c.base, c.own, c.pen, c.cy, c.per AS period, c.yy AS y, {age} AS age
             FROM cand c
             WHERE NOT EXISTS (
                 SELECT 1 FROM {CreditStop._meta.db_table} s WHERE s.account_id = c.id AND s.first_month <= c.m
                   AND (s.last_month IS NULL OR c.m <= s.last_month))
-              AND NOT EXISTS (
-                SELECT 1 FROM {ENTRIES} l WHERE l.account_id = c.id AND l.kind = 'credit' AND l.period = {_period("c.m")}
-                  AND l.account_id >= %s AND l.account_id < %s)
+              AND NOT EXISTS (SELECT 1 FROM credited k WHERE k.account_id = c.id AND k.period = c.per)
         ),
         calc AS (
             SELECT d.id, d.m, d.y, d.cy, d.period, {amount} AS amount,
@@ -287,10 +290,10 @@ def _run_plan(
         plan.region,
         connection.ops.adapt_datefield_value(month_end(plan.until)),
         list(others) if _pg() else json.dumps(list(others)),
-        connection.ops.adapt_datefield_value(plan.until),
-        connection.ops.adapt_datefield_value(plan.until),
         lo,
         hi,
+        connection.ops.adapt_datefield_value(plan.until),
+        connection.ops.adapt_datefield_value(plan.until),
     ]
     due = _due_sql(plan)
     created = connection.ops.adapt_datetimefield_value(now)
