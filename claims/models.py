@@ -281,6 +281,9 @@ class Settlement(models.Model):
     assistance_paid = models.DecimalField(_("医疗救助支付"), **MONEY)
     historical_funds_paid = models.DecimalField(_("历年资金支付"), **MONEY)
     cash_paid = models.DecimalField(_("现金支付"), **MONEY)
+    # 杭州 art. 26(6), 舟山 art. 21: a close relative's historical funds paid part of the personal
+    # share under a live grant; not one of the engine's components (`cash_paid` is already net of it)
+    mutual_aid_paid = models.DecimalField(_("家庭共济支付"), default=0, **MONEY)
 
     state_before = models.JSONField(_("结算前年度累计"), default=dict)
     state_delta = models.JSONField(_("本笔年度累计增量"), default=dict)

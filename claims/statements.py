@@ -19,6 +19,9 @@ def statement_context(settlement: Settlement) -> dict:
         (settlement._meta.get_field(name).verbose_name, getattr(settlement, name))
         for name in Settlement.COMPONENTS
     ]
+    if settlement.mutual_aid_paid:  # 杭州 art. 26(6), 舟山 art. 21: before the cash it reduced
+        at = len(components) - 1
+        components.insert(at, (settlement._meta.get_field("mutual_aid_paid").verbose_name, settlement.mutual_aid_paid))
     return {
         "settlement": settlement,
         "person_name": settlement.person.name,

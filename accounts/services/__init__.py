@@ -15,7 +15,16 @@ from .crediting import (
     monthly_credit_applies,
 )
 from .ledger import CREDITED_CATEGORIES, CURRENT_FUND_CATEGORIES, AccountError, article
-from .mutual_aid import grant_mutual_aid, mutual_aid_errors, pay_for_relative, revoke_mutual_aid
+from .mutual_aid import (
+    Draw,
+    draw_for_relative,
+    grant_mutual_aid,
+    mutual_aid_errors,
+    pay_for_relative,
+    post_draws,
+    queue_usable_grants,
+    revoke_mutual_aid,
+)
 from .opening import (
     CATEGORY_FROM_ENROLMENT,
     _latest_base,
@@ -45,7 +54,11 @@ __all__ = [
     "credit_for_month",
     "credit_month",
     "due_credits",
+    "Draw",
+    "draw_for_relative",
     "grant_mutual_aid",
+    "post_draws",
+    "queue_usable_grants",
     "monthly_credit_applies",
     "mutual_aid_errors",
     "open_account",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from core.rows import column, queue_all, where
 
 from ..models import Account, LedgerEntry, MutualAidGrant
 from .ledger import AccountError, _entry, _lock, _money, _post, article
@@ -135,3 +138,83 @@ def pay_for_relative(
         )
         _post(account, [entry])
         return entry
+
+
+# --- Mutual aid at settlement (the relative's bill) ---------------------------------------
+
+
+@dataclass
+class Draw:
+    """What one holder's historical funds pay of a relative's bill (art. 26(6)); written by `post_draws`."""
+
+    grant: MutualAidGrant
+    account: Account
+    amount: Decimal
+
+
+def queue_usable_grants(*, relative_id: int, on: dt.date, today: dt.date):
+    """The relative's grants that cover a bill dated `on`, sent now and answered later (core.rows).
+
+    A grant covers the bill when it was made on or before the bill's date and is not revoked
+    by the day the bill is settled (nor before the bill's date): a revoked grant pays nothing
+    more, whatever the date of the bill. Oldest grant first.
+    """
+    condition = (
+        f"{where(MutualAidGrant, 'relative')} AND {column(MutualAidGrant, 'granted_on')} <= %s "
+        f"AND ({column(MutualAidGrant, 'revoked_on')} IS NULL OR {column(MutualAidGrant, 'revoked_on')} > %s)"
+    )
+    order_by = f"{column(MutualAidGrant, 'granted_on')}, {column(MutualAidGrant, 'id')}"
+    return queue_all(MutualAidGrant, condition, [relative_id, on, max(on, today)], order_by=order_by)
+
+
+def draw_for_relative(*, grants: list[MutualAidGrant], amount: Decimal, lock: bool = True) -> list[Draw]:
+    """Lock the holders' accounts (in id order) and work out what each pays, up to its historical funds.
+
+    Call inside the settlement's transaction, before its writes; the rows stay locked until it
+    commits, so two relatives drawing on one holder at once are served one after the other
+    and the holder's historical funds never go below zero. Holders in the order of their
+    grants; an account that is not open pays nothing. `lock=False` (a trial settlement) reads
+    the balances as they stand and locks nothing.
+    """
+    amount = _money(amount, "amount")
+    if not grants or amount <= 0:
+        return []
+    rows = Account.objects.select_for_update() if lock else Account.objects.all()
+    accounts = {
+        account.person_id: account
+        for account in rows.filter(person_id__in={grant.holder_id for grant in grants})
+        .order_by("pk")
+    }
+    draws, left = [], amount
+    for grant in grants:
+        account = accounts.get(grant.holder_id)
+        if left <= 0 or account is None or account.status != Account.Status.OPEN:
+            continue
+        paid = min(left, account.historical)
+        if paid > 0:
+            draws.append(Draw(grant=grant, account=account, amount=paid))
+            left -= paid
+    return draws
+
+
+def post_draws(*, draws: list[Draw], relative, on: dt.date, source_type: str, source_id: str) -> list[LedgerEntry]:
+    """Write each holder's mutual-aid entry (accounts locked by `draw_for_relative`); pipeline-safe (core.rows)."""
+    written = []
+    for draw in draws:
+        account = draw.account
+        entry = _entry(
+            account,
+            kind=LedgerEntry.Kind.MUTUAL_AID,
+            bucket=LedgerEntry.Bucket.HISTORICAL,
+            amount=-draw.amount,
+            on=on,
+            text=(
+                f"历年资金共济支付{draw.grant.get_relation_display()} {relative.name}"
+                f"（{relative.masked_id_number}）医疗费个人负担"
+            ),
+            article_text=article(account.region, "mutual_aid"),
+            source_type=source_type,
+            source_id=source_id,
+        )
+        written += _post(account, [entry])
+    return written

@@ -35,6 +35,7 @@ def result_body(settlement: Settlement, result_dict: dict, extra_lines: list) ->
     }
     for name in Settlement.COMPONENTS:
         body[name] = f"{getattr(settlement, name):.2f}"
+    body["mutual_aid_paid"] = f"{settlement.mutual_aid_paid:.2f}"
     body["lines"] = lines
     return body
 
@@ -51,6 +52,7 @@ def reversal_body(reversal: Settlement) -> dict:
     }
     for name in Settlement.COMPONENTS:
         body[name] = f"{getattr(reversal, name):.2f}"
+    body["mutual_aid_paid"] = f"{reversal.mutual_aid_paid:.2f}"
     body["lines"] = [line_dict(line) for line in reversal.lines.all()]
     return body
 

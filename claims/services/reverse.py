@@ -77,6 +77,7 @@ def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) 
             state_delta=delta(state_before, accumulator.state),
             created_by=user if getattr(user, "is_authenticated", False) else None,
             **{name: -getattr(original, name) for name in Settlement.COMPONENTS},
+            mutual_aid_paid=-original.mutual_aid_paid,
         )
         SettlementLine.objects.bulk_create(
             SettlementLine(
@@ -88,7 +89,8 @@ def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) 
             )
             for line in original.lines.all()
         )
-        if original.current_funds_paid or original.historical_funds_paid:
+        # the relatives' historical funds paid under mutual aid come back with the person's own (art. 26(6))
+        if original.current_funds_paid or original.historical_funds_paid or original.mutual_aid_paid:
             reverse_source(source_type=SOURCE_TYPE, source_id=str(original.pk), on=today)
         recheck_retirement_refund(
             person=original.person, year_key=original.year_key, year_end=accumulator.year_end, today=today

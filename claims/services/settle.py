@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
-from accounts.services import pay_for_settlement, refund_retirement_year_deductible
+from accounts.services import (
+    draw_for_relative,
+    pay_for_settlement,
+    post_draws,
+    queue_usable_grants,
+    refund_retirement_year_deductible,
+)
 from core.rows import (
     insert_rows,
     pipelined,
@@ -19,6 +25,7 @@ from core.rows import (
     select_one,
     update_row,
 )
+from policy.money import ZERO
 from policy.regions import region_of
 
 from ..deltas import delta
@@ -28,6 +35,7 @@ from ..signals import announce_committed
 from .errors import ClaimError, SettlementConflict, SettlementRefused
 from .inputs import BillInput, Prepared, freed_key, idempotency_key, request_digest
 from .locking import lock_rows
+from .mutual_aid import apply_to_result
 from .outbox import queue_statement
 from .prepare import compute, full_state, prepare
 from .responses import jsonb_order, result_body
@@ -175,15 +183,23 @@ def _settle_new(*, person, institution, bill, body, user, source, today, key, di
     with transaction.atomic():
         # the probes travel with the row locks (one round trip on PostgreSQL)
         probes = []
-        accumulator, account, settlement_key = lock_rows(
-            prepared, also=lambda: probes.append(queue_probes(prepared, key, digest))
-        )
+
+        def also():
+            probes.append(queue_probes(prepared, key, digest))
+            # 杭州 art. 26(6), 舟山 art. 21: the grants that cover the bill, read with the locks
+            probes.append(queue_usable_grants(relative_id=prepared.person.pk, on=prepared.on, today=today))
+
+        accumulator, account, settlement_key = lock_rows(prepared, also=also)
         probes[0]()
+        grants = probes[1]()
         balances = account_selectors.balances_of(account)
         uses_historical = account_selectors.historical_funds_pay(account)
         if uses_historical != prepared.profile.use_historical_funds:
             prepared.profile = replace(prepared.profile, use_historical_funds=uses_historical)
         result = compute(prepared, accumulator.state, balances)
+        # the holders' rows are locked (in id order) before the write batch: their balances are read here
+        draws = draw_for_relative(grants=grants, amount=result.cash_paid) if grants else []
+        mutual_aid_paid = apply_to_result(result, draws, region=prepared.profile.region)
         with pipelined():  # the write batch: sent to PostgreSQL together, answered once (core.rows)
             settlement = _write(
                 prepared,
@@ -196,6 +212,8 @@ def _settle_new(*, person, institution, bill, body, user, source, today, key, di
                 body=body,
                 user=user,
                 source=source,
+                draws=draws,
+                mutual_aid_paid=mutual_aid_paid,
             )
         if source == Settlement.Source.COUNTER or (account is not None and account.category == "retired"):
             # (an API bill of a person still active is of no retirement year: no query for it)
@@ -235,6 +253,8 @@ def _write(
     user,
     source,
     settlement_key=None,
+    draws=(),
+    mutual_aid_paid=ZERO,
 ) -> Settlement:
     """Write the settlement, its lines, the account payment and the new accumulators (rows locked by `settle`)."""
 
@@ -276,6 +296,7 @@ def _write(
         state_delta=delta(state_before, state_after),
         created_by=user if getattr(user, "is_authenticated", False) else None,
         **{name: getattr(result, name) for name in Settlement.COMPONENTS},
+        mutual_aid_paid=mutual_aid_paid,
     )
     # the answer is recorded with the settlement (one INSERT); its id is added when answered
     settlement.response = jsonb_order(result_body(settlement, result_dict, prepared.extra_lines))
@@ -306,6 +327,14 @@ def _write(
             source_id=str(settlement.pk),
             text=_("医疗费结算 %(number)s") % {"number": bill.bill_number},
             article=region_of(prepared.profile.region).article("claims.account_payment"),
+        )
+    if draws:
+        post_draws(
+            draws=draws,
+            relative=prepared.person,
+            on=prepared.on,
+            source_type=SOURCE_TYPE,
+            source_id=str(settlement.pk),
         )
     accumulator.state = state_after
     accumulator.settlements += 1
