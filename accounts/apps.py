@@ -5,3 +5,11 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = "个人账户"
+
+    def ready(self):
+        # an employee enrolment opens the account in its own transaction (art. 22(3))
+        from enrollment import account_opening
+
+        from .services import open_for_enrolment
+
+        account_opening.provide(open_for_enrolment)

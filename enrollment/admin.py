@@ -163,7 +163,23 @@ class EmployerAdmin(SimpleHistoryAdmin):
 
 
 class EnrolmentForm(forms.ModelForm):
-    """A new enrolment is checked as the service checks it; a refusal lands on its field."""
+    """A new enrolment is checked as the service checks it; a refusal lands on its field.
+
+    An employee enrolment opens the personal account and presets it (杭州 art. 22(3)): the
+    clerk enters the monthly contribution base (a retiree: the monthly pension).
+    """
+
+    credit_base = forms.DecimalField(
+        label=_("缴费基数（月）"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("职工医保：建立个人账户并按参保当月起预设当年资金"),
+    )
+    pension = forms.DecimalField(
+        label=_("基本养老金（月）"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
 
     class Meta:
         model = Enrolment
@@ -260,6 +276,8 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
             parent=data.get("parent"),
             eligible_since=data.get("eligible_since"),
             note=data.get("note") or "",
+            credit_base=data.get("credit_base"),
+            pension=data.get("pension"),
         )
         obj.pk = created.pk
         obj.refresh_from_db()

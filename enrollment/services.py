@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +20,7 @@ from core.identity import mask_id_number
 from policy.parameters import ParameterError
 from policy.regions import region_of
 
-from . import paid_months
+from . import account_opening, paid_months
 from .models import (
     CERTIFICATE_PRIORITY,
     EMPLOYEE_CATEGORIES,
@@ -312,9 +313,18 @@ def enrol(
     local_actual_months: int | None = None,
     in_local_pension_scheme: bool = False,
     note: str = "",
+    credit_base: Decimal | None = None,
+    pension: Decimal | None = None,
+    handled_on: dt.date | None = None,
     _allow_retired: bool = False,
 ) -> Enrolment:
-    """Enrol a person in one scheme and category after the eligibility checks."""
+    """Enrol a person in one scheme and category after the eligibility checks.
+
+    An employee enrolment opens the personal account in the same transaction, or brings an
+    existing one up to date (杭州 art. 22(3), 26(4)): current funds are preset from the month the
+    enrolment is handled (`handled_on`, default today; not before the start date) to December,
+    at `credit_base` (the monthly contribution base) or, for a retiree, `pension`.
+    """
     Person.objects.select_for_update().filter(pk=person.pk).first()
     scheme = _scheme_of(category)
     if not district:
@@ -356,6 +366,13 @@ def enrol(
     )
     enrolment.full_clean()
     enrolment.save()
+    if scheme == Scheme.EMPLOYEE:
+        account_opening.enrolled(
+            enrolment,
+            on=max(start_date, handled_on or timezone.localdate()),
+            base=credit_base,
+            pension=pension,
+        )
     log.info("enrolled %s in %s/%s from %s", mask_id_number(person.id_number), scheme, category, start_date)
     return enrolment
 

@@ -273,3 +273,26 @@ def _latest_base(account: Account, on: dt.date) -> Decimal | None:
         .first()
     )
     return record
+
+
+def open_for_enrolment(enrolment, *, on: dt.date, base: Decimal | None = None, pension: Decimal | None = None):
+    """The account an employee enrolment opens, preset from the month of `on` (art. 22(3); reading 14).
+
+    Registered with `enrollment.account_opening` (AccountsConfig.ready) and called inside the
+    enrolment's transaction. A category that has no account (none in the resident scheme) opens
+    nothing. A re-enrolment keeps the open account and presets a year not yet preset
+    (art. 26(4)); an account already closed (transferred, cleared) is left as it is: its balance
+    was paid out and the person's records keep it closed.
+    The base is the one given, else the latest paid month's, else the account's.
+    """
+    category = CATEGORY_FROM_ENROLMENT.get(str(enrolment.category))
+    if category is None:
+        return None
+    existing = Account.objects.filter(person_id=enrolment.person_id).only("status").first()
+    if existing is not None and existing.status != Account.Status.OPEN:
+        return None
+    if base is None:
+        base = _latest_base(Account(person_id=enrolment.person_id), on) or ZERO
+    return open_account(
+        person=enrolment.person, on=on, category=category, base=base or ZERO, pension=pension or ZERO
+    )
