@@ -21,6 +21,7 @@ from .models import (
     Certificate,
     Employer,
     Enrolment,
+    FamilyRelation,
     Filing,
     GpContract,
     Person,
@@ -466,3 +467,61 @@ class SuspensionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class FamilyRelationForm(forms.ModelForm):
+    """A clerk records a relation after checking the household register or a certificate; the service checks it."""
+
+    class Meta:
+        model = FamilyRelation
+        fields = ("person", "relative", "kind", "source", "document_number", "verified_on")
+
+    def clean(self):
+        data = super().clean()
+        person, relative = data.get("person"), data.get("relative")
+        if self.instance.pk is None and person and relative:
+            if person.pk == relative.pk:
+                self.add_error("relative", _("近亲属不能是本人"))
+            elif FamilyRelation.objects.filter(person__in=(person, relative), relative__in=(person, relative)).exists():
+                self.add_error("relative", _("已登记两人的家庭关系"))
+        return data
+
+
+@admin.register(FamilyRelation)
+class FamilyRelationAdmin(SimpleHistoryAdmin):
+    """家庭关系: what family mutual aid may be granted on (a household register or a checked certificate)."""
+
+    form = FamilyRelationForm
+    list_display = ("person_masked", "kind", "relative_masked", "source", "verified_on", "verified_by")
+    list_filter = ("kind", "source")
+    search_fields = ("person__name", "=person__id_number", "relative__name", "=relative__id_number")
+    raw_id_fields = ("person", "relative")
+    readonly_fields = ("verified_by",)
+
+    @admin.display(description=_("参保人"))
+    def person_masked(self, relation):
+        return f"{relation.person.name}（{mask_id_number(relation.person.id_number)}）"
+
+    @admin.display(description=_("近亲属"))
+    def relative_masked(self, relation):
+        return f"{relation.relative.name}（{mask_id_number(relation.relative.id_number)}）"
+
+    def get_changeform_initial_data(self, request):
+        return {"verified_on": timezone.localdate(), **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        created = services.record_family_relation(
+            person=data["person"],
+            relative=data["relative"],
+            kind=data["kind"],
+            source=data["source"],
+            document_number=data.get("document_number") or "",
+            verified_by=request.user,
+            verified_on=data.get("verified_on"),
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()

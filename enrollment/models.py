@@ -469,3 +469,56 @@ class Transfer(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.get_direction_display()} {self.other_place} {self.transferred_on}"
+
+
+class FamilyRelation(models.Model):
+    """A close relation the agency has on record: a household register's members, or a document a clerk
+    checked (marriage or birth certificate, a police station's certificate of kinship).
+
+    Family mutual aid is granted only to a relative recorded here (or named as the parent on a
+    child's enrolment): the relation the person states is not enough.
+    """
+
+    class Kind(models.TextChoices):
+        # what `relative` is to `person`
+        SPOUSE = "spouse", _("配偶")
+        CHILD = "child", _("子女")
+        PARENT = "parent", _("父母")
+
+    class Source(models.TextChoices):
+        HOUSEHOLD = "household", _("户口簿（同一户家庭成员）")
+        MARRIAGE = "marriage", _("结婚证")
+        BIRTH = "birth", _("出生医学证明")
+        KINSHIP = "kinship", _("亲属关系证明")
+
+    INVERSE = {Kind.SPOUSE: Kind.SPOUSE, Kind.CHILD: Kind.PARENT, Kind.PARENT: Kind.CHILD}
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="relations", verbose_name=_("参保人")
+    )
+    relative = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="relations_as_relative", verbose_name=_("近亲属")
+    )
+    kind = models.CharField(_("近亲属是参保人的"), max_length=8, choices=Kind.choices)
+    source = models.CharField(_("依据"), max_length=12, choices=Source.choices)
+    document_number = models.CharField(_("证件/证明编号"), max_length=60, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("核验经办人"),
+    )
+    verified_on = models.DateField(_("核验日期"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("家庭关系")
+        verbose_name_plural = _("家庭关系")
+        ordering = ["person_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "relative"], name="enrollment_one_relation_per_pair"),
+            models.CheckConstraint(condition=~models.Q(person=models.F("relative")), name="enrollment_relation_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.get_kind_display()} {self.relative}"

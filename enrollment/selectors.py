@@ -313,3 +313,27 @@ def scheme_switches(*, person: Person) -> list[SchemeSwitch]:
                 SchemeSwitch(after.start_date, before.scheme, before.category, after.scheme, after.category)
             )
     return found
+
+
+def relation_on_record(*, person: Person, relative: Person, kind: str) -> bool:
+    """Whether the agency has `relative` on record as `person`'s `kind` (spouse, child, parent).
+
+    Either a clerk-verified `FamilyRelation` (entered either way round), or, for a parent and a
+    child, the parent named on the child's enrolment.
+    """
+    from django.db.models import Q
+
+    from .models import FamilyRelation
+
+    inverse = FamilyRelation.INVERSE.get(kind)
+    if inverse is None:
+        return False
+    if FamilyRelation.objects.filter(
+        Q(person=person, relative=relative, kind=kind) | Q(person=relative, relative=person, kind=inverse)
+    ).exists():
+        return True
+    if kind == FamilyRelation.Kind.CHILD:
+        return Enrolment.objects.filter(person=relative, parent=person).exists()
+    if kind == FamilyRelation.Kind.PARENT:
+        return Enrolment.objects.filter(person=person, parent=relative).exists()
+    return False

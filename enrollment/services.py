@@ -12,7 +12,7 @@ import logging
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from core import dates
@@ -29,6 +29,7 @@ from .models import (
     Certificate,
     Employer,
     Enrolment,
+    FamilyRelation,
     Filing,
     GpContract,
     Person,
@@ -608,3 +609,44 @@ def intake_certificates(records, *, source: str = Certificate.Source.CIVIL_AFFAI
     from core.intake import run_intake
 
     return run_intake(records, lambda record: intake_certificate(record, source=source))
+
+
+@transaction.atomic
+def record_family_relation(
+    *,
+    person: Person,
+    relative: Person,
+    kind: str,
+    source: str,
+    verified_by,
+    verified_on: dt.date | None = None,
+    document_number: str = "",
+) -> FamilyRelation:
+    """A clerk records a close relation after checking the household register or a certificate.
+
+    `kind` is what `relative` is to `person`. One record per pair, whichever way round it was
+    entered: a second one is refused, naming the first.
+    """
+    if person.pk == relative.pk:
+        _refuse("relative", "近亲属不能是本人")
+    if kind not in FamilyRelation.Kind.values:
+        _refuse("kind", "近亲属限配偶、子女和父母")
+    if source not in FamilyRelation.Source.values:
+        _refuse("source", "请选择关系依据")
+    if verified_by is None or not getattr(verified_by, "is_authenticated", False):
+        _refuse("verified_by", "家庭关系须由经办人核验后登记")
+    Person.objects.select_for_update().filter(pk__in=sorted((person.pk, relative.pk))).order_by("pk").first()
+    existing = FamilyRelation.objects.filter(
+        models.Q(person=person, relative=relative) | models.Q(person=relative, relative=person)
+    ).first()
+    if existing is not None:
+        _refuse("relative", f"已登记两人的家庭关系：{existing.get_kind_display()}（{existing.verified_on}）")
+    return FamilyRelation.objects.create(
+        person=person,
+        relative=relative,
+        kind=kind,
+        source=source,
+        document_number=document_number,
+        verified_by=verified_by,
+        verified_on=verified_on or timezone.localdate(),
+    )

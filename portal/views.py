@@ -183,7 +183,7 @@ def mutual_aid(request, person):
             name=form.cleaned_data["name"], id_number=form.cleaned_data["id_number"]
         )
         if relative is None:
-            form.add_error("id_number", _("未找到姓名与证件号码相符的参保人，请核对后重新填写"))
+            form.add_error(None, not_granted_text(person))
         else:
             try:
                 grant_mutual_aid(
@@ -195,7 +195,11 @@ def mutual_aid(request, person):
                     channel="portal",
                 )
             except ValidationError as error:
-                _report(form, error)
+                if "relative" in getattr(error, "error_dict", {}):
+                    # the same answer whether the pair exists, is insured or is related: no oracle
+                    form.add_error(None, not_granted_text(person))
+                else:
+                    _report(form, error)
             else:
                 messages.success(
                     request,
@@ -211,6 +215,16 @@ def mutual_aid(request, person):
         "received": selectors.grants_received(person=person),
     }
     return render(request, "portal/mutual_aid.html", context, status=400 if form.errors else 200)
+
+
+def not_granted_text(person) -> str:
+    """One refusal for every reason that would tell whether a name and ID number belong to an insured relative."""
+    from accounts.services import article
+
+    return _(
+        "未能办理共济授权。共济仅限已在经办机构登记家庭关系、且参加本省基本医疗保险的配偶、子女或父母"
+        "（%(article)s）。请核对姓名、证件号码和关系；家庭关系尚未登记的，请携户口簿或关系证明到经办窗口办理。"
+    ) % {"article": article(person.region, "mutual_aid")}
 
 
 FIELD_OF_SERVICE_ERROR = {"relative": "id_number", "relation": "relation"}

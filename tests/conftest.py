@@ -64,6 +64,26 @@ def clerk(django_user_model):
     )
 
 
+def record_relation(person, relative, kind, *, source="household"):
+    """The relation on the agency's records, as a clerk enters it after checking the household register."""
+    from django.contrib.auth import get_user_model
+
+    from enrollment.services import record_family_relation
+
+    verifier, _created = get_user_model().objects.get_or_create(
+        username="relation-clerk", defaults={"role": "clerk", "is_staff": True}
+    )
+    return record_family_relation(
+        person=person, relative=relative, kind=kind, source=source, verified_by=verifier
+    )
+
+
+@pytest.fixture
+def relate(db):
+    """`relate(person, relative, kind)`: a clerk-verified family relation (the relative is the person's kind)."""
+    return record_relation
+
+
 @pytest.fixture
 def api_client_factory(django_user_model):
     """Makes an API client of a kind with scopes and returns (rest_framework APIClient, ApiClient)."""

@@ -24,6 +24,13 @@ def _insured(person, on: dt.date) -> bool:
     return bool(getattr(status, "scheme", None)) or bool(getattr(status, "eligible", False))
 
 
+def _on_record(holder, relative, relation: str) -> bool:
+    """The relation is on the agency's records (a household register or a clerk-verified document)."""
+    from enrollment.selectors import relation_on_record
+
+    return relation_on_record(person=holder, relative=relative, kind=relation)
+
+
 def _cite(holder) -> str:
     """The mutual-aid article of the holder's region (the default region's before a holder is chosen)."""
     from django.conf import settings
@@ -44,6 +51,10 @@ def mutual_aid_errors(*, holder, relative, relation: str, on: dt.date) -> dict:
     account = Account.objects.filter(person=holder).first()
     if account is None or account.status != Account.Status.OPEN:
         errors["holder"] = _("授权人没有正常状态的个人账户")
+    if "relative" not in errors and "relation" not in errors and not _on_record(holder, relative, relation):
+        errors["relative"] = _(
+            "共济仅限经办机构登记的近亲属：请先凭户口簿或关系证明到窗口登记家庭关系（%(article)s）"
+        ) % {"article": _cite(holder)}
     if "relative" not in errors and not _insured(relative, on):
         errors["relative"] = _("近亲属须参加本省基本医疗保险（%(article)s）") % {"article": _cite(holder)}
     if (

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0009_institution_suspension_periods'),
+        ("claims", "0009_institution_suspension_periods"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='settlement',
-            name='mutual_aid_paid',
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='家庭共济支付'),
+            model_name="settlement",
+            name="mutual_aid_paid",
+            field=models.DecimalField(
+                decimal_places=2, default=0, max_digits=14, verbose_name="家庭共济支付"
+            ),
         ),
     ]

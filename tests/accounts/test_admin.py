@@ -86,9 +86,10 @@ def test_clerk_starts_a_rollover_job_and_opens_an_account(logged_in, make_person
 
 
 @pytest.mark.django_db
-def test_clerk_grant_refused_for_uninsured_relative(logged_in, make_account, make_person):
+def test_clerk_grant_refused_for_uninsured_relative(logged_in, make_account, make_person, relate):
     holder = make_account()
     relative = make_person(name="未参保")
+    relate(holder.person, relative, "spouse")
     response = logged_in.post(
         reverse("admin:accounts_mutualaidgrant_add"),
         {"holder": holder.person.pk, "relative": relative.pk, "relation": "spouse"},

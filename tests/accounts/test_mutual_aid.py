@@ -26,11 +26,12 @@ def insure(person):
 
 
 @pytest.mark.django_db
-def test_grant_pay_and_revoke(make_account, make_person, clerk):
+def test_grant_pay_and_revoke(make_account, make_person, clerk, relate):
     holder = make_account()
     services.transfer_in(person=holder.person, amount=D("800.00"), on=dt.date(2024, 2, 1), other_place="苏州")
     mother = make_person(name="母亲", birth_date=dt.date(1955, 1, 1))
     insure(mother)
+    relate(holder.person, mother, "parent")
     grant = services.grant_mutual_aid(
         holder=holder.person, relative=mother, relation="parent", granted_by=clerk, on=dt.date(2024, 3, 1)
     )
@@ -80,9 +81,10 @@ def test_grant_pay_and_revoke(make_account, make_person, clerk):
 
 
 @pytest.mark.django_db
-def test_grant_refused_for_uninsured_relative_other_relation_or_self(make_account, make_person):
+def test_grant_refused_for_uninsured_relative_other_relation_or_self(make_account, make_person, relate):
     holder = make_account()
     cousin = make_person(name="堂兄")
+    relate(holder.person, cousin, "parent")
     with pytest.raises(ValidationError) as error:
         services.grant_mutual_aid(holder=holder.person, relative=cousin, relation="parent")
     assert "relative" in error.value.message_dict  # not insured
@@ -100,10 +102,11 @@ def test_grant_refused_for_uninsured_relative_other_relation_or_self(make_accoun
 
 
 @pytest.mark.django_db
-def test_second_live_grant_refused(make_account, make_person):
+def test_second_live_grant_refused(make_account, make_person, relate):
     holder = make_account()
     child = make_person(name="子女", birth_date=dt.date(2015, 1, 1))
     insure(child)
+    relate(holder.person, child, "child")
     services.grant_mutual_aid(holder=holder.person, relative=child, relation="child")
     with pytest.raises(ValidationError):
         services.grant_mutual_aid(holder=holder.person, relative=child, relation="child")

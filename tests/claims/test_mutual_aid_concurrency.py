@@ -8,6 +8,7 @@ import pytest
 from accounts.models import Account, LedgerEntry
 from accounts.services import grant_mutual_aid
 from claims.models import Settlement
+from tests.conftest import record_relation
 
 from .conftest import inpatient
 from .test_concurrency import http_factory, run_threads  # noqa: F401 (fixture)
@@ -30,6 +31,7 @@ def test_two_children_at_once_share_the_parents_5000_art26_6(http_factory, perso
     parent = person_factory(historical=Decimal("5000.00"))
     children = [person_factory(category="child", birth=dt.date(2015 + i, 6, 1)) for i in range(2)]
     for child in children:
+        record_relation(parent, child, "child")
         grant_mutual_aid(holder=parent, relative=child, relation="child", on=dt.date(2024, 1, 10))
     bodies = [
         inpatient(child, f"ZY{i}", eligible="20000.00", out_of_scope="300.00", self_pay_first="200.00")
@@ -57,6 +59,7 @@ def test_ten_bills_of_two_children_never_overdraw_the_parent_art26_6(http_factor
     parent = person_factory(historical=Decimal("3500.00"))
     children = [person_factory(category="child", birth=dt.date(2015 + i, 6, 1)) for i in range(2)]
     for child in children:
+        record_relation(parent, child, "child")
         grant_mutual_aid(holder=parent, relative=child, relation="child", on=dt.date(2024, 1, 10))
     bodies = [
         inpatient(
@@ -76,7 +79,9 @@ def test_ten_bills_of_two_children_never_overdraw_the_parent_art26_6(http_factor
     account = Account.objects.get(person=parent)
     assert account.historical == Decimal("0.00")
     assert paid == Decimal("3500.00")
-    ledger = sum(e.amount for e in LedgerEntry.objects.filter(account=account, kind=LedgerEntry.Kind.MUTUAL_AID))
+    ledger = sum(
+        e.amount for e in LedgerEntry.objects.filter(account=account, kind=LedgerEntry.Kind.MUTUAL_AID)
+    )
     assert ledger == Decimal("-3500.00")
     for s in settlements:
         assert s.total == s.basic_fund_paid + s.mutual_aid_paid + s.cash_paid

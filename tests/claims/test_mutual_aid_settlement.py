@@ -15,6 +15,7 @@ from accounts.services import grant_mutual_aid, revoke_mutual_aid
 from claims.models import Settlement
 from claims.services import reverse
 from claims.statements import statement_context
+from tests.conftest import record_relation
 
 from .conftest import inpatient
 
@@ -36,6 +37,7 @@ def child_bill(child, number="ZY0001"):
 def family(person_factory, *, historical="5000.00"):
     parent = person_factory(historical=Decimal(historical))
     child = person_factory(category="child", birth=dt.date(2015, 6, 1))
+    record_relation(parent, child, "child")
     grant_mutual_aid(holder=parent, relative=child, relation="child", on=dt.date(2024, 1, 10))
     return parent, child
 
@@ -88,6 +90,7 @@ def test_own_historical_funds_pay_first_then_spouse_art26_6(hospital, person_fac
     """
     spouse = person_factory(historical=Decimal("3000.00"))
     patient = person_factory(historical=Decimal("1000.00"))
+    record_relation(spouse, patient, "spouse")
     grant_mutual_aid(holder=spouse, relative=patient, relation="spouse", on=dt.date(2024, 1, 2))
     response = hospital.post(URL, inpatient(patient), format="json")
     assert response.status_code == 201, response.content
@@ -118,6 +121,7 @@ def test_grant_made_after_the_bill_date_pays_nothing_art26_6(hospital, person_fa
     """The grant covers bills from its date: a bill of 1 March under a grant of 2 March is paid in cash."""
     parent = person_factory(historical=Decimal("5000.00"))
     child = person_factory(category="child", birth=dt.date(2015, 6, 1))
+    record_relation(parent, child, "child")
     grant_mutual_aid(holder=parent, relative=child, relation="child", on=dt.date(2024, 3, 2))
     body = hospital.post(URL, child_bill(child), format="json").json()
     assert body["mutual_aid_paid"] == "0.00" and body["cash_paid"] == "7060.00"
@@ -137,7 +141,9 @@ def test_trial_shows_mutual_aid_and_writes_nothing_art26_6(person_factory, insti
         self_pay_first=Decimal("200.00"),
         eligible=Decimal("20000.00"),
     )
-    body = trial(person=child, institution=next(iter(institutions.values())), bill=bill, today=dt.date(2024, 3, 2))
+    body = trial(
+        person=child, institution=next(iter(institutions.values())), bill=bill, today=dt.date(2024, 3, 2)
+    )
     assert body["mutual_aid_paid"] == "5000.00"
     assert body["cash_paid"] == "2060.00"
     assert Account.objects.get(person=parent).historical == Decimal("5000.00")

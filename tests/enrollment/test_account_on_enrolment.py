@@ -37,9 +37,9 @@ def test_enrolment_in_march_opens_account_preset_march_to_december_art22_3(make_
     assert account.current == Decimal("2452.00")
     preset = LedgerEntry.objects.get(account=account, kind=LedgerEntry.Kind.PRESET)
     assert preset.amount == Decimal("2500.00") and "第二十二条" in preset.article
-    assert LedgerEntry.objects.get(account=account, kind=LedgerEntry.Kind.CATASTROPHIC_PREMIUM).amount == Decimal(
-        "-48.00"
-    )
+    assert LedgerEntry.objects.get(
+        account=account, kind=LedgerEntry.Kind.CATASTROPHIC_PREMIUM
+    ).amount == Decimal("-48.00")
 
 
 def test_enrolment_and_account_are_one_transaction(make_person, employer, monkeypatch):
@@ -132,4 +132,6 @@ def test_counter_clerk_enrols_employee_and_the_account_opens(client, clerk, make
     assert response.status_code == 302, response.content.decode()[:2000]
     account = Account.objects.get(person=person)
     months = 13 - start.month
-    assert LedgerEntry.objects.get(account=account, kind=LedgerEntry.Kind.PRESET).amount == Decimal(250 * months)
+    assert LedgerEntry.objects.get(account=account, kind=LedgerEntry.Kind.PRESET).amount == Decimal(
+        250 * months
+    )
