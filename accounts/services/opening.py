@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 
 from django.db import transaction
@@ -10,11 +11,14 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from policy.money import ZERO
+from policy.parameters import ParameterError
 from policy.regions import region_of
 
 from ..models import Account, CreditStop, LedgerEntry
 from .crediting import _credits_apply, _preset_months, add_months
 from .ledger import AccountError, _entry, _lock, _money, _post, article
+
+log = logging.getLogger(__name__)
 
 
 def premium_entry(account: Account, year: int, on: dt.date) -> LedgerEntry | None:
@@ -100,6 +104,7 @@ def open_account(
     category: str,
     base: Decimal = ZERO,
     pension: Decimal = ZERO,
+    preset: bool = True,
 ) -> Account:
     """Open the person's account, preset current funds for the rest of the year and take the year's
     premium (art. 22(3), 41; reading 14).
@@ -131,7 +136,8 @@ def open_account(
             Account.objects.filter(pk=existing.pk).update(**changed)
             for field, value in changed.items():
                 setattr(existing, field, value)
-        preset_rest_of_year(existing, on)
+        if preset:
+            preset_rest_of_year(existing, on)
         return existing
     account = Account.objects.create(
         person=person,
@@ -146,7 +152,8 @@ def open_account(
         credited_year=on.year,
         credited_total=ZERO,
     )
-    preset_rest_of_year(account, on)
+    if preset:
+        preset_rest_of_year(account, on)
     return account
 
 
@@ -293,6 +300,13 @@ def open_for_enrolment(enrolment, *, on: dt.date, base: Decimal | None = None, p
         return None
     if base is None:
         base = _latest_base(Account(person_id=enrolment.person_id), on) or ZERO
-    return open_account(
-        person=enrolment.person, on=on, category=category, base=base or ZERO, pension=pension or ZERO
-    )
+    opening = dict(person=enrolment.person, on=on, category=category, base=base or ZERO, pension=pension or ZERO)
+    try:
+        with transaction.atomic():
+            return open_account(**opening)
+    except ParameterError as error:
+        # a figure the agency has not entered yet (e.g. last year's provincial average wage for a
+        # retiree's credit) must not stop the enrolment: the account opens without this year's
+        # preset; the monthly credits and the year end's reconciliation (art. 22(5)) make it up
+        log.warning("account of enrolment %s opened without preset: %s", enrolment.pk, error)
+        return open_account(**opening, preset=False)

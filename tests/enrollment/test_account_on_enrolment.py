@@ -135,3 +135,22 @@ def test_counter_clerk_enrols_employee_and_the_account_opens(client, clerk, make
     assert LedgerEntry.objects.get(account=account, kind=LedgerEntry.Kind.PRESET).amount == Decimal(
         250 * months
     )
+
+
+def test_retiree_enrolled_before_the_wage_figure_is_entered_still_gets_the_account(make_person):
+    """A retiree's credit needs last year's provincial average wage (art. 23(1)2): while the agency has
+    not entered it, the enrolment goes through and the account opens without this year's preset."""
+    person = make_person(birth=dt.date(1955, 1, 1))
+    enrol(
+        person=person,
+        category="retired",
+        district="上城区",
+        start_date=dt.date(2024, 3, 5),
+        pension=Decimal("4000.00"),
+        handled_on=dt.date(2024, 3, 5),
+        _allow_retired=True,
+    )
+    account = Account.objects.get(person=person)
+    assert (account.category, account.pension, account.current) == ("retired", Decimal("4000.00"), Decimal("0"))
+    assert not LedgerEntry.objects.filter(account=account).exists()
+    assert Enrolment.objects.filter(person=person, category="retired").exists()

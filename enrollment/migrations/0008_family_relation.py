@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enrollment", "0006_filing_temporary_return"),
+        ("enrollment", "0007_help_text_without_region"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
