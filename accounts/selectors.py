@@ -56,6 +56,16 @@ def ledger(*, person):
     return LedgerEntry.objects.filter(account__person=person).order_by("id")
 
 
+def mutual_aid_paid_out(*, person):
+    """What the person's historical funds paid for relatives (art. 26(6)) and what came back on reversal."""
+    from django.db.models import Q
+
+    return LedgerEntry.objects.filter(
+        Q(kind=LedgerEntry.Kind.MUTUAL_AID) | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.MUTUAL_AID),
+        account__person=person,
+    ).order_by("-entry_date", "-id")
+
+
 def _fen(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"({column} * 100)::bigint"

@@ -14,14 +14,22 @@ logging.getLogger("weasyprint").setLevel(logging.WARNING)
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
-def statement_context(settlement: Settlement) -> dict:
+def components_of(settlement: Settlement) -> list:
+    """(label, amount) of every component; a relative's mutual aid, when it paid, just before the cash it reduced."""
     components = [
         (settlement._meta.get_field(name).verbose_name, getattr(settlement, name))
         for name in Settlement.COMPONENTS
     ]
-    if settlement.mutual_aid_paid:  # 杭州 art. 26(6), 舟山 art. 21: before the cash it reduced
-        at = len(components) - 1
-        components.insert(at, (settlement._meta.get_field("mutual_aid_paid").verbose_name, settlement.mutual_aid_paid))
+    if settlement.mutual_aid_paid:  # 杭州 art. 26(6), 舟山 art. 21
+        components.insert(
+            len(components) - 1,
+            (settlement._meta.get_field("mutual_aid_paid").verbose_name, settlement.mutual_aid_paid),
+        )
+    return components
+
+
+def statement_context(settlement: Settlement) -> dict:
+    components = components_of(settlement)
     return {
         "settlement": settlement,
         "person_name": settlement.person.name,

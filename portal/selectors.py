@@ -117,6 +117,21 @@ def grants_received(*, person: Person):
     return account_selectors.active_grants(relative=person).select_related("holder")
 
 
+def mutual_aid_paid_out(*, person: Person):
+    """The person's historical funds paying relatives' bills (their ledger's 家庭共济支付 entries)."""
+    return account_selectors.mutual_aid_paid_out(person=person)
+
+
+def mutual_aid_received(*, person: Person):
+    """The person's settlements a relative's historical funds paid part of."""
+    return (
+        Settlement.objects.filter(person=person)
+        .exclude(mutual_aid_paid=0)
+        .select_related("institution")
+        .order_by("-bill_date", "-id")
+    )
+
+
 def grant_of(*, person: Person, pk: int):
     """A live grant the person gave (None when another person's or already revoked)."""
     return account_selectors.active_grants(holder=person).filter(pk=pk).first()
@@ -145,6 +160,7 @@ COMPONENT_LABELS = (
     ("catastrophic_paid", _("大病保险支付")),
     ("assistance_paid", _("医疗救助支付")),
     ("historical_funds_paid", _("个人账户历年资金支付")),
+    ("mutual_aid_paid", _("家庭共济支付（近亲属历年资金）")),
     ("cash_paid", _("个人现金支付")),
     ("deductible", _("注：个人负担中含起付标准")),
 )

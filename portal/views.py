@@ -131,10 +131,9 @@ def settlement_detail(request, person, pk: int):
     settlement = selectors.settlement_of(person=person, pk=pk)
     if settlement is None:
         raise Http404
-    components = [
-        (settlement._meta.get_field(name).verbose_name, getattr(settlement, name))
-        for name in settlement.COMPONENTS
-    ]
+    from claims.statements import components_of
+
+    components = components_of(settlement)
     context = {
         "nav": "settlements",
         "person": person,
@@ -213,6 +212,8 @@ def mutual_aid(request, person):
         "form": form,
         "given": selectors.grants_given(person=person),
         "received": selectors.grants_received(person=person),
+        "paid_out": selectors.mutual_aid_paid_out(person=person)[:50],
+        "paid_in": selectors.mutual_aid_received(person=person)[:50],
     }
     return render(request, "portal/mutual_aid.html", context, status=400 if form.errors else 200)
 
