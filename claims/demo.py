@@ -101,13 +101,67 @@ def _settle(person, institution, bill, stdout):
     return settlement
 
 
+def _mutual_aid(institutions, year: int, stdout) -> list:
+    """杭州 art. 26(6): 张三 (the portal's demo login) grants his child 吴小宝 the use of his historical funds;
+    the relation is on record from the household register; the boy's hospital bill draws on them.
+
+    Settled before the family's own bills, so that 张三's historical funds are there to draw on.
+    """
+    from django.contrib.auth import get_user_model
+
+    from accounts.services import AccountError, grant_mutual_aid
+    from enrollment import demo as enrollment_demo
+    from enrollment.models import FamilyRelation, Person
+    from enrollment.services import record_family_relation
+
+    try:
+        holder, child = enrollment_demo.person("zhangsan"), enrollment_demo.person("wuxiaobao")
+    except (KeyError, Person.DoesNotExist):
+        return []
+    clerk = get_user_model().objects.filter(is_staff=True).order_by("id").first()
+    if clerk is None:
+        return []
+    if not FamilyRelation.objects.filter(person=holder, relative=child).exists():
+        record_family_relation(
+            person=holder,
+            relative=child,
+            kind="child",
+            source="household",
+            document_number="DEMO-HK-0001",
+            verified_by=clerk,
+            verified_on=dt.date(year, 1, 2),
+        )
+    if not holder.mutual_aid_given.filter(relative=child, revoked_on__isnull=True).exists():
+        try:
+            grant_mutual_aid(holder=holder, relative=child, relation="child", on=dt.date(year, 1, 2))
+        except AccountError as error:
+            stdout.write(f"claims: mutual aid for the demo not granted: {error.message_dict}\n")
+            return []
+    bill = services.BillInput(
+        bill_number=f"DEMO-{year}-{child.pk}-GJ",
+        kind="inpatient",
+        admission_date=dt.date(year, 1, 20),
+        discharge_date=dt.date(year, 1, 26),
+        eligible=Decimal("18000.00"),
+        out_of_scope=Decimal("420.00"),
+        self_pay_first=Decimal("380.00"),
+    )
+    settlement = _settle(child, institutions[HOSPITAL], bill, stdout)
+    if settlement is None:
+        return []
+    stdout.write(
+        f"claims: mutual aid demo: {child} bill paid {settlement.mutual_aid_paid} from {holder}'s historical funds\n"
+    )
+    return [settlement]
+
+
 def load(stdout) -> None:
     from enrollment.models import Person
 
     institutions = _institutions(stdout)
     _api_clients(stdout)
     year, outpatient_day, admission, discharge = _bill_dates()
-    settled = []
+    settled = _mutual_aid(institutions, year, stdout)
     people = list(Person.objects.order_by("id")[:6])
     # Zhoushan persons (illustrative figures) get the same bills: an inpatient one among them
     people += [p for p in Person.objects.filter(region="zhoushan").order_by("id")[:3] if p not in people]

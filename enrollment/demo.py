@@ -68,8 +68,11 @@ def employer(key: str) -> Employer:
 
 
 def _enrol_once(who: Person, start: dt.date, **kwargs) -> Enrolment:
+    """An employee enrolment opens the account as at the counter (杭州 art. 22(3)): handled, for the demo,
+    no earlier than January of last year, so that `accounts.demo` shows last year's credits and rollover."""
     existing = who.enrolments.filter(start_date=start).first()
-    return existing or enrol(person=who, start_date=start, **kwargs)
+    handled_on = max(start, dt.date(anchor().year - 1, 1, 1))
+    return existing or enrol(person=who, start_date=start, handled_on=handled_on, **kwargs)
 
 
 def load(stdout) -> None:
