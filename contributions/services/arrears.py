@@ -173,20 +173,31 @@ def arrears_candidates(*, on: dt.date, lo: int, hi: int) -> tuple[int, list[int]
         f"(CASE WHEN e.end_date IS NOT NULL AND {_sql_month_of('e.end_date')} < {date(bound)}"
         f" THEN {_sql_month_of('e.end_date')} ELSE {date(bound)} END)"
     )
+    # the chunk's months paid by their month's end read once by person-id range, then counted per
+    # enrolment (a hash join, not a look-up per enrolment)
+    materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
     sql = f"""
         WITH e AS (
-            SELECT e.person_id, {_sql_month_of("e.start_date")} AS first_month, {last} AS last_month
+            SELECT e.id, e.person_id, {_sql_month_of("e.start_date")} AS first_month, {last} AS last_month
             FROM {enrolments} e
             WHERE e.scheme = 'employee' AND e.category IN ({monthly}) AND e.start_date < %s
               AND e.person_id >= %s AND e.person_id < %s
         ),
+        on_time AS {materialized} (
+            SELECT r.person_id, r.month FROM {records} r
+            WHERE r.person_id >= %s AND r.person_id < %s AND r.month <= {date(bound)}
+              AND r.paid_on <= {_sql_month_end("r.month")}
+        ),
+        counted AS (
+            SELECT e.id, e.person_id, e.first_month, e.last_month, count(o.month) AS paid
+            FROM e LEFT JOIN on_time o
+              ON o.person_id = e.person_id AND o.month >= e.first_month AND o.month <= e.last_month
+            GROUP BY e.id, e.person_id, e.first_month, e.last_month
+        ),
         flagged AS (
-            SELECT e.person_id FROM e
-            WHERE e.last_month >= e.first_month
-              AND {_sql_month_index("e.last_month")} - {_sql_month_index("e.first_month")} + 1 > (
-                SELECT count(*) FROM {records} r
-                WHERE r.person_id = e.person_id AND r.month >= e.first_month AND r.month <= e.last_month
-                  AND r.paid_on <= {_sql_month_end("r.month")})
+            SELECT person_id FROM counted
+            WHERE last_month >= first_month
+              AND {_sql_month_index("last_month")} - {_sql_month_index("first_month")} + 1 > paid
             UNION
             SELECT x.person_id FROM {enrolments} x JOIN {suspensions} s ON s.enrolment_id = x.id
             WHERE x.person_id >= %s AND x.person_id < %s
@@ -196,7 +207,7 @@ def arrears_candidates(*, on: dt.date, lo: int, hi: int) -> tuple[int, list[int]
         SELECT 1, person_id FROM (SELECT DISTINCT f.person_id FROM flagged f JOIN e ON e.person_id = f.person_id) c
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [on, lo, hi, lo, hi])
+        cursor.execute(sql, [on, lo, hi, lo, hi, lo, hi])
         rows = cursor.fetchall()
     covered = next(int(n) for kind, n in rows if kind == 0)
     return covered, sorted(int(n) for kind, n in rows if kind == 1)
