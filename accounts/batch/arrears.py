@@ -1,4 +1,4 @@
-"""The arrears check as a batch job (欠费检查; 杭州 art. 15, 16; coverage-rules reading 1): chunks, progress, resume.
+"""The arrears check as a batch job (欠费检查; art. 15, 16; coverage-rules reading 1): chunks, progress, resume.
 
 The rows it writes mirror the derived benefit status (`contributions.services.arrears`): a
 set-based statement per chunk of person ids picks the persons the derivation could write or

@@ -26,28 +26,31 @@ from ..selectors import MONTHLY_CATEGORIES
 log = logging.getLogger(__name__)
 
 
-def _params_on(region):
-    views = {}
+def _params_on(region, views: dict | None = None):
+    """The region's parameter view of a day, each read once (`views`, shared by the persons of a
+    run: reading a view asks the agency's overrides of the database)."""
+    views = {} if views is None else views
 
     def view(day: dt.date):
-        if day not in views:
-            views[day] = region.parameters(day)
-        return views[day]
+        key = (region.code, day)
+        if key not in views:
+            views[key] = region.parameters(day)
+        return views[key]
 
     return view
 
 
-def mirror_person(person: Person, *, until: dt.date, create: bool = True) -> int:
+def mirror_person(person: Person, *, until: dt.date, create: bool = True, views: dict | None = None) -> int:
     """Write (or correct) the suspension rows of one person's enrolments up to `until`.
 
     Returns the number of rows created. With `create=False` only rows that exist are corrected
-    (a payment recorded after the check).
+    (a payment recorded after the check). `views`: parameter views shared by a run's persons.
     """
     region = region_of(person.region)
     enrolments = list(person.enrolments.all())
     transfers = list(person.transfers.all())
     facts = coverage_facts(person, enrolments, transfers)
-    params_on = _params_on(region)
+    params_on = _params_on(region, views)
     created = 0
     for enrolment in enrolments:
         if enrolment.scheme != Scheme.EMPLOYEE or enrolment.category not in MONTHLY_CATEGORIES:
@@ -221,7 +224,8 @@ def check_persons(person_ids: list[int], *, on: dt.date) -> int:
         Person.objects.filter(pk__in=person_ids).prefetch_related("enrolments__suspensions", "transfers")
     )
     payments.preload(persons)
-    return sum(mirror_person(person, until=on) for person in persons)
+    views: dict = {}
+    return sum(mirror_person(person, until=on, views=views) for person in persons)
 
 
 def check_chunk(*, on: dt.date, lo: int, hi: int) -> tuple[int, int, int]:
