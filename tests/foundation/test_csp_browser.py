@@ -38,7 +38,8 @@ PORTAL_PAGES = [
 
 
 @pytest.fixture
-def page(monkeypatch):
+def browser_tab(monkeypatch):
+    """(Playwright page, the console messages it logged)."""
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -48,27 +49,29 @@ def page(monkeypatch):
             context = browser.new_context(locale="zh-CN")
             context.add_init_script(RECORD_VIOLATIONS)
             page = context.new_page()
-            page.console_messages = []
-            page.on("console", lambda message: page.console_messages.append(message.text))
-            yield page
+            messages: list[str] = []
+            page.on("console", lambda message: messages.append(message.text))
+            yield page, messages
         finally:
             connections.close_all()
             browser.close()
 
 
-def _visit(page, url, *, wait_for=None):
+def _visit(browser, url, *, wait_for=None):
+    page, messages = browser
     response = page.goto(url)
     assert response.status < 400, (url, response.status)
     page.wait_for_load_state("networkidle")
     if wait_for:
         page.wait_for_selector(wait_for)
     violations = page.evaluate("window.__csp")
-    console = [text for text in page.console_messages if "Content Security Policy" in text]
-    page.console_messages.clear()
+    console = [text for text in messages if "Content Security Policy" in text]
+    messages.clear()
     assert not violations and not console, (url, violations, console)
 
 
-def _log_in(page, url, username, password, submit):
+def _log_in(browser, url, username, password, submit):
+    page, _messages = browser
     page.goto(url)
     page.fill("#id_username", username)
     page.fill("#id_password", password)
@@ -78,7 +81,9 @@ def _log_in(page, url, username, password, submit):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_admin_portal_and_api_docs_log_no_csp_violation(page, live_server, django_user_model):
+def test_admin_portal_and_api_docs_log_no_csp_violation(browser_tab, live_server, django_user_model):
+    browser = browser_tab
+    tab, messages = browser_tab
     base = live_server.url
     django_user_model.objects.create_superuser(username="root", password="root-pass-2024", role="clerk")
     make_insured(
@@ -89,25 +94,25 @@ def test_admin_portal_and_api_docs_log_no_csp_violation(page, live_server, djang
         birth=dt.date(1974, 5, 1),
     )
 
-    _visit(page, f"{base}/admin/login/")
-    _log_in(page, f"{base}/admin/login/", "root", "root-pass-2024", "input[type=submit]")
+    _visit(browser, f"{base}/admin/login/")
+    _log_in(browser, f"{base}/admin/login/", "root", "root-pass-2024", "input[type=submit]")
     for path in ADMIN_PAGES:
-        _visit(page, base + path)
+        _visit(browser, base + path)
     # the API docs: Swagger UI renders the schema (scripts and styles from this site only)
-    _visit(page, f"{base}/api/docs/", wait_for=".swagger-ui .info .title")
-    assert "Medsec API" in page.inner_text(".swagger-ui .info .title")
+    _visit(browser, f"{base}/api/docs/", wait_for=".swagger-ui .info .title")
+    assert "Medsec API" in tab.inner_text(".swagger-ui .info .title")
 
-    page.context.clear_cookies()
-    _visit(page, f"{base}/login/")
-    _log_in(page, f"{base}/login/", "wangxm", PASSWORD, "#login-form button[type=submit]")
+    tab.context.clear_cookies()
+    _visit(browser, f"{base}/login/")
+    _log_in(browser, f"{base}/login/", "wangxm", PASSWORD, "#login-form button[type=submit]")
     for path in PORTAL_PAGES:
-        _visit(page, base + path)
+        _visit(browser, base + path)
     # the account page's year select submits itself (a static script, was an inline onchange)
-    page.goto(f"{base}/account/")
-    options = page.locator("#year option").all()
-    if len(options) > 1:
-        value = options[1].get_attribute("value")
-        with page.expect_navigation():
-            page.select_option("#year", value)
-        assert f"year={value}" in page.url
-    assert not page.evaluate("window.__csp")
+    tab.goto(f"{base}/account/")
+    options = tab.locator("#year option").all()
+    assert len(options) > 1
+    value = options[1].get_attribute("value")
+    with tab.expect_navigation():
+        tab.select_option("#year", value)
+    assert f"year={value}" in tab.url
+    assert not tab.evaluate("window.__csp") and not [m for m in messages if "Content Security Policy" in m]
