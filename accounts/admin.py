@@ -188,10 +188,10 @@ class AccountAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("划账"))
     def credits_state(self, account):
         if account.credits_stopped:
-            return format_html('<span style="color:#b00">{}</span>', _("停止：%s") % account.stop_reason)
+            return format_html('<span class="status-no">{}</span>', _("停止：%s") % account.stop_reason)
         if account.benefit_suspended:
             return format_html(
-                '<span style="color:#b00">{}</span>', _("暂停：%s") % account.suspension_reason
+                '<span class="status-no">{}</span>', _("暂停：%s") % account.suspension_reason
             )
         return _("正常")
 
@@ -338,7 +338,7 @@ class BatchJobAdmin(admin.ModelAdmin):
     @admin.display(description=_("进度"))
     def progress(self, job):
         return format_html(
-            '<progress value="{}" max="100" style="width:8em"></progress> {}%', job.percent, job.percent
+            '<progress value="{}" max="100" class="job-progress"></progress> {}%', job.percent, job.percent
         )
 
     @admin.display(description=_("错误"))

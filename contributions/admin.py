@@ -35,7 +35,7 @@ def explanation(obj):
         return "-"
     rows = format_html_join(
         "",
-        "<tr><td>{}</td><td>{}</td><td style='text-align:right'>{}</td></tr>",
+        "<tr><td>{}</td><td>{}</td><td class='num'>{}</td></tr>",
         ((line["article"], line["text"], line["amount"]) for line in obj.lines),
     )
     return format_html("<table><tr><th>条款</th><th>计算</th><th>金额</th></tr>{}</table>", rows)

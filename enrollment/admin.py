@@ -132,10 +132,10 @@ class PersonAdmin(SimpleHistoryAdmin):
                 "category": status.category,
                 "district": status.district,
             }
-            colour = "green"
+            colour = "status-ok"
         else:
             text = _("不可享受待遇：%(reason)s") % {"reason": status.reason}
-            colour = "#b00"
+            colour = "status-no"
         extras = []
         if status.certificate:
             extras.append(_("持证：%s") % status.certificate)
@@ -144,7 +144,7 @@ class PersonAdmin(SimpleHistoryAdmin):
         if status.filings:
             extras.append(_("备案：%s") % "、".join(status.filings))
         return format_html(
-            '<strong style="color:{}">{}</strong><br>{}<br><small>{} {}</small>',
+            '<strong class="{}">{}</strong><br>{}<br><small>{} {}</small>',
             colour,
             text,
             "；".join(str(e) for e in extras),

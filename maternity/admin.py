@@ -71,7 +71,7 @@ def lines_table(lines):
         return "-"
     rows = format_html_join(
         "",
-        "<tr><td>{}</td><td>{}</td><td style='text-align:right'>{}</td></tr>",
+        "<tr><td>{}</td><td>{}</td><td class='num'>{}</td></tr>",
         ((line.get("article", ""), line.get("text", ""), line.get("amount", "")) for line in lines),
     )
     return format_html(

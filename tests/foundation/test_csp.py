@@ -58,3 +58,17 @@ def test_no_web_page_template_has_inline_script_or_style():
                 if INLINE.search(line):
                     found.append(f"{path}:{number}: {line.strip()[:80]}")
     assert not found, "inline script/style (the CSP refuses it; use a static file):\n" + "\n".join(found)
+
+
+def test_no_python_module_writes_inline_script_or_style():
+    """Admin display methods build HTML with format_html: no `style=` either (were 5, in 4 admins)."""
+    base = Path(settings.BASE_DIR)
+    found = []
+    for path in base.glob("*/**/*.py"):
+        parts = path.relative_to(base).parts
+        if parts[0] in {".venv", "tests", "staticfiles", "media"} or "migrations" in parts:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if re.search(r"""<style|<script|\sstyle=['"]""", line):
+                found.append(f"{path}:{number}: {line.strip()[:80]}")
+    assert not found, "inline script/style (the CSP refuses it; use a class):\n" + "\n".join(found)
