@@ -22,9 +22,10 @@ setup: venv
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py setup_roles >/dev/null
 
+# The demo runs Zhoushan on its ILLUSTRATIVE figures (marked 示例参数 everywhere; never in production).
 demo: setup
-	@$(PY) manage.py load_demo --host $(HOST)
-	@$(PY) manage.py runserver $(HOST) --noreload
+	@POLICY_ZHOUSHAN_ILLUSTRATIVE=1 $(PY) manage.py load_demo --host $(HOST)
+	@POLICY_ZHOUSHAN_ILLUSTRATIVE=1 $(PY) manage.py runserver $(HOST) --noreload
 
 # Both passes run even if the first fails, so one run shows every failure.
 test: venv

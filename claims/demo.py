@@ -22,6 +22,9 @@ INSTITUTIONS = [
     ("P330100004", "老百姓大药房文三路店（演示）", "other", "pharmacy"),
 ]
 HOSPITAL, _OTHER, COMMUNITY, PHARMACY = (row[0] for row in INSTITUTIONS)
+# Zhoushan's demo persons (ILLUSTRATIVE figures) are treated in the city (舟山 art. 24, 56)
+ZS_HOSPITAL = ("H330900001", "舟山医院（演示）", "level3", "hospital")
+ZS_COMMUNITY = ("C330900002", "定海区昌国街道社区卫生服务中心（演示）", "community", "community_centre")
 
 
 def _institutions(stdout) -> dict[str, Institution]:
@@ -50,6 +53,10 @@ def _institutions(stdout) -> dict[str, Institution]:
             "networked": False,
         },
     )
+    for code, name, level, kind in (ZS_HOSPITAL, ZS_COMMUNITY):
+        found[code], _created = Institution.objects.get_or_create(
+            code=code, defaults={"name": name, "level": level, "kind": kind, "region": "zhoushan"}
+        )
     stdout.write(f"claims: {len(found) + 1} demo institutions")
     return found
 
@@ -164,11 +171,14 @@ def load(stdout) -> None:
     settled = _mutual_aid(institutions, year, stdout)
     people = list(Person.objects.order_by("id")[:6])
     # Zhoushan persons (illustrative figures) get the same bills: an inpatient one among them
-    people += [p for p in Person.objects.filter(region="zhoushan").order_by("id")[:3] if p not in people]
+    people += [p for p in Person.objects.filter(region="zhoushan").order_by("id")[:4] if p not in people]
     for person in people:
+        in_city = person.region == "zhoushan"
+        hospital = institutions[ZS_HOSPITAL[0] if in_city else HOSPITAL]
+        community = institutions[ZS_COMMUNITY[0] if in_city else COMMUNITY]
         bills = [
             (
-                institutions[COMMUNITY],
+                community,
                 services.BillInput(
                     bill_number=f"DEMO-{year}-{person.pk}-MZ",
                     kind="outpatient",
@@ -179,7 +189,7 @@ def load(stdout) -> None:
                 ),
             ),
             (
-                institutions[HOSPITAL],
+                hospital,
                 services.BillInput(
                     bill_number=f"DEMO-{year}-{person.pk}-ZY",
                     kind="inpatient",

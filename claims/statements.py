@@ -37,7 +37,14 @@ def statement_context(settlement: Settlement) -> dict:
         "components": components,
         "lines": list(settlement.lines.all()),
         "institution": settlement.institution.name if settlement.institution else settlement.institution_name,
+        "illustrative_notice": _illustrative_notice(settlement.region, settlement.bill_date),
     }
+
+
+def _illustrative_notice(region: str, on) -> str:
+    from policy.regions import region_of
+
+    return region_of(region).illustrative_notice(on) if region else ""
 
 
 def render_html(settlement: Settlement) -> str:

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from core import dates
-from enrollment.demo import anchor, employer, months_ago, person
+from enrollment.demo import anchor, employer, months_ago, person, zhoushan_illustrative
 
 from .models import (
     AgreementPayment,
@@ -148,9 +148,29 @@ def load(stdout) -> None:
         retire_on = months_ago(3)
         confirm_retirement(person=qianlao, retirement_date=retire_on, confirmed_on=retire_on)
 
+    made += _zhoushan(stdout)
     suspended = check_arrears(on=anchor())
     stdout.write(
         f"contributions: {made} monthly records made ({ContributionRecord.objects.count()} in all), "
         f"{ResidentPayment.objects.count()} resident payments, {BaseDeclaration.objects.count()} base declarations, "
         f"{suspended} new suspensions on {dates.month_start(anchor())}\n"
     )
+
+
+def _zhoushan(stdout) -> int:
+    """舟山 art. 9, 27, 28 on the ILLUSTRATIVE figures: the employee and the flexible worker paid every
+    month since January last year, the resident on time for this year (in last December)."""
+    if not zhoushan_illustrative():
+        return 0
+    since_january = 12 + anchor().month - 1
+    made = _monthly("zs_chenhai", "zs_fishery", Decimal("8000"), since_january, 1)
+    made += _monthly("zs_yeshan", None, None, since_january, 1)
+    resident = person("zs_lexiaomei").enrolments.filter(scheme="resident").order_by("-start_date").first()
+    if resident and not ResidentPayment.objects.filter(enrolment=resident).exists():
+        record_resident_payment(
+            enrolment=resident,
+            paid_on=dt.date(resident.start_date.year - 1, 12, 1),
+            external_id=f"DEMO-RES-zs_lexiaomei-{resident.start_date:%Y}",
+        )
+    stdout.write(f"contributions: 舟山 {made} monthly records on the ILLUSTRATIVE figures (示例参数)\n")
+    return made

@@ -43,6 +43,28 @@ PERSONS = [
 ]
 
 
+# Zhoushan (issue 14): one person of each scheme, loaded only while Zhoushan runs on its
+# ILLUSTRATIVE parameter set (POLICY_ZHOUSHAN_ILLUSTRATIVE=1, as `make demo` sets it): its
+# official file has no figures. Every page and PDF showing them carries the 示例参数 notice.
+ZHOUSHAN = "zhoushan"
+ZS_EMPLOYERS = [("zs_fishery", "舟山示例水产有限公司（演示）", "91330902MA2DEM101", "定海区")]
+# key, name, area code, birth date, sequence (odd: a man), category, start (months ago, None: 1 Jan last year)
+ZS_PERSONS = [
+    ("zs_chenhai", "陈海", "330902", dt.date(1982, 4, 12), 301, "active"),
+    ("zs_yeshan", "叶珊", "330902", dt.date(1994, 8, 8), 312, "flexible"),
+    ("zs_baolao", "鲍老", "330902", dt.date(1955, 2, 2), 321, "retired"),
+    ("zs_lexiaomei", "乐小梅", "330903", dt.date(1988, 10, 10), 332, "adult_tier1"),
+]
+ZS_PORTAL_USERNAME = "zhoushan"
+
+
+def zhoushan_illustrative() -> bool:
+    """True when Zhoushan's figures in force come from its illustrative set (the demo's case)."""
+    from policy.regions import region_of
+
+    return region_of(ZHOUSHAN).illustrative(timezone.localdate())
+
+
 def anchor() -> dt.date:
     """The first day of the current month: every demo date is counted from it."""
     return dates.month_start(timezone.localdate())
@@ -53,6 +75,9 @@ def months_ago(months: int) -> dt.date:
 
 
 def person(key: str) -> Person:
+    for item in ZS_PERSONS:
+        if item[0] == key:
+            return Person.objects.get(id_number=make_resident_id(item[2], item[3], item[4]))
     for item in PERSONS:
         if item[0] == key:
             _key, _name, area, birth, sequence, _local, _district = item
@@ -61,7 +86,7 @@ def person(key: str) -> Person:
 
 
 def employer(key: str) -> Employer:
-    for item in EMPLOYERS:
+    for item in EMPLOYERS + ZS_EMPLOYERS:
         if item[0] == key:
             return Employer.objects.get(credit_code=make_credit_code(item[2]))
     raise KeyError(key)
@@ -206,8 +231,67 @@ def load(stdout) -> None:
         Person.objects.filter(user=user).exclude(pk=zhangsan.pk).update(user=None)
         zhangsan.user = user
         zhangsan.save(update_fields=["user"])
+    _load_zhoushan(stdout)
     stdout.write(
         f"enrollment: {Person.objects.count()} persons, {Employer.objects.count()} employers, "
         f"{Enrolment.objects.count()} enrolments; portal login {PORTAL_USERNAME} / {PORTAL_PASSWORD} "
         f"({zhangsan.name} {mask_id_number(zhangsan.id_number)})\n"
+    )
+
+
+def _load_zhoushan(stdout) -> None:
+    """Zhoushan persons of each scheme (舟山 art. 8, 11, 26) on the illustrative figures, with a portal login."""
+    if not zhoushan_illustrative():
+        stdout.write(
+            "enrollment: 舟山演示人员未加载（舟山正式参数文件无数值；设置 POLICY_ZHOUSHAN_ILLUSTRATIVE=1 使用示例参数）\n"
+        )
+        return
+    for _key, name, body, district in ZS_EMPLOYERS:
+        Employer.objects.get_or_create(
+            credit_code=make_credit_code(body),
+            defaults={"name": name, "district": district, "region": ZHOUSHAN},
+        )
+    fishery = employer("zs_fishery")
+    start = dt.date(anchor().year - 1, 1, 1)
+    for _key, name, area, birth, sequence, category in ZS_PERSONS:
+        who, _created = Person.objects.get_or_create(
+            id_number=make_resident_id(area, birth, sequence),
+            defaults={
+                "name": name,
+                "birth_date": birth,
+                "sex": "M" if sequence % 2 else "F",
+                "hukou_local": True,
+                "hukou_district": "定海区" if area == "330902" else "普陀区",
+                "residence_district": "定海区" if area == "330902" else "普陀区",
+                "phone": "1390580" + f"{sequence:04d}",
+                "region": ZHOUSHAN,
+            },
+        )
+        district = who.hukou_district
+        if category == "active":
+            _enrol_once(who, start, category=category, district=district, employer=fishery)
+        elif category == "retired":  # retired before the demo's years (舟山 art. 11): registered as such
+            _enrol_once(who, start, category=category, district=district, _allow_retired=True)
+        elif category == "adult_tier1":
+            _enrol_once(who, dt.date(anchor().year, 1, 1), category=category, district=district)
+        else:
+            _enrol_once(who, start, category=category, district=district)
+    from users.models import User
+
+    chenhai = person("zs_chenhai")
+    user, created = User.objects.get_or_create(
+        username=ZS_PORTAL_USERNAME,
+        defaults={"role": User.Role.INSURED, "last_name": "陈", "first_name": "海"},
+    )
+    if created or not user.check_password(PORTAL_PASSWORD):
+        user.set_password(PORTAL_PASSWORD)
+        user.role = User.Role.INSURED
+        user.save()
+    if chenhai.user_id != user.pk:
+        Person.objects.filter(user=user).exclude(pk=chenhai.pk).update(user=None)
+        chenhai.user = user
+        chenhai.save(update_fields=["user"])
+    stdout.write(
+        f"enrollment: 舟山 {len(ZS_PERSONS)} persons on the ILLUSTRATIVE figures (示例参数); "
+        f"portal login {ZS_PORTAL_USERNAME} / {PORTAL_PASSWORD}\n"
     )

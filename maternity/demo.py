@@ -19,7 +19,7 @@ from contributions.services import (
     record_monthly_contribution,
 )
 from core.identity import make_resident_id
-from enrollment.demo import anchor, employer, months_ago
+from enrollment.demo import anchor, employer, months_ago, person, zhoushan_illustrative
 from enrollment.models import Person
 from enrollment.services import enrol
 from users.models import ApiClient
@@ -156,7 +156,34 @@ def load(stdout) -> None:
             services.approve(application=application, user=None)
         elif state == "refused":
             services.refuse(application=application, user=None, reason="未提供符合规定的流产医学证明（演示）")
+    _zhoushan_flexible_worker(stdout)
     counts = {
         status: Application.objects.filter(status=status).count() for status in Application.Status.values
     }
     stdout.write(f"maternity: applications {counts}; API client demo-employer acts for {tech.credit_code}\n")
+
+
+def _zhoushan_flexible_worker(stdout) -> None:
+    """舟山 art. 46, 48, 50, 52: the flexible worker 叶珊 (enrollment.demo) applies herself, as on the
+    portal, for a birth 2 months ago; approved, the allowance is paid to her on her own base
+    (ILLUSTRATIVE figures: the letter and the pages say 示例参数)."""
+    if not zhoushan_illustrative():
+        return
+    who = person("zs_yeshan")
+    event_date = months_ago(2).replace(day=6)
+    application = Application.objects.filter(person=who, event_date=event_date).first()
+    if application is None:
+        application, _created = services.submit(
+            person=who,
+            employer=None,
+            event_kind="birth",
+            event_date=event_date,
+            source=Application.Source.PORTAL,
+        )
+    if application.status == Application.Status.SUBMITTED and application.eligible:
+        services.approve(application=application, user=None)
+    application.refresh_from_db()
+    stdout.write(
+        f"maternity: 舟山 flexible worker {who.name} applied herself: {application.get_status_display()} "
+        f"{application.amount} (示例参数)\n"
+    )

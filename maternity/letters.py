@@ -24,7 +24,15 @@ def letter_context(decision: Decision) -> dict:
         "masked_id": application.person.masked_id_number,
         "employer": application.employer,
         "lines": decision.lines or application.lines,
+        "illustrative_notice": _illustrative_notice(application),
     }
+
+
+def _illustrative_notice(application) -> str:
+    from policy.regions import region_of
+
+    region = getattr(application, "region", "") or application.person.region
+    return region_of(region).illustrative_notice(application.event_date) if region else ""
 
 
 def render_html(decision: Decision) -> str:

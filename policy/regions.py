@@ -54,6 +54,20 @@ class Region:
     def has(self, key: str) -> bool:
         return key in declarations(self.code)
 
+    def illustrative(self, on: dt.date) -> bool:
+        """True when values in force on `on` come from the region's illustrative set (not official)."""
+        view = self.parameters(on)
+        return any(view.is_illustrative(name) and view.has(name) for name in view.declared)
+
+    def illustrative_notice(self, on: dt.date) -> str:
+        """The 示例参数 notice to show beside any figure of this region, or "" when all are official."""
+        if not self.illustrative(on):
+            return ""
+        return (
+            f"示例参数：{self.name}的部分政策参数取自示例参数集（{self.code}-illustrative.yaml），"
+            "并非官方公布数值，仅供测试与演示；据此计算的金额不能作为正式结算依据。"
+        )
+
 
 @lru_cache(maxsize=16)
 def region_of(code: str) -> Region:
@@ -70,6 +84,11 @@ def article(region: str, key: str) -> str:
 
 def all_regions() -> tuple[Region, ...]:
     return tuple(region_of(code) for code in REGIONS)
+
+
+def illustrative_notices(on: dt.date) -> list[str]:
+    """The 示例参数 notice of every region whose values in force on `on` are illustrative."""
+    return [notice for region in all_regions() if (notice := region.illustrative_notice(on))]
 
 
 def region_choices() -> list[tuple[str, str]]:

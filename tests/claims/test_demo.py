@@ -17,7 +17,7 @@ def test_demo_load_twice(person_factory):
     first = io.StringIO()
     demo.load(first)
     counts = (Institution.objects.count(), Settlement.objects.count(), ApiToken.objects.count())
-    assert counts[0] == 5  # four, and a hospital without direct settlement (reading 25)
+    assert counts[0] == 7  # four, a hospital without direct settlement (reading 25), two in Zhoushan
     assert Settlement.objects.filter(person=person).count() == 2, first.getvalue()
     assert Statement.objects.filter(status=Statement.Status.READY).count() == 2
     assert "shown once" in first.getvalue()

@@ -418,7 +418,7 @@ def test_portal_estimator_for_a_zhoushan_employee(client, zs_insured):
     page = client.post(reverse("portal:estimate"), estimate_bill()).content.decode()
     assert 'id="fund-total">7,636.00' in page
     assert "舟山 第二十四条" in page and "杭州" not in page.split("<main", 1)[-1]
-    assert "示例参数" in page
+    assert "示例参数" in page and 'id="illustrative-notice"' in page
 
 
 def test_portal_estimator_on_the_official_file_names_the_missing_figure(client, zs_insured):
