@@ -300,6 +300,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from our own static files (drf-spectacular-sidecar), not a CDN: the CSP allows 'self' only
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # no badge from validator.swagger.io (an outside image the CSP refuses; nothing leaves the site)
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     # every status a route can answer, with its body: 400/401/403/404/415/429 from the framework (core.schema)
     "POSTPROCESSING_HOOKS": [

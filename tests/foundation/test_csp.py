@@ -42,6 +42,8 @@ def test_api_docs_load_swagger_from_this_site_not_a_cdn(client):
     assert not INLINE.search(page), INLINE.search(page)
     script = client.get("/api/docs/?script=")
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+    # no badge image from validator.swagger.io (another origin: the CSP would refuse it)
+    assert '"validatorUrl": null' in script.content.decode()
 
 
 def test_no_web_page_template_has_inline_script_or_style():
