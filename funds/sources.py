@@ -47,10 +47,16 @@ class Source:
     kind: str
     model: Callable
     read: Callable[[int, int], Iterable[Movement]]
+    # (lo, hi, articles by region) -> (sql, params): the same rows posted by the database (PostgreSQL)
+    statement: Callable[[int, int, dict], tuple[str, list]] | None = None
 
     def max_id(self) -> int:
         last = self.model().objects.order_by("-pk").values_list("pk", flat=True).first()
         return last or 0
+
+    def regions(self, lo: int, hi: int) -> list[str]:
+        """The regions of the records (lo, hi] (a source with a `statement` has a region column)."""
+        return list(_range(self.model(), lo, hi).order_by().values_list("region", flat=True).distinct())
 
 
 # --- the person's enrolment on a date ------------------------------------------------------
@@ -273,7 +279,9 @@ def book_models() -> list:
 def all_sources() -> list[Source]:
     """Every source the journal is posted from, in a fixed order."""
     fixed = [
-        Source("settlement", lambda: apps.get_model("claims", "Settlement"), read_settlements),
+        Source(
+            "settlement", lambda: apps.get_model("claims", "Settlement"), read_settlements, settlements_statement
+        ),
         Source("contribution", lambda: apps.get_model("contributions", "ContributionRecord"), read_contributions),
         Source("back_payment", lambda: apps.get_model("contributions", "BackPayment"), read_back_payments),
         Source("resident_payment", lambda: apps.get_model("contributions", "ResidentPayment"), read_resident_payments),
@@ -283,3 +291,89 @@ def all_sources() -> list[Source]:
     ]
     books = [Source(f"book:{m._meta.label_lower}", (lambda m=m: m), book_reader(m)) for m in book_models()]
     return fixed + books
+
+
+# --- set-based posting of settlements (PostgreSQL) -------------------------------------------
+
+
+def settlements_statement(lo: int, hi: int, articles: dict[str, str]) -> tuple[str, list]:
+    """One INSERT … SELECT of the journal rows of settlements (lo, hi], as `read_settlements` makes them.
+
+    The same movements, computed by the database: the person's enrolment on the bill date (the
+    latest-starting one in force, else the latest; `Enrolments.on`) gives the district and the
+    pooled fund; each non-zero component is one row, a negative amount turned round. Returns
+    (sql, params) of one statement that also adds the rows' sums to the monthly aggregates
+    (`FundMonth`, INSERT … ON CONFLICT DO UPDATE on its unique key, as `posting._add_to_months`)
+    and answers the number of journal rows written.
+    """
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    settlement = q(apps.get_model("claims", "Settlement")._meta.db_table)
+    enrolment = q(apps.get_model("enrollment", "Enrolment")._meta.db_table)
+    entry = apps.get_model("funds", "JournalEntry")._meta
+    month_table = q(apps.get_model("funds", "FundMonth")._meta.db_table)
+    columns = ", ".join(
+        q(entry.get_field(name).column)
+        for name in (
+            "posted_on", "year", "month", "region", "district", "from_book", "to_book", "amount", "source_kind",
+            "source_id", "component", "article",
+        )
+    )
+    article_case = " ".join("WHEN %s THEN %s" for _region in articles)
+    article_params = [value for pair in articles.items() for value in pair]
+    sql = f"""
+        WITH bills AS (
+            SELECT s.id, s.region, COALESCE((s.created AT TIME ZONE 'UTC')::date, s.bill_date) AS posted_on,
+                   CASE WHEN s.source = 'api' THEN %s ELSE %s END AS payee,
+                   COALESCE(NULLIF(e.district, ''), %s) AS district,
+                   CASE WHEN e.scheme IS NULL OR e.scheme = 'employee' THEN %s
+                        WHEN e.category = 'student' THEN %s ELSE %s END AS pooled,
+                   s.basic_fund_paid, s.catastrophic_paid, s.current_funds_paid + s.historical_funds_paid AS personal
+            FROM {settlement} s
+            LEFT JOIN LATERAL (
+                SELECT e.district, e.scheme, e.category FROM {enrolment} e
+                WHERE e.person_id = s.person_id
+                ORDER BY (e.start_date <= s.bill_date AND (e.end_date IS NULL OR e.end_date >= s.bill_date)) DESC,
+                         e.start_date DESC, e.id DESC
+                LIMIT 1
+            ) e ON true
+            WHERE s.id > %s AND s.id <= %s
+        ), parts AS (
+            SELECT b.id, b.region, b.posted_on, b.payee, b.district, p.component, p.fund, p.amount
+            FROM bills b CROSS JOIN LATERAL (VALUES
+                ('basic_fund', b.pooled, b.basic_fund_paid),
+                ('catastrophic', %s, b.catastrophic_paid),
+                ('personal_account', %s, b.personal)
+            ) AS p(component, fund, amount)
+            WHERE p.amount <> 0
+        ), written AS (
+            INSERT INTO {q(entry.db_table)} ({columns})
+            SELECT posted_on, EXTRACT(YEAR FROM posted_on)::int, EXTRACT(MONTH FROM posted_on)::int, region,
+                   district, CASE WHEN amount > 0 THEN fund ELSE payee END,
+                   CASE WHEN amount > 0 THEN payee ELSE fund END, abs(amount), 'settlement', id::text, component,
+                   {f"CASE region {article_case} ELSE '' END" if articles else "''"}
+            FROM parts
+            RETURNING region, district, from_book, to_book, year, month, amount
+        ), sides AS (
+            SELECT region, to_book AS fund, district, year, month, amount AS income, 0 AS expenditure
+            FROM written WHERE to_book = ANY(%s)
+            UNION ALL
+            SELECT region, from_book, district, year, month, 0, amount FROM written WHERE from_book = ANY(%s)
+        ), months AS (
+            INSERT INTO {month_table} (region, fund, district, year, month, income, expenditure, entries)
+            SELECT region, fund, district, year, month, sum(income), sum(expenditure), count(*)
+            FROM sides GROUP BY region, fund, district, year, month
+            ON CONFLICT (region, fund, district, year, month) DO UPDATE SET
+                income = {month_table}.income + EXCLUDED.income,
+                expenditure = {month_table}.expenditure + EXCLUDED.expenditure,
+                entries = {month_table}.entries + EXCLUDED.entries
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM months)
+    """
+    params = [
+        Party.INSTITUTIONS, Party.PERSONS, UNKNOWN_DISTRICT, Fund.EMPLOYEE_POOLED, Fund.STUDENT, Fund.RESIDENT,
+        lo, hi, Fund.CATASTROPHIC, Fund.PERSONAL_ACCOUNTS, *article_params, list(Fund.values), list(Fund.values),
+    ]
+    return sql, params

@@ -48,7 +48,7 @@ def stored(region: str) -> dict[int, dict]:
     return {row["pk"]: {name: row[name] for name in COMPONENTS} for row in rows.values("pk", *COMPONENTS)}
 
 
-def test_hangzhou_art_47_52_certificate_counts_from_registration_replayed_as_stored(hospital, person_factory):
+def test_hangzhou_art_47_52_certificate_counts_from_registration_replayed_as_stored(hospital, person_factory):  # noqa: F811
     """杭州 art. 52: a 低保 certificate valid from 2024-02-01 but registered 2024-04-01 counts from 04-01:
     the March bill is not assisted, the May bill and the inpatient stay are, in the replay as when settled."""
     holder = person_factory()
@@ -70,7 +70,8 @@ def test_hangzhou_art_47_52_certificate_counts_from_registration_replayed_as_sto
 
 
 def test_zhoushan_art_44_certificate_counts_from_the_month_after_recognition_replayed_as_stored(
-    hospital, person_factory
+    hospital,  # noqa: F811
+    person_factory,  # noqa: F811
 ):
     """舟山 art. 44: recognised 2024-06-15 → no assistance on 06-20, assisted from July; the replay agrees
     (reading the certificate from its dates alone would have assisted the June bill)."""
