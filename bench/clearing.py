@@ -1,6 +1,7 @@
 """Monthly clearing of 1,000,000 settlements over 1,000 institutions, against a plain GROUP BY of the same rows.
 
     .venv/bin/python bench/clearing.py [--settlements 1000000] [--institutions 1000] [--server postgres://postgres@127.0.0.1:5432]
+        [--database medsec_institutions_bench] [--history-months 0 --history-settlements 1000000] [--profile]
 
 Creates its own PostgreSQL database (`medsec_institutions_bench`), migrates it, makes the
 institutions and some persons, and writes the settlements of one month directly with one
@@ -13,6 +14,11 @@ INSERT … SELECT over generate_series (2 % of them reversals, with negative amo
   one INSERT … SELECT), totals per fund from the assigned rows, deductions, lines.
 
 Prints both times and their ratio. The database is dropped at the end.
+
+`--history-months N` first writes N earlier months (`--history-settlements` each), draws them
+up and approves them (untimed): the timed clearing should cost the same with or without
+that history, since it reads only what no clearing holds yet. `--profile` prints the
+clearing's slowest statements.
 """
 
 from __future__ import annotations
@@ -39,6 +45,13 @@ def admin_sql(server: str, statement: str) -> None:
         connection.execute(statement)
 
 
+def use_database(name: str) -> None:
+    global DB_NAME
+    if not name.startswith("medsec_") or not name.endswith("_bench"):
+        raise SystemExit("refusing: the bench database is dropped, its name must be medsec_…_bench")
+    DB_NAME = name
+
+
 def configure(server: str) -> None:
     os.environ["DATABASE_URL"] = f"{server}/{DB_NAME}"
     os.environ["DEBUG"] = "0"
@@ -50,10 +63,8 @@ def configure(server: str) -> None:
     django.setup()
 
 
-def make_rows(institutions: int, settlements: int) -> None:
-    from django.db import connection
-
-    from claims.models import Institution, Settlement
+def make_parties(institutions: int, *, persons: int = 1000) -> None:
+    from claims.models import Institution
     from core.identity import make_resident_id
     from enrollment.models import Person
 
@@ -61,18 +72,32 @@ def make_rows(institutions: int, settlements: int) -> None:
         Institution(code=f"B{index:06d}", name=f"基准机构{index}", level="level3", kind="hospital")
         for index in range(institutions)
     )
+    # (birth date, 3-digit sequence) unique per index
+    births = [dt.date(1950, 1, 1) + dt.timedelta(days=index % 15000) for index in range(persons)]
     Person.objects.bulk_create(
-        Person(
-            name=f"基准{index}",
-            id_number=make_resident_id(
-                "330106", dt.date(1960 + index % 40, 1 + index % 12, 1 + index % 28), index
-            ),
-            birth_date=dt.date(1960 + index % 40, 1 + index % 12, 1 + index % 28),
-            sex="M",
-            hukou_district="西湖区",
-        )
-        for index in range(1000)
+        (
+            Person(
+                name=f"基准{index}",
+                id_number=make_resident_id("330106", births[index], index // 15000),
+                birth_date=births[index],
+                sex="M",
+                hukou_district="西湖区",
+            )
+            for index in range(persons)
+        ),
+        batch_size=5000,
     )
+
+
+def make_rows(
+    institutions: int, settlements: int, *, month: dt.date = MONTH, offset: int = 0, persons: int = 1000
+) -> None:
+    """`settlements` settlements of `month` (series numbers offset+1 …), over the first institutions and persons."""
+    from django.db import connection
+
+    from claims.models import Institution, Settlement
+    from enrollment.models import Person
+
     first_institution = Institution.objects.order_by("pk").values_list("pk", flat=True)[0]
     first_person = Person.objects.order_by("pk").values_list("pk", flat=True)[0]
     # every column of the settlement, with a value computed from the series number g
@@ -85,11 +110,11 @@ def make_rows(institutions: int, settlements: int) -> None:
         "request_digest": "''",
         "request": "'{}'::jsonb",
         "response": "'{}'::jsonb",
-        "person_id": f"{first_person} + mod(g, 1000)",
+        "person_id": f"{first_person} + mod(g, {persons})",
         "institution_id": f"{first_institution} + mod(g, {institutions})",
         "institution_name": "''",
         "bill_number": "'N' || g",
-        "bill_date": f"DATE '{MONTH.isoformat()}' + (mod(g, 31))",
+        "bill_date": f"DATE '{month.isoformat()}' + (mod(g, {days_in(month)}))",
         "interim": "false",
         "bill_kind": "'inpatient'",
         "institution_level": "'level3'",
@@ -99,7 +124,7 @@ def make_rows(institutions: int, settlements: int) -> None:
         "diagnosis_codes": "'[]'::jsonb",
         "region": "'hangzhou'",
         "drg_code": "''",
-        "year_key": "'2024'",
+        "year_key": f"'{month.year}'",
         "state_before": "'{}'::jsonb",
         "state_delta": "'{}'::jsonb",
         "created": "now()",
@@ -139,10 +164,15 @@ def make_rows(institutions: int, settlements: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {Settlement._meta.db_table} ({', '.join(columns)}) "
-            f"SELECT {', '.join(expressions)} FROM generate_series(1, %s) AS g",
-            [settlements],
+            f"SELECT {', '.join(expressions)} FROM generate_series(%s, %s) AS g",
+            [offset + 1, offset + settlements],
         )
         cursor.execute(f"ANALYZE {Settlement._meta.db_table}")
+
+
+def days_in(month: dt.date) -> int:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return (following - month).days
 
 
 def baseline() -> float:
@@ -153,22 +183,72 @@ def baseline() -> float:
         cursor.execute(
             "SELECT institution_id, count(*), sum(basic_fund_paid), sum(catastrophic_paid), sum(assistance_paid), "
             "sum(current_funds_paid + historical_funds_paid) FROM claims_settlement "
-            "WHERE source = 'api' AND bill_date <= %s GROUP BY institution_id",
-            [dt.date(2024, 3, 31)],
+            "WHERE source = 'api' AND bill_date BETWEEN %s AND %s GROUP BY institution_id",
+            [MONTH, dt.date(2024, 3, 31)],
         )
         rows = cursor.fetchall()
     assert rows
     return time.perf_counter() - started
 
 
-def clear() -> tuple[float, int, int]:
+def history(months: int, institutions: int, settlements: int) -> int:
+    """`months` months before MONTH, each drawn up and approved (untimed); returns the series numbers used."""
+    from institutions import clearing
+    from institutions.models import Clearing
+
+    offset = 0
+    for back in range(months, 0, -1):
+        month = MONTH
+        for _step in range(back):
+            month = (month - dt.timedelta(days=1)).replace(day=1)
+        make_rows(institutions, settlements, month=month, offset=offset)
+        offset += settlements
+        clearing.draw_up(month=month, today=MONTH)
+        Clearing.objects.filter(month=month).update(state=Clearing.State.APPROVED)
+    return offset
+
+
+class Profile:
+    """Time each SQL statement (connection.execute_wrapper)."""
+
+    def __init__(self):
+        self.times: list[tuple[float, str]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.times.append((time.perf_counter() - started, sql))
+
+    def report(self) -> None:
+        for seconds, sql in sorted(self.times, reverse=True)[:8]:
+            print(f"  {seconds:7.2f} s  {' '.join(sql.split())[:150]}")
+
+
+def clear(profile: bool = False) -> tuple[float, int, int]:
+    from django.db import connection
+
     from institutions import clearing
     from institutions.models import ClearingEntry
 
-    started = time.perf_counter()
-    drafts = clearing.draw_up(month=MONTH, today=dt.date(2024, 4, 2))
-    elapsed = time.perf_counter() - started
-    return elapsed, len(drafts), ClearingEntry.objects.count()
+    timer = Profile()
+    before = ClearingEntry.objects.count()
+    with connection.execute_wrapper(timer) if profile else _nothing():
+        started = time.perf_counter()
+        drafts = clearing.draw_up(month=MONTH, today=dt.date(2024, 4, 2))
+        elapsed = time.perf_counter() - started
+    if profile:
+        timer.report()
+    return elapsed, len(drafts), ClearingEntry.objects.count() - before
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 def main() -> None:
@@ -176,7 +256,12 @@ def main() -> None:
     parser.add_argument("--settlements", type=int, default=1_000_000)
     parser.add_argument("--institutions", type=int, default=1000)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default=DB_NAME, help="dropped and created again; dropped at the end")
+    parser.add_argument("--history-months", type=int, default=0)
+    parser.add_argument("--history-settlements", type=int, default=1_000_000)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
+    use_database(args.database)
     admin_sql(args.server, f"DROP DATABASE IF EXISTS {DB_NAME}")
     admin_sql(args.server, f"CREATE DATABASE {DB_NAME}")
     try:
@@ -185,13 +270,20 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        make_rows(args.institutions, args.settlements)
+        make_parties(args.institutions)
+        offset = history(args.history_months, args.institutions, args.history_settlements)
+        make_rows(args.institutions, args.settlements, offset=offset)
         print(
-            f"rows: {args.settlements:,} settlements over {args.institutions:,} institutions "
-            f"written in {time.perf_counter() - started:.1f} s"
+            f"rows: {args.settlements:,} settlements over {args.institutions:,} institutions"
+            + (
+                f", after {args.history_months} cleared months of {args.history_settlements:,}"
+                if args.history_months
+                else ""
+            )
+            + f"; written in {time.perf_counter() - started:.1f} s"
         )
         plain = min(baseline() for _ in range(3))
-        elapsed, clearings, entries = clear()
+        elapsed, clearings, entries = clear(args.profile)
         from django.db import connections
 
         connections.close_all()

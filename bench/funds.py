@@ -130,7 +130,7 @@ def fill(persons: int, settlements: int, offset: int) -> None:
         })
         cursor.execute(
             f"INSERT INTO claims_settlement ({columns}) SELECT {values} "
-            f"FROM generate_series({offset + 1}, {offset + settlements}) g"
+            f"FROM generate_series({offset + 1}::bigint, {offset + settlements}::bigint) g"
         )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -39,7 +39,11 @@ def shift_dates(day: dt.date) -> None:
             "total = CASE WHEN mod(id, 10) = 0 THEN 195.00 ELSE total END",
             [ARGS.settlements, day, day],
         )
-        cursor.execute("UPDATE claims_settlement SET admission_date = bill_date - mod(id, 7)::int")
+        # a stay is settled on its discharge (claims' check): discharge = the bill date, set from the new dates
+        # (the UPDATE above saw the old ones)
+        cursor.execute(
+            "UPDATE claims_settlement SET admission_date = bill_date - mod(id, 7)::int, discharge_date = bill_date"
+        )
         cursor.execute("ANALYZE claims_settlement")
 
 
@@ -57,30 +61,61 @@ def baseline(day: dt.date) -> float:
     return time.perf_counter() - started
 
 
+def timed(check, kind, spent):
+    """The rule, its rows read at once and its time recorded (the batch consumes them at once anyway)."""
+
+    def run(*args, **kwargs):
+        started = time.perf_counter()
+        rows = list(check(*args, **kwargs))
+        spent[kind] = time.perf_counter() - started
+        return rows
+
+    return run
+
+
 def main() -> None:
     global ARGS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--settlements", type=int, default=100_000)
     parser.add_argument("--institutions", type=int, default=1000)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default=base.DB_NAME, help="dropped and created again; dropped at the end")
+    parser.add_argument("--persons", type=int, default=1000)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the database (and --reuse it next time)")
+    parser.add_argument("--reuse", action="store_true", help="run on the database a --keep run left")
     ARGS = parser.parse_args()
-    base.admin_sql(ARGS.server, f"DROP DATABASE IF EXISTS {base.DB_NAME}")
-    base.admin_sql(ARGS.server, f"CREATE DATABASE {base.DB_NAME}")
+    base.use_database(ARGS.database)
+    if not ARGS.reuse:
+        base.admin_sql(ARGS.server, f"DROP DATABASE IF EXISTS {base.DB_NAME}")
+        base.admin_sql(ARGS.server, f"CREATE DATABASE {base.DB_NAME}")
+    total = ARGS.settlements * 10  # the day plus 90 days of a tenth of it each (9 × the day)
     try:
         base.configure(ARGS.server)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        total = ARGS.settlements * 10  # the day plus 90 days of a tenth of it each (9 × the day)
-        base.make_rows(ARGS.institutions, total)
-        shift_dates(DAY)
+        if ARGS.reuse:
+            from institutions.models import Flag
+
+            Flag.objects.all().delete()
+        else:
+            base.make_parties(ARGS.institutions, persons=ARGS.persons)
+            base.make_rows(ARGS.institutions, total, persons=ARGS.persons)
+            shift_dates(DAY)
         plain = min(baseline(DAY) for _ in range(3))
         from institutions import supervision
         from institutions.models import Flag
 
+        spent = {}
+        if ARGS.profile:
+            for kind, check in list(supervision.RULES.items()):
+                supervision.RULES[kind] = timed(check, kind, spent)
         started = time.perf_counter()
         written = supervision.run(day=DAY)
         elapsed = time.perf_counter() - started
+        for kind, seconds in spent.items():
+            print(f"  rule {kind}: {seconds:.2f} s")
         print(
             f"rows: {total:,} settlements, {ARGS.settlements:,} on {DAY}, {ARGS.institutions:,} institutions"
         )
@@ -93,7 +128,8 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        base.admin_sql(ARGS.server, f"DROP DATABASE IF EXISTS {base.DB_NAME}")
+        if not ARGS.keep:
+            base.admin_sql(ARGS.server, f"DROP DATABASE IF EXISTS {base.DB_NAME}")
 
 
 ARGS = None

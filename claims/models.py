@@ -225,7 +225,7 @@ class Settlement(models.Model):
     response = models.JSONField(_("应答内容"), default=dict)
 
     # Every settlement is an INSERT into a table of hundreds of millions of rows: no index
-    # that another one already covers (person → (person, year_key), institution →
+    # that another one already covers (person → (person, bill_date), institution →
     # (institution, bill_number); no LIKE index on the key).
     person = models.ForeignKey(
         "enrollment.Person",
@@ -304,7 +304,9 @@ class Settlement(models.Model):
         verbose_name_plural = _("医疗费结算")
         ordering = ["-created", "-id"]
         indexes = [
-            models.Index(fields=["person", "year_key"]),
+            # the person's bills by date: supervision's same-day, overlap and repeated-pharmacy rules, a person's
+            # list (a person's year is a range of dates, so no (person, year_key) index is needed besides)
+            models.Index(fields=["person", "bill_date"], name="claims_settlement_person_day"),
             models.Index(fields=["institution", "bill_number"]),
             models.Index(fields=["year_key"], name="claims_settlement_year"),
         ]
