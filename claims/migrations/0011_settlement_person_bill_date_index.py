@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0009_institution_suspension_periods'),
+        ('claims', '0010_settlement_mutual_aid_paid'),
         ('enrollment', '0007_help_text_without_region'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
