@@ -21,6 +21,6 @@ class ContributionsConfig(AppConfig):
         # benefit status (enrollment, a lower app) is derived from the payments recorded here
         from enrollment import payments
 
-        from .selectors import payments_by_person
+        from .selectors import payments_by_person, payments_column, payments_from_column
 
-        payments.register(payments_by_person)
+        payments.register(payments_by_person, column=payments_column, from_column=payments_from_column)

@@ -6,10 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import BooleanField, Value
 from django.utils import timezone
 
 from core import dates
+from core.rows import column, from_json_rows, json_rows, table
 from enrollment.models import Category, Enrolment, Person, Scheme, Transfer
 from policy import retirement as retirement_rules
 from policy.coverage import Paid
@@ -245,11 +247,45 @@ def payments_by_person(person_ids: list[int]) -> dict[int, dict[dt.date, Paid]]:
         )
     )
     for person_id, first, last, paid_on, back in records.union(backs, all=True):  # one round trip
-        months = found[person_id]
-        for month in dates.month_range(first, last):
-            if month not in months or months[month].paid_on > paid_on:
-                months[month] = Paid(paid_on, bool(back))
+        _add_paid(found[person_id], first, last, paid_on, back)
     return found
+
+
+def _add_paid(months: dict[dt.date, Paid], first: dt.date, last: dt.date, paid_on: dt.date, back) -> None:
+    """Months first..last paid on `paid_on`; a month paid both ways keeps the earlier date."""
+    for month in dates.month_range(first, last):
+        if month not in months or months[month].paid_on > paid_on:
+            months[month] = Paid(paid_on, bool(back))
+
+
+def _quoted(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def payments_column(person_id: str) -> str:
+    """`payments_by_person` for one person as an SQL column (`core.rows.json_rows`), read with another row.
+
+    `person_id` is the SQL of the person's id in the outer statement (e.g. the enrolment's
+    `person_id` column): benefit status reads the payments with the enrolments, in one statement.
+    """
+    record, back = ContributionRecord, BackPayment
+    source = (
+        f"(SELECT {column(record, 'month')} AS {_quoted('first')}, {column(record, 'month')} AS {_quoted('last')}, "
+        f"{column(record, 'paid_on')} AS {_quoted('paid_on')}, {column(record, 'is_back_payment')} AS {_quoted('back')} "
+        f"FROM {table(record)} WHERE {column(record, 'person')} = {person_id} "
+        f"UNION ALL SELECT {column(back, 'first_month')}, {column(back, 'last_month')}, "
+        f"{column(back, 'paid_on')}, TRUE FROM {table(back)} WHERE {column(back, 'person')} = {person_id}) AS paid"
+    )
+    return json_rows(tuple(f"paid.{_quoted(name)}" for name in ("first", "last", "paid_on", "back")), source)
+
+
+def payments_from_column(value) -> dict[dt.date, Paid]:
+    """The value of a `payments_column` as `payments_by_person` gives one person's months."""
+    months: dict[dt.date, Paid] = {}
+    for first, last, paid_on, back in from_json_rows(value):
+        day = dt.date.fromisoformat
+        _add_paid(months, day(first), day(last), day(paid_on), back)
+    return months
 
 
 def paid_months_with_dates(*, person: Person) -> dict[dt.date, Paid]:

@@ -13,6 +13,7 @@ else uses the ORM. Why and how much: docs/architecture.md (the fast path).
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -81,6 +82,28 @@ def where(model, *names: str) -> str:
 def join(first, second, on: str) -> str:
     """`first JOIN second ON second.on = first.on`: two models sharing a foreign key named `on`."""
     return f"{table(first)} JOIN {table(second)} ON {column(second, on)} = {column(first, on)}"
+
+
+def json_rows(columns: tuple[str, ...], source: str) -> str:
+    """An SQL expression: the rows of `SELECT columns FROM source` as one JSON array of arrays.
+
+    For a column that brings a few related rows along with the row it belongs to (the `extra` of
+    `queue_all`), in the same statement. `source` is fixed text (a table or a parenthesised
+    SELECT with its alias, and its WHERE). Read the value back with `from_json_rows`.
+    """
+    listed = ", ".join(columns)
+    if connection.vendor == "postgresql":
+        return f"(SELECT json_agg(json_build_array({listed})) FROM {source})"
+    return f"(SELECT json_group_array(json_array({listed})) FROM {source})"
+
+
+def from_json_rows(value) -> list:
+    """The rows of a `json_rows` column: a list of lists (PostgreSQL's driver decodes JSON, SQLite gives text)."""
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes)):
+        return json.loads(value)
+    return list(value)
 
 
 @lru_cache(maxsize=64)

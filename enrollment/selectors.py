@@ -138,27 +138,32 @@ def _queue_enrolments_with_flags(condition: str, params):
     def exists_in(model, column: str, outer: str) -> str:
         return f'EXISTS (SELECT 1 FROM "{model._meta.db_table}" WHERE "{column}" = "{enrolment_table}"."{outer}")'
 
+    extra = (
+        ("has_suspensions", exists_in(Suspension, "enrolment_id", "id")),
+        ("person_has_certificates", exists_in(Certificate, "person_id", "person_id")),
+        ("person_has_gp_contracts", exists_in(GpContract, "person_id", "person_id")),
+        ("person_has_filings", exists_in(Filing, "person_id", "person_id")),
+        ("person_has_transfers", exists_in(Transfer, "person_id", "person_id")),
+    )
+    # the person's payments (coverage readings 1–10) as a column of the same statement
+    paid = payments.column(f'"{enrolment_table}"."person_id"')
+    if paid is not None:
+        extra += (("person_paid_months", paid),)
     return queue_all(
         Enrolment,
         condition,
         params,
         order_by=f'"{enrolment_table}"."start_date", "{enrolment_table}"."id"',
-        extra=(
-            ("has_suspensions", exists_in(Suspension, "enrolment_id", "id")),
-            ("person_has_certificates", exists_in(Certificate, "person_id", "person_id")),
-            ("person_has_gp_contracts", exists_in(GpContract, "person_id", "person_id")),
-            ("person_has_filings", exists_in(Filing, "person_id", "person_id")),
-            ("person_has_transfers", exists_in(Transfer, "person_id", "person_id")),
-        ),
+        extra=extra,
     )
 
 
 def _enrolments_with_flags(person: Person) -> tuple[list[Enrolment], dict | None]:
-    """The person's enrolments and which other records exist, in one query.
+    """The person's enrolments, which other records exist, and their payments, in one query.
 
     A settlement reads the status on every bill; most persons have no certificate, GP
     contract, filing, transfer or suspension, so those tables are read only when a row
-    exists. Returns flags None when the caller prefetched the enrolments (then every
+    exists. The flags carry the payments (`"paid"`) when the statement read them. Returns flags None when the caller prefetched the enrolments (then every
     table is read as before, using the caller's caches). Enrolments read with the person
     (`queue_person`) serve once.
     """
@@ -180,11 +185,16 @@ def _enrolments_with_flags(person: Person) -> tuple[list[Enrolment], dict | None
         "filings": first.person_has_filings,
         "transfers": first.person_has_transfers,
     }
+    if hasattr(first, "person_paid_months"):
+        flags["paid"] = payments.from_column(first.person_paid_months)
     return enrolments, flags
 
 
-def coverage_facts(person: Person, enrolments: list[Enrolment], transfers) -> coverage_rules.Facts:
-    """The records benefit status is derived from, as plain values (reading 1)."""
+def coverage_facts(person: Person, enrolments: list[Enrolment], transfers, paid=None) -> coverage_rules.Facts:
+    """The records benefit status is derived from, as plain values (reading 1).
+
+    `paid` is the person's payments when the caller has read them already ({month: Paid}).
+    """
     spans = tuple(
         coverage_rules.Span(
             id=e.pk,
@@ -204,7 +214,7 @@ def coverage_facts(person: Person, enrolments: list[Enrolment], transfers) -> co
         birth_date=person.birth_date,
         death_date=person.death_date,
         spans=spans,
-        paid=payments.paid_months(person) if has_employee else {},
+        paid=(payments.paid_months(person) if paid is None else paid) if has_employee else {},
         transfers=tuple(
             coverage_rules.TransferIn(t.transferred_on, t.from_scheme, t.continuous_months_before)
             for t in transfers
@@ -234,7 +244,7 @@ def benefit_status(*, person: Person, on: dt.date) -> BenefitStatus:
     transfers = list(person.transfers.all()) if has("transfers") else []
     by_id = {e.pk: e for e in enrolments}
     try:
-        facts = coverage_facts(person, enrolments, transfers)
+        facts = coverage_facts(person, enrolments, transfers, flags.get("paid") if flags else None)
         result = coverage_rules.coverage(facts, on, region.parameters(on))
         art = region.article(result.key) if result.key else ""
         also = [region.article(key) for key in result.also if region.article(key) != art]

@@ -64,11 +64,10 @@ def test_second_bill_of_the_year_stays_within_query_budget(hospital, person_fact
     )
     # 15: the read for a replay of a reversed body (reading 27), sent with the locks on PostgreSQL;
     # 16: the institution's agreement (institutions.agreements, its own round trip for now)
-    # 17 on PostgreSQL since benefit status reads the payments (coverage readings 1–10): folding that read
-    # into the batched reads is open (issue 12 note)
-    # 18: the grants that cover the bill (杭州 art. 26(6), family mutual aid), sent with the locks: a query
+    # benefit status's payments (coverage readings 1–10) are a column of the enrolments' statement;
+    # 17: the grants that cover the bill (杭州 art. 26(6), family mutual aid), sent with the locks: a query
     # more, no round trip more (test_second_bill_takes_six_round_trips)
-    assert len(queries) <= 18, "\n".join(sql[:120] for sql in queries)
+    assert len(queries) <= 17, "\n".join(sql[:120] for sql in queries)
 
 
 @pytest.mark.postgres
@@ -89,11 +88,7 @@ def test_second_bill_takes_six_round_trips(hospital, person_factory):
     # the test's own transaction turns the settlement's into a savepoint (BEGIN and COMMIT
     # outside a test are psycopg's own, queued with the statements that follow them)
     sent = [(words, pipelined) for words, pipelined in sent if words[0] not in ("SAVEPOINT", "RELEASE")]
-    # benefit status reads the person's payments (coverage readings 1–10) in a round trip of its own: folding it
-    # into the batched reads is open (issue 12 note)
-    apart = [
-        words for words, pipelined in sent if not pipelined and "contributions_contributionrecord" not in words[1]
-    ]
+    apart = [words for words, pipelined in sent if not pipelined]
     together = [words for words, pipelined in sent if pipelined]
     assert apart == [
         ["SELECT", '"users_apitoken"."id",', '"users_apitoken"."client_id",'],
@@ -107,7 +102,7 @@ def test_second_bill_takes_six_round_trips(hospital, person_factory):
     assert tables == [
         '"claims_institution"',
         '"enrollment_person"',
-        '"enrollment_enrolment"',
+        '"enrollment_enrolment"',  # with flags and the person's payments (coverage readings 1–10)
         '"claims_accumulator"',  # joined with the account, FOR UPDATE
         "nextval(pg_get_serial_sequence(%s,",
         '"claims_settlement"',  # a replay of a reversed body? (reading 27), sent with the locks
