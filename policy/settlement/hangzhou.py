@@ -1,17 +1,17 @@
-"""Hangzhou (杭州市基本医疗保障办法 2021): settlement-rules.md §3–§8 as arithmetic.
+"""Hangzhou (杭州市基本医疗保障办法 2021): settlement-rules.md §3–§8, one plain function per rule.
 
-Values a rule needs are resolved from the parameter view once per view (`_rules`), on first
-need, so that a missing value is still refused only when a bill needs it.
+Each rule reads its figures from the parameter view (`params[name]`, cited with
+`params.article(name)`), works on the bill's and the person's plain values, and writes its
+line on the working bill (`Work`). `settle` applies them in the order of the rules.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from policy.explain import Line
-from policy.money import CENT, ZERO
+from policy.money import ZERO, round_yuan
 
-from .common import LEVEL_NAMES, UsedParameters, Work, cents, new_tuple, percent, yuan
+from .common import LEVEL_NAMES, Work, cents, percent, yuan
 from .types import CERTIFICATE_NAMES, INPATIENT_KINDS, Balances, Bill, PersonProfile, YearState
 
 # citations of rules without a figure: keys of the `articles:` section of hangzhou.yaml
@@ -33,455 +33,364 @@ OFFSITE_NAMES = {
 }
 
 
-class _Rules(dict):
-    """Values derived from one parameter view, built on first need and kept with the view.
-
-    `rules.get(key) or rules.build(key, builder)`: the common case is one dict lookup.
-    """
-
-    __slots__ = ("P",)
-
-    def __init__(self, P):
-        super().__init__()
-        self.P = P
-
-    def build(self, key, builder):
-        value = self[key] = builder(self.P, *key[1:])
-        return value
-
-
-def _rules(P) -> _Rules:
-    if isinstance(P, UsedParameters):  # tracked (illustrative) path: nothing shared
-        return _Rules(P)
-    rules = P.__dict__.get("_hangzhou_rules")
-    if rules is None:
-        rules = P.__dict__["_hangzhou_rules"] = _Rules(P)
-    return rules
-
-
-def settle(person: PersonProfile, bill: Bill, state: YearState, balances: Balances, P) -> Work:
-    try:
-        rules = P.__dict__["_hangzhou_rules"]
-    except (AttributeError, KeyError):
-        rules = _rules(P)
+def settle(person: PersonProfile, bill: Bill, state: YearState, balances: Balances, params) -> Work:
+    """One bill through the rules, in order: §5 off-site share, §3 or §4 the basic fund, §6, §7, §8."""
     work = Work(bill)
-    settlement = bill.settlement
-    if settlement != "local" and settlement != "direct_offsite":
-        _offsite_share(bill, work, rules)
+    if bill.settlement not in ("local", "direct_offsite"):
+        offsite_self_pay_share(bill, work, params)
     if bill.kind in INPATIENT_KINDS:
-        _inpatient(person, bill, state, work, rules)
-        # 杭州 art. 42(1)(2): co-pay under the limit and eligible above it
+        deductible = inpatient_deductible(person, bill, state, work, params)
+        inpatient_fund(person, bill, state, work, params, deductible)
+        # 杭州 art. 42(1)(2): the co-pay under the annual limit and the eligible amount above it
         work.qualifying = work.eligible - work.basic_fund_paid
     else:
-        _outpatient(person, bill, state, balances, work, rules)
+        eligible = current_funds_first(person, balances, work, params)
+        outpatient_fund(person, bill, state, work, params, eligible)
     if bill.special_drug:
-        work.qualifying += bill.special_drug  # 杭州 art. 42(3)(4)
+        work.qualifying += bill.special_drug  # 杭州 art. 42(3)(4): special drugs
     if work.qualifying > ZERO:
-        _catastrophic(person, state, work, rules)
+        catastrophic(person, state, work, params)
     if person.certificate:
-        _assistance(person, bill, state, work, rules)
-    _personal_share(person, balances, work, rules)
+        assistance(person, bill, state, work, params)
+    personal_share(person, balances, work, params)
     return work
 
 
-# --- 规程 §5 ------------------------------------------------------------------------------
+# --- 规程 §5: bills treated away from the city --------------------------------------------
 
 
-def _build_offsite(P, kind):
-    if kind == "unfiled_self_referral":
+def offsite_self_pay_share(bill: Bill, work: Work, params) -> None:
+    """规程 §5 (杭州 art. 65–67): a share of the eligible amount is borne first, before any other rule."""
+    if bill.settlement == "unfiled_self_referral":
         name = "offsite.unfiled_self_referral_share"
-        ratio = P[name]
+        ratio = params[name]
     else:
         name = "offsite.self_pay_share"
-        ratio = P[name][kind]
-    return ratio, P.article(name), f"{OFFSITE_NAMES[kind]}：合规费用的 {percent(ratio)} 先行自理"
-
-
-def _offsite_share(bill: Bill, work: Work, rules: _Rules) -> None:
-    """规程 §5: the share borne first moves from eligible to self_pay_first before any other rule."""
-    key = ("offsite", bill.settlement)
-    ratio, article, text = rules.get(key) or rules.build(key, _build_offsite)
-    share = (work.eligible * ratio).quantize(CENT, ROUND_HALF_UP)
+        ratio = params[name][bill.settlement]
+    share = round_yuan(work.eligible * ratio)
     work.eligible -= share
     work.spf += share
-    work.lines.append(new_tuple(Line, (article, text, share)))
+    work.line(
+        params.article(name), f"{OFFSITE_NAMES[bill.settlement]}：合规费用的 {percent(ratio)} 先行自理", share
+    )
 
 
-# --- 规程 §3 ------------------------------------------------------------------------------
+# --- 规程 §3: inpatient and specified diseases --------------------------------------------
 
 
-def _build_deductibles(P):
-    """{level: (deductible, the line's text)}."""
-    table = {}
-    for level, value in P["inpatient.deductible"].items():
-        amount = Decimal(value)
-        table[level] = (amount, f"住院起付标准 {LEVEL_NAMES[level]} {amount} 元")
-    return table
+def inpatient_deductible(person: PersonProfile, bill: Bill, state: YearState, work: Work, params) -> Decimal:
+    """杭州 art. 28(1): one deductible a year, at the highest level admitted to (a higher level tops it up).
+
+    Specified-disease outpatient bills are settled as inpatient with no deductible (杭州 art. 36).
+    """
+    if bill.kind == "specified_disease":
+        work.line(params.article(ART_SPECIFIED), "规定病种门诊按住院结算，不设起付标准", ZERO)
+        return ZERO
+    table = params["inpatient.deductible"]
+    level = bill.institution_level
+    highest = state.inpatient_highest_level
+    if highest is None or Decimal(table[level]) > Decimal(table[highest]):
+        highest = level
+    amount = Decimal(table[highest])
+    paid = state.inpatient_deductible_paid
+    owed = amount - paid
+    deductible = min(owed, work.eligible) if owed > ZERO else ZERO
+    text = f"住院起付标准 {LEVEL_NAMES[highest]} {amount} 元"
+    if paid:
+        text += f"，本年度已付 {yuan(paid)} 元，按最高等级补差"
+    work.line(params.article(ART_DEDUCTIBLE[person.scheme]), text, deductible)
+    work.deductible = deductible
+    state.inpatient_highest_level = highest
+    state.inpatient_deductible_paid = paid + deductible
+    return deductible
 
 
-def _build_bands(P, scheme, status, level):
-    """Bands (lower, upper, ratio, label, percent) on cumulative eligible; the limit; articles."""
-    if scheme == "employee":
+def inpatient_bands(person: PersonProfile, level: str, params) -> tuple[str, tuple, str, Decimal]:
+    """The fund's bands on the year's cumulative eligible amount: (ratio parameter, bands, limit parameter, limit).
+
+    Employees (杭州 art. 30): two bands split at `band1_upper`, ratios by active/retired and level.
+    Residents (杭州 art. 31): one band, ratio by level. Each band is (lower, upper, ratio).
+    """
+    if person.scheme == "employee":
         ratio_name, limit_name = "inpatient.employee.ratio", "inpatient.employee.annual_limit"
-        ratios = P[ratio_name]
-        limit = cents(P[limit_name])
-        upper1 = cents(P["inpatient.employee.band1_upper"])
-        raw = (
-            (ZERO, upper1, ratios["band1"][status][level]),
-            (upper1, limit, ratios["band2"][status][level]),
+        ratios = params[ratio_name]
+        status = "retired" if person.is_retired else "active"
+        limit = cents(params[limit_name])
+        band1_upper = cents(params["inpatient.employee.band1_upper"])
+        bands = (
+            (ZERO, band1_upper, ratios["band1"][status][level]),
+            (band1_upper, limit, ratios["band2"][status][level]),
         )
     else:
         ratio_name, limit_name = "inpatient.resident.ratio", "inpatient.resident.annual_limit"
-        limit = cents(P[limit_name])
-        raw = ((ZERO, limit, P[ratio_name][level]),)
-    bands = []
-    for lower, upper, ratio in raw:
-        start_text = "起付标准以上" if lower == 0 else f" {yuan(lower)} "
-        label = f"统筹基金 {LEVEL_NAMES[level]} 累计合规费用{start_text}至 {yuan(upper)} 元段 "
-        bands.append((lower, upper, ratio, label, f" × {percent(ratio)}"))
-    limit_text = f"超过年度最高限额 {yuan(limit)} 元的合规费用，统筹基金不予支付（纳入大病保险）"
-    return tuple(bands), limit, P.article(ratio_name), P.article(limit_name), limit_text
+        limit = cents(params[limit_name])
+        bands = ((ZERO, limit, params[ratio_name][level]),)
+    return ratio_name, bands, limit_name, limit
 
 
-def _inpatient(person: PersonProfile, bill: Bill, state: YearState, work: Work, rules: _Rules) -> None:
-    """规程 §3: one deductible a year at the highest level (补差), bands on the year's cumulative eligible."""
+def inpatient_fund(
+    person: PersonProfile, bill: Bill, state: YearState, work: Work, params, deductible: Decimal
+) -> None:
+    """杭州 art. 30, 31: the fund pays each band's ratio on the part of the year's eligible amount in it.
+
+    The year's cumulative eligible amount counts the deductible; above the annual limit the fund
+    pays nothing (that part goes to catastrophic insurance).
+    """
     level = bill.institution_level
-    eligible = work.eligible
-    lines = work.lines
-    if bill.kind == "inpatient":
-        table = rules.get(("deductibles",)) or rules.build(("deductibles",), _build_deductibles)
-        highest = state.inpatient_highest_level
-        if highest is None or table[level][0] > table[highest][0]:
-            highest = level
-        amount, text = table[highest]
-        paid = state.inpatient_deductible_paid
-        owed = amount - paid
-        deductible = (owed if owed < eligible else eligible) if owed > ZERO else ZERO
-        if paid:
-            text += f"，本年度已付 {yuan(paid)} 元，按最高等级补差"
-        lines.append(new_tuple(Line, (rules.P.article(ART_DEDUCTIBLE[person.scheme]), text, deductible)))
-        state.inpatient_highest_level = highest
-        if deductible is not ZERO:
-            state.inpatient_deductible_paid = paid + deductible
-    else:
-        deductible = ZERO
-        lines.append(
-            new_tuple(Line, (rules.P.article(ART_SPECIFIED), "规定病种门诊按住院结算，不设起付标准", ZERO))
-        )
-    work.deductible = deductible
-
-    status = "retired" if (person.category == "retired" and person.scheme == "employee") else "active"
-    key = ("bands", person.scheme, status, level)
-    bands, limit, ratio_article, limit_article, limit_text = rules.get(key) or rules.build(key, _build_bands)
+    ratio_name, bands, limit_name, limit = inpatient_bands(person, level, params)
+    ratio_article = params.article(ratio_name)
     before = state.inpatient_eligible
     start = before + deductible
-    end = before + eligible
+    end = before + work.eligible
     raw = ZERO
     if end > start:
-        for lower, upper, ratio, label, ratio_text in bands:
-            low = start if start > lower else lower
-            high = end if end < upper else upper
-            if high > low:
-                portion = high - low
-                product = portion * ratio
-                raw += product
-                shown = text if (text := str(portion))[-3:-2] == "." else yuan(portion)
-                lines.append(
-                    new_tuple(
-                        Line,
-                        (ratio_article, f"{label}{shown}{ratio_text}", product.quantize(CENT, ROUND_HALF_UP)),
-                    )
+        for lower, upper, ratio in bands:
+            portion = min(end, upper) - max(start, lower)
+            if portion > ZERO:
+                raw += portion * ratio
+                from_text = "起付标准以上" if lower == 0 else f" {yuan(lower)} "
+                work.line(
+                    ratio_article,
+                    f"统筹基金 {LEVEL_NAMES[level]} 累计合规费用{from_text}至 {yuan(upper)} 元段 "
+                    f"{yuan(portion)} × {percent(ratio)}",
+                    round_yuan(portion * ratio),
                 )
-        above = end - (start if start > limit else limit)
+        above = end - max(start, limit)
         if above > ZERO:
-            lines.append(new_tuple(Line, (limit_article, limit_text, above)))
-    fund = raw.quantize(CENT, ROUND_HALF_UP)
+            work.line(
+                params.article(limit_name),
+                f"超过年度最高限额 {yuan(limit)} 元的合规费用，统筹基金不予支付（纳入大病保险）",
+                above,
+            )
+    fund = round_yuan(raw)
     work.basic_fund_paid = fund
-    lines.append(new_tuple(Line, (ratio_article, "基本医疗保险统筹基金支付", fund)))
+    work.line(ratio_article, "基本医疗保险统筹基金支付", fund)
     state.inpatient_eligible = end
-    if fund:
-        state.basic_fund_paid += fund
+    state.basic_fund_paid += fund
 
 
-# --- 规程 §4 ------------------------------------------------------------------------------
+# --- 规程 §4: general outpatient and pharmacy ---------------------------------------------
 
 
-def _gp_condition(person: PersonProfile, bill: Bill) -> bool:
+def current_funds_first(person: PersonProfile, balances: Balances, work: Work, params) -> Decimal:
+    """杭州 art. 24: an employee's current-year account pays first (self-pay-first, then eligible).
+
+    What it pays counts toward no deductible. Returns the eligible amount left for the fund.
+    """
+    if person.scheme != "employee":
+        return work.eligible
+    paid = min(balances.current_funds, work.spf + work.eligible)
+    if paid <= ZERO:
+        return work.eligible
+    work.current_funds_paid = paid
+    work.line(
+        params.article(ART_CURRENT_FUNDS), "个人账户当年资金支付（先自理、后合规费用），不计入起付标准", paid
+    )
+    return work.eligible - (paid - work.spf) if paid > work.spf else work.eligible
+
+
+def contracted_gp_condition(person: PersonProfile, bill: Bill) -> bool:
     """杭州 art. 29(5), 40(3)(4): first visit at the contracted centre or referred by it; students: campus clinic."""
     if bill.kind == "pharmacy":
         return False
-    if person.category == "student" and person.scheme == "resident":
+    if person.is_student:
         return bill.at_contracted_centre
     return person.contracted_gp and (bill.at_contracted_centre or bill.referred_by_contracted_centre)
 
 
-def _build_outpatient(P, scheme, group, place_key, at_centre):
-    """(annual deductible, its article, ratio, ratio article, text prefix, percent text) for one case."""
-    if scheme == "employee":
-        deductible_name, ratio_name = "outpatient.employee.deductible", "outpatient.employee.ratio"
-        annual = cents(P[deductible_name][group])
-        ratio_table = P[ratio_name][group]
-    else:
-        deductible_name, ratio_name = "outpatient.resident.deductible", "outpatient.resident.ratio"
-        annual = cents(P[deductible_name])
-        ratio_table = P[ratio_name][group]
-    if place_key == "pharmacy":
-        ratio = ratio_table[P["outpatient.pharmacy_level"]]
-        place = "定点零售药店（按其他医疗机构比例）"
-    else:
-        ratio = ratio_table[place_key]
-        place = LEVEL_NAMES[place_key]
-        if at_centre:
-            ratio = ratio + P["outpatient.gp_ratio_increase"]
-            place += "，签约机构提高比例"
-    return (
-        annual,
-        P.article(deductible_name),
-        ratio,
-        P.article(ratio_name),
-        f"门诊统筹基金支付 {place} ",
-        f" × {percent(ratio)}",
-        f"门诊起付标准 {yuan(annual)} 元，本年度已付 ",
-    )
-
-
-def _build_gp(P):
-    name = "outpatient.gp_deductible_reduction"
-    reduction = cents(P[name])
-    text = f"签约社区首诊或转诊（大学生：校内定点医疗机构），本年度门诊起付标准减免 {yuan(reduction)} 元（每年一次）"
-    return reduction, P.article(name), text
-
-
-def _outpatient(
-    person: PersonProfile, bill: Bill, state: YearState, balances: Balances, work: Work, rules: _Rules
-) -> None:
-    """规程 §4: current funds first (employees), then the yearly deductible, then the ratio."""
-    spf, eligible = work.spf, work.eligible
-    lines = work.lines
-    pharmacy = bill.kind == "pharmacy"
+def outpatient_group(person: PersonProfile) -> str:
+    """杭州 art. 29, 40: employees by active/retired, residents by their category."""
     if person.scheme == "employee":
-        in_scope = spf + eligible
-        current = balances.current_funds
-        paid = current if current < in_scope else in_scope
-        if paid > ZERO:
-            work.current_funds_paid = paid
-            lines.append(
-                new_tuple(
-                    Line,
-                    (
-                        rules.P.article(ART_CURRENT_FUNDS),
-                        "个人账户当年资金支付（先自理、后合规费用），不计入起付标准",
-                        paid,
-                    ),
-                )
-            )
-            if paid > spf:
-                eligible -= paid - spf
-        group = "retired" if (person.category == "retired" and person.scheme == "employee") else "active"
-    else:
-        group = person.category
-    key = (
-        "outpatient",
-        person.scheme,
-        group,
-        "pharmacy" if pharmacy else bill.institution_level,
-        bill.at_contracted_centre and not pharmacy,
-    )
-    annual, deductible_article, ratio, ratio_article, prefix, ratio_text, annual_text = rules.get(
-        key
-    ) or rules.build(key, _build_outpatient)
-    if not state.gp_reduction and _gp_condition(person, bill):
+        return "retired" if person.is_retired else "active"
+    return person.category
+
+
+def outpatient_deductible(
+    person: PersonProfile, bill: Bill, state: YearState, work: Work, params, eligible: Decimal
+) -> Decimal:
+    """杭州 art. 29(1)–(3), 40(1): the year's outpatient deductible, less the GP-contract reduction.
+
+    杭州 art. 29(5), 40(3)(4): a first visit at the contracted centre (or referred by it) reduces
+    the year's deductible, once a year. Returns what this bill pays toward the deductible.
+    """
+    scheme = person.scheme
+    name = f"outpatient.{scheme}.deductible"
+    annual = cents(params[name][outpatient_group(person)] if scheme == "employee" else params[name])
+    reduction_name = "outpatient.gp_deductible_reduction"
+    if not state.gp_reduction and contracted_gp_condition(person, bill):
         state.gp_reduction = True
-        reduction, article, text = rules.get(("gp",)) or rules.build(("gp",), _build_gp)
-        lines.append(new_tuple(Line, (article, text, reduction)))
+        reduction = cents(params[reduction_name])
+        work.line(
+            params.article(reduction_name),
+            f"签约社区首诊或转诊（大学生：校内定点医疗机构），本年度门诊起付标准减免 {yuan(reduction)} 元（每年一次）",
+            reduction,
+        )
     if state.gp_reduction:
-        reduction = (rules.get(("gp",)) or rules.build(("gp",), _build_gp))[0]
+        reduction = cents(params[reduction_name])
         annual = annual - reduction if annual > reduction else ZERO
-        annual_text = f"门诊起付标准 {yuan(annual)} 元，本年度已付 "
     paid_before = state.outpatient_deductible_paid
     owed = annual - paid_before
-    deductible = (owed if owed < eligible else eligible) if owed > ZERO else ZERO
+    deductible = min(owed, eligible) if owed > ZERO else ZERO
     if eligible > ZERO or deductible:
-        shown = text if (text := str(paid_before))[-3:-2] == "." else yuan(paid_before)
-        lines.append(new_tuple(Line, (deductible_article, f"{annual_text}{shown} 元", deductible)))
-    if deductible is not ZERO:
-        state.outpatient_deductible_paid = paid_before + deductible
-        work.deductible = deductible
-        base = eligible - deductible
-    else:
-        base = eligible
+        work.line(
+            params.article(name),
+            f"门诊起付标准 {yuan(annual)} 元，本年度已付 {yuan(paid_before)} 元",
+            deductible,
+        )
+    state.outpatient_deductible_paid = paid_before + deductible
+    work.deductible = deductible
+    return deductible
+
+
+def outpatient_ratio(person: PersonProfile, bill: Bill, params) -> tuple[str, Decimal, str]:
+    """杭州 art. 29(4), 40(2), 64(4)(5): (ratio parameter, ratio, where) by group and institution level.
+
+    A pharmacy pays at the ratio of `outpatient.pharmacy_level`; at the contracted centre the
+    ratio rises by `outpatient.gp_ratio_increase`.
+    """
+    name = f"outpatient.{person.scheme}.ratio"
+    table = params[name][outpatient_group(person)]
+    if bill.kind == "pharmacy":
+        return name, table[params["outpatient.pharmacy_level"]], "定点零售药店（按其他医疗机构比例）"
+    ratio, place = table[bill.institution_level], LEVEL_NAMES[bill.institution_level]
+    if bill.at_contracted_centre:
+        ratio = ratio + params["outpatient.gp_ratio_increase"]
+        place += "，签约机构提高比例"
+    return name, ratio, place
+
+
+def outpatient_fund(
+    person: PersonProfile, bill: Bill, state: YearState, work: Work, params, eligible: Decimal
+) -> None:
+    """杭州 art. 29, 40: the fund pays the ratio on the eligible amount above the year's deductible."""
+    ratio_name, ratio, place = outpatient_ratio(person, bill, params)
+    base = eligible - outpatient_deductible(person, bill, state, work, params, eligible)
     if base > ZERO:
-        fund = (base * ratio).quantize(CENT, ROUND_HALF_UP)
-        shown = text if (text := str(base))[-3:-2] == "." else yuan(base)
-        lines.append(new_tuple(Line, (ratio_article, f"{prefix}{shown}{ratio_text}", fund)))
+        fund = round_yuan(base * ratio)
+        work.line(
+            params.article(ratio_name), f"门诊统筹基金支付 {place} {yuan(base)} × {percent(ratio)}", fund
+        )
         work.basic_fund_paid = fund
         state.basic_fund_paid += fund
 
 
-# --- 规程 §6 ------------------------------------------------------------------------------
+# --- 规程 §6: catastrophic insurance --------------------------------------------------------
 
 
-def _build_catastrophic(P, group, ratio_group):
-    deductible = cents(P["catastrophic.deductible"][group])
-    uppers = [cents(u) for u in P["catastrophic.band_uppers"]]
-    ratios = P["catastrophic.ratio"][ratio_group]
-    bands = []
-    for index, lower in enumerate([deductible, *uppers]):
-        upper = uppers[index] if index < len(uppers) else None
-        top = f"{yuan(upper)} 元" if upper is not None else "以上"
-        label = f"大病保险 累计合规费用 {yuan(lower)} 至 {top}段 "
-        bands.append((lower, upper, ratios[index], label, f" × {percent(ratios[index])}"))
-    cap = cents(P["catastrophic.annual_cap"])
-    return (
-        deductible,
-        tuple(bands),
-        P.article("catastrophic.ratio"),
-        cap,
-        P.article("catastrophic.annual_cap"),
-        f"大病保险年度最高支付限额 {yuan(cap)} 元，本次以余额为限",
-        P.article("catastrophic.deductible"),
-        f"大病保险支付（起付标准 {yuan(deductible)} 元）",
-    )
-
-
-def _catastrophic(person: PersonProfile, state: YearState, work: Work, rules: _Rules) -> None:
-    """规程 §6: bands on the year's cumulative qualifying amount, deductible by group, annual cap."""
-    qualifying = work.qualifying
-    lines = work.lines
-    lines.append(
-        new_tuple(
-            Line,
-            (
-                rules.P.article(ART_CATASTROPHIC_SCOPE),
-                "大病保险合规费用（住院和规定病种自付及限额以上部分、特殊药品）",
-                qualifying,
-            ),
-        )
-    )
+def catastrophic_groups(person: PersonProfile) -> tuple[str, str]:
+    """杭州 art. 44: (deductible group, ratio group): certificate holders, retired employees, the others."""
     if person.certificate:
-        key = ("catastrophic", "certificate", "certificate")
-    elif person.category == "retired" and person.scheme == "employee":
-        key = ("catastrophic", "retired", person.scheme)
-    else:
-        key = ("catastrophic", "other", person.scheme)
-    deductible, bands, ratio_article, cap, cap_article, cap_text, deductible_article, paid_text = rules.get(
-        key
-    ) or rules.build(key, _build_catastrophic)
+        return "certificate", "certificate"
+    if person.is_retired:
+        return "retired", person.scheme
+    return "other", person.scheme
+
+
+def catastrophic(person: PersonProfile, state: YearState, work: Work, params) -> None:
+    """杭州 art. 42, 44: bands on the year's cumulative qualifying amount above the deductible, to the annual cap."""
+    qualifying = work.qualifying
+    work.line(
+        params.article(ART_CATASTROPHIC_SCOPE),
+        "大病保险合规费用（住院和规定病种自付及限额以上部分、特殊药品）",
+        qualifying,
+    )
+    deductible_group, ratio_group = catastrophic_groups(person)
+    deductible = cents(params["catastrophic.deductible"][deductible_group])
+    uppers = [cents(upper) for upper in params["catastrophic.band_uppers"]]
+    ratios = params["catastrophic.ratio"][ratio_group]
     start = state.catastrophic_qualifying
     end = start + qualifying
     state.catastrophic_qualifying = end
     if end <= deductible:
         return
     raw = ZERO
-    for lower, upper, ratio, label, ratio_text in bands:
-        low = start if start > lower else lower
-        high = end if upper is None or end < upper else upper
-        if high > low:
-            portion = high - low
-            product = portion * ratio
-            raw += product
-            shown = text if (text := str(portion))[-3:-2] == "." else yuan(portion)
-            lines.append(
-                new_tuple(
-                    Line,
-                    (ratio_article, f"{label}{shown}{ratio_text}", product.quantize(CENT, ROUND_HALF_UP)),
-                )
+    for index, lower in enumerate([deductible, *uppers]):
+        upper = uppers[index] if index < len(uppers) else None  # the last band has no upper bound
+        ratio = ratios[index]
+        portion = (end if upper is None else min(end, upper)) - max(start, lower)
+        if portion > ZERO:
+            raw += portion * ratio
+            upper_text = f"{yuan(upper)} 元" if upper is not None else "以上"
+            work.line(
+                params.article("catastrophic.ratio"),
+                f"大病保险 累计合规费用 {yuan(lower)} 至 {upper_text}段 {yuan(portion)} × {percent(ratio)}",
+                round_yuan(portion * ratio),
             )
-    amount = raw.quantize(CENT, ROUND_HALF_UP)
+    amount = round_yuan(raw)
+    cap = cents(params["catastrophic.annual_cap"])
     room = cap - state.catastrophic_paid
     if amount > room:
-        amount = room if room > ZERO else ZERO
-        lines.append(new_tuple(Line, (cap_article, cap_text, amount)))
-    lines.append(new_tuple(Line, (deductible_article, paid_text, amount)))
+        amount = max(room, ZERO)
+        work.line(
+            params.article("catastrophic.annual_cap"),
+            f"大病保险年度最高支付限额 {yuan(cap)} 元，本次以余额为限",
+            amount,
+        )
+    work.line(
+        params.article("catastrophic.deductible"), f"大病保险支付（起付标准 {yuan(deductible)} 元）", amount
+    )
     work.catastrophic_paid = amount
     state.catastrophic_paid += amount
 
 
-# --- 规程 §7 ------------------------------------------------------------------------------
+# --- 规程 §7: medical assistance ---------------------------------------------------------
 
 
-def _build_assistance(P, certificate, inpatient):
-    ratio = P["assistance.ratio"][certificate]["inpatient" if inpatient else "outpatient"]
-    cap = None
-    if not inpatient:
-        caps = P["assistance.outpatient_annual_cap"]
-        if certificate in caps:
-            cap = cents(caps[certificate])
-    cap_text = f"，普通门诊年度救助限额 {yuan(cap)} 元，以余额为限" if cap is not None else ""
-    return (
-        ratio,
-        cap,
-        P.article("assistance.ratio"),
-        f"医疗救助（{CERTIFICATE_NAMES[certificate]}）",
-        percent(ratio),
-        cap_text,
+def assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work, params) -> None:
+    """杭州 art. 49: a ratio by certificate on what is left of the in-scope amount after the funds.
+
+    杭州 art. 49(2): general outpatient assistance has a yearly cap by certificate.
+    """
+    rest = (
+        work.spf
+        + work.eligible
+        + bill.special_drug
+        - work.current_funds_paid
+        - work.basic_fund_paid
+        - work.catastrophic_paid
     )
-
-
-def _assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work, rules: _Rules) -> None:
-    """规程 §7: by certificate valid on the bill date, on what is left of the in-scope amount."""
-    # the components a rule left at the shared ZERO are not subtracted (same value, fewer operations)
-    rest = work.spf + work.eligible
-    if bill.special_drug:
-        rest += bill.special_drug
-    if (paid := work.current_funds_paid) is not ZERO:
-        rest -= paid
-    if (paid := work.basic_fund_paid) is not ZERO:
-        rest -= paid
-    if (paid := work.catastrophic_paid) is not ZERO:
-        rest -= paid
     if rest <= ZERO:
         return
+    certificate = person.certificate
     inpatient = bill.kind in INPATIENT_KINDS
-    key = ("assistance", person.certificate, inpatient)
-    ratio, cap, article, prefix, ratio_text, cap_text = rules.get(key) or rules.build(key, _build_assistance)
-    amount = (rest * ratio).quantize(CENT, ROUND_HALF_UP)
-    shown = text if (text := str(rest))[-3:-2] == "." else yuan(rest)
-    text = f"{prefix}{shown} × {ratio_text}"
+    ratio = params["assistance.ratio"][certificate]["inpatient" if inpatient else "outpatient"]
+    amount = round_yuan(rest * ratio)
+    text = f"医疗救助（{CERTIFICATE_NAMES[certificate]}）{yuan(rest)} × {percent(ratio)}"
     if not inpatient:
-        if cap is not None:
-            room = cap - state.assistance_outpatient_paid
-            if room < ZERO:
-                room = ZERO
+        caps = params["assistance.outpatient_annual_cap"]
+        if certificate in caps:
+            cap = cents(caps[certificate])
+            room = max(cap - state.assistance_outpatient_paid, ZERO)
             if amount > room:
                 amount = room
-                text += cap_text
+                text += f"，普通门诊年度救助限额 {yuan(cap)} 元，以余额为限"
         state.assistance_outpatient_paid += amount
-    work.lines.append(new_tuple(Line, (article, text, amount)))
+    work.line(params.article("assistance.ratio"), text, amount)
     work.assistance_paid = amount
     state.assistance_paid += amount
 
 
-# --- 规程 §8 ------------------------------------------------------------------------------
+# --- 规程 §8: the personal share --------------------------------------------------------
 
 
-def _personal_share(person: PersonProfile, balances: Balances, work: Work, rules: _Rules) -> None:
-    """规程 §8: historical funds pay the personal share unless the person opted out; cash the rest."""
-    # the bill's total less what the funds paid; components left at the shared ZERO are not subtracted
-    personal = work.total
-    if (paid := work.current_funds_paid) is not ZERO:
-        personal -= paid
-    if (paid := work.basic_fund_paid) is not ZERO:
-        personal -= paid
-    if (paid := work.catastrophic_paid) is not ZERO:
-        personal -= paid
-    if (paid := work.assistance_paid) is not ZERO:
-        personal -= paid
-    lines = work.lines
+def personal_share(person: PersonProfile, balances: Balances, work: Work, params) -> None:
+    """杭州 art. 25: historical funds pay the personal share unless the person opted out; cash pays the rest."""
+    personal = (
+        work.total
+        - work.current_funds_paid
+        - work.basic_fund_paid
+        - work.catastrophic_paid
+        - work.assistance_paid
+    )
     available = balances.historical_funds
     if person.use_historical_funds and available > ZERO and personal > ZERO:
-        historical = available if available < personal else personal
-        lines.append(
-            new_tuple(
-                Line,
-                (
-                    rules.P.article(ART_HISTORICAL_FUNDS),
-                    "个人账户历年资金支付个人负担部分（自费、自理、自付）",
-                    historical,
-                ),
-            )
+        historical = min(available, personal)
+        work.line(
+            params.article(ART_HISTORICAL_FUNDS),
+            "个人账户历年资金支付个人负担部分（自费、自理、自付）",
+            historical,
         )
         work.historical_funds_paid = historical
         personal -= historical
     work.cash_paid = personal
-    lines.append(new_tuple(Line, (rules.P.article(ART_CASH), "个人现金支付", personal)))
+    work.line(params.article(ART_CASH), "个人现金支付", personal)
