@@ -51,7 +51,7 @@ def settle(person: PersonProfile, bill: Bill, state: YearState, balances: Balanc
     if work.qualifying > ZERO:
         catastrophic(person, state, work, params)
     if person.certificate:
-        assistance(person, bill, state, work, params)
+        assistance(person.certificate, bill, state, work, params)
     personal_share(person, balances, work, params)
     return work
 
@@ -105,7 +105,10 @@ def inpatient_deductible(person: PersonProfile, bill: Bill, state: YearState, wo
     return deductible
 
 
-def inpatient_bands(person: PersonProfile, level: str, params) -> tuple[str, tuple, str, Decimal]:
+Band = tuple[Decimal, Decimal, Decimal]  # lower, upper, ratio
+
+
+def inpatient_bands(person: PersonProfile, level: str, params) -> tuple[str, tuple[Band, ...], str, Decimal]:
     """The fund's bands on the year's cumulative eligible amount: (ratio parameter, bands, limit parameter, limit).
 
     Employees (杭州 art. 30): two bands split at `band1_upper`, ratios by active/retired and level.
@@ -117,7 +120,7 @@ def inpatient_bands(person: PersonProfile, level: str, params) -> tuple[str, tup
         status = "retired" if person.is_retired else "active"
         limit = cents(params[limit_name])
         band1_upper = cents(params["inpatient.employee.band1_upper"])
-        bands = (
+        bands: tuple[Band, ...] = (
             (ZERO, band1_upper, ratios["band1"][status][level]),
             (band1_upper, limit, ratios["band2"][status][level]),
         )
@@ -336,7 +339,7 @@ def catastrophic(person: PersonProfile, state: YearState, work: Work, params) ->
 # --- 规程 §7: medical assistance ---------------------------------------------------------
 
 
-def assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work, params) -> None:
+def assistance(certificate: str, bill: Bill, state: YearState, work: Work, params) -> None:
     """杭州 art. 49: a ratio by certificate on what is left of the in-scope amount after the funds.
 
     杭州 art. 49(2): general outpatient assistance has a yearly cap by certificate.
@@ -351,7 +354,6 @@ def assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work, 
     )
     if rest <= ZERO:
         return
-    certificate = person.certificate
     inpatient = bill.kind in INPATIENT_KINDS
     ratio = params["assistance.ratio"][certificate]["inpatient" if inpatient else "outpatient"]
     amount = round_yuan(rest * ratio)
