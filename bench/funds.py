@@ -118,7 +118,7 @@ def fill(persons: int, settlements: int, offset: int) -> None:
             cursor.execute(f"INSERT INTO enrollment_enrolment ({columns}) SELECT {values} FROM enrollment_person p")
         kind = "(ARRAY['outpatient', 'outpatient', 'pharmacy', 'inpatient'])[1 + g % 4]"
         level = "(ARRAY['community', 'other', 'level3'])[1 + g % 3]"
-        eligible = "((g * 7919) % 400000) / 100.0 + CASE WHEN g % 4 = 3 THEN 8000 ELSE 0 END"
+        eligible = "((g::bigint * 7919) % 400000) / 100.0 + CASE WHEN g % 4 = 3 THEN 8000 ELSE 0 END"
         columns, values = column_values(Settlement, {
             "kind": "'settlement'", "status": "'settled'", "source": "'api'", "idempotency_key": "'bench-' || g",
             "request_digest": "'x'", "person": f"1 + (g * 7) % {persons}", "bill_number": "'B' || g",
@@ -130,7 +130,7 @@ def fill(persons: int, settlements: int, offset: int) -> None:
         })
         cursor.execute(
             f"INSERT INTO claims_settlement ({columns}) SELECT {values} "
-            f"FROM generate_series({offset + 1}::bigint, {offset + settlements}::bigint) g"
+            f"FROM generate_series({offset + 1}, {offset + settlements}) g"
         )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

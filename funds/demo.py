@@ -6,6 +6,7 @@ DEMO 省平工资 of the policy demo); a real deployment enters the rule's figur
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -27,11 +28,53 @@ DEMO_RISK_FUND_SHARE = (
 )
 
 
+# A district of retirees only: their personal accounts are credited from the employee fund every month
+# (杭州 art. 23) and no one there pays a contribution, so the district's employee fund closes DEMO_YEAR in
+# deficit, covered per art. 95, 97. Made through the services (registration, enrolment, monthly credits).
+DEFICIT_DISTRICT = "拱墅区"
+RETIREES = [("演示退休人员甲", dt.date(1950, 3, 3), 7), ("演示退休人员乙", dt.date(1952, 8, 8), 9)]
+DEMO_PENSION = Decimal("5800.00")  # demo data: a retiree's monthly pension
+
+
+def load_retirees(stdout) -> None:
+    """DEMO_YEAR's credits of the retirees of DEFICIT_DISTRICT (once: persons by ID number, credits by month)."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import Account
+    from accounts.services import credit_month
+    from core.identity import make_resident_id
+    from enrollment.models import Person
+    from enrollment.services import enrol, register_person
+
+    credited = 0
+    for name, birth, sequence in RETIREES:
+        number = make_resident_id("330105", birth, sequence)
+        person = Person.objects.filter(id_number=number).first()
+        try:
+            if person is None:
+                person = register_person(
+                    name=name, id_number=number, birth_date=birth, sex="M" if sequence % 2 else "F",
+                    hukou_local=True, hukou_district=DEFICIT_DISTRICT, residence_district=DEFICIT_DISTRICT,
+                )
+                enrol(
+                    person=person, category="retired", district=DEFICIT_DISTRICT, start_date=dt.date(DEMO_YEAR, 1, 1),
+                    pension=DEMO_PENSION, handled_on=dt.date(DEMO_YEAR, 1, 1), _allow_retired=True,
+                )
+            account = Account.objects.get(person=person)
+            for month in range(1, 13):
+                credited += credit_month(account=account, year=DEMO_YEAR, month=month) is not None
+        except (ValidationError, Account.DoesNotExist) as error:
+            stdout.write(f"funds: demo retiree {name} not enrolled/credited: {error}\n")
+    stdout.write(f"funds: {DEFICIT_DISTRICT} retirees' {DEMO_YEAR} account credits: {credited} new\n")
+
+
 def load(stdout) -> None:
     region, name, effective_from, value, note = DEMO_RISK_FUND_SHARE
     ParameterOverride.objects.get_or_create(
         region=region, name=name, effective_from=effective_from, defaults={"value": value, "note": note}
     )
+    if not YearClose.objects.filter(region="hangzhou", year=DEMO_YEAR).exists():
+        load_retirees(stdout)
     written = posting.post_all()
     load_simulations(stdout)
     stdout.write(f"funds: posted {sum(written.values())} journal entries\n")
