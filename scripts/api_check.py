@@ -272,7 +272,7 @@ def main() -> int:
     parser.add_argument("--only", action="append", default=[], help="only this demo client (username)")
     parser.add_argument("--no-client", action="store_true", help="skip the generated client")
     parser.add_argument(
-        "--reuse-db", action="store_true", help="skip migrate/load_demo (a database left by a run)"
+        "--reuse-db", action="store_true", help="keep the database a run left (migrate only, no load_demo)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
@@ -294,7 +294,8 @@ def main() -> int:
     report_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     if args.reuse_db:
-        log(f"database {database_url.rsplit('/', 1)[1]}: reused as it is")
+        log(f"database {database_url.rsplit('/', 1)[1]}: reused (migrated to this checkout)")
+        manage(env, "migrate", "--noinput", "-v", "0")
     else:
         log(f"database {database_url.rsplit('/', 1)[1]}: migrate, load_demo")
         recreate_database(database_url)
