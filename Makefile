@@ -15,8 +15,11 @@ export TEST_DATABASE_URL TEST_REDIS_URL UV_PYTHON_DOWNLOADS
 system-deps:
 	@bash scripts/install-system-deps.sh
 
+# English: locale/en/LC_MESSAGES/django.po is the source; the .mo is compiled here (gettext's
+# msgfmt), never committed, so it cannot go stale against the .po.
 venv: system-deps
 	@$(UV) sync --frozen --quiet
+	@$(PY) manage.py compilemessages -l en -v 0
 
 setup: venv
 	@$(PY) manage.py migrate --noinput -v 0

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
-    verbose_name = "个人账户"
+    verbose_name = _("个人账户")
 
     def ready(self):
         # an employee enrolment opens the account in its own transaction (art. 22(3))

@@ -38,7 +38,9 @@ def explanation(obj):
         "<tr><td>{}</td><td>{}</td><td class='num'>{}</td></tr>",
         ((line["article"], line["text"], line["amount"]) for line in obj.lines),
     )
-    return format_html("<table><tr><th>条款</th><th>计算</th><th>金额</th></tr>{}</table>", rows)
+    return format_html(
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>", _("条款"), _("计算"), _("金额"), rows
+    )
 
 
 explanation.short_description = _("计算说明")

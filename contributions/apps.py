@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ContributionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "contributions"
-    verbose_name = "医保缴费"
+    verbose_name = _("医保缴费")
 
     def ready(self):
         # enrollment (below) asks paid months through its paid_months module; we answer

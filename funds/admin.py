@@ -300,11 +300,15 @@ class SimulationRunAdmin(ReadOnlyAdmin):
             blocks.append(format_html("<h3>{}</h3><table><tr><th>{}</th><th></th>{}</tr>{}</table>", dimension, dimension, head, body))
         totals = result["totals"]
         summary = format_html(
-            "<p>费用 {} 笔，参保人年度 {} 个；大病保险支付人数 现行 {} → 方案 {}</p>"
-            "<p>基金支付合计变化：统筹 {}，大病 {}，救助 {}；个人现金 {}</p>",
+            str(
+                _(
+                    "<p>费用 {} 笔，参保人年度 {} 个；大病保险支付人数 现行 {} → 方案 {}</p>"
+                    "<p>基金支付合计变化：统筹 {}，大病 {}，救助 {}；个人现金 {}</p>"
+                )
+            ),
             result["bills"], result["persons"], result["catastrophic_persons"]["live"],
             result["catastrophic_persons"]["draft"], totals["change"]["basic_fund"],
             totals["change"]["catastrophic"], totals["change"]["assistance"], totals["change"]["cash"],
         )
         chart = mark_safe(deciles_svg(result))  # built from numbers only, no user text
-        return format_html("{}<h3>个人负担十分位（灰：现行，蓝：方案）</h3>{}{}", summary, chart, mark_safe("".join(blocks)))
+        return format_html("{}<h3>{}</h3>{}{}", summary, _("个人负担十分位（灰：现行，蓝：方案）"), chart, mark_safe("".join(blocks)))

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FundsConfig(AppConfig):
@@ -6,4 +7,4 @@ class FundsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "funds"
-    verbose_name = "基金管理"
+    verbose_name = _("基金管理")

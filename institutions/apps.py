@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InstitutionsConfig(AppConfig):
@@ -6,7 +7,7 @@ class InstitutionsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "institutions"
-    verbose_name = "定点机构管理"
+    verbose_name = _("定点机构管理")
 
     def ready(self):
         from claims.signals import settlement_committed

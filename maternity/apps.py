@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MaternityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "maternity"
-    verbose_name = "生育保险"
+    verbose_name = _("生育保险")

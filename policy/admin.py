@@ -18,7 +18,7 @@ from policy.parameters import REGION_NAMES, REGIONS, MissingParameter, parameter
 
 def _show(value) -> str:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return str(_("是") if value else _("否"))
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, dict):

@@ -21,6 +21,7 @@ from core.identity import normalise_id_number
 from enrollment.models import Person
 from enrollment.selectors import age_on, benefit_status, enrolment_on
 from policy.money import ZERO
+from policy.regions import region_of
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,15 @@ def overview(*, person: Person, on: dt.date) -> Overview:
 
 def employee_contributions(*, person: Person):
     return ContributionRecord.objects.filter(person=person).select_related("employer").order_by("-month")
+
+
+def contribution_years_articles(*, person: Person) -> dict[str, str]:
+    """The articles counting contribution years (the contributions page cites them beside each total)."""
+    region = region_of(person.region)
+    return {
+        "total": region.article("retirement.total_years"),
+        "local_actual": region.article("retirement.local_actual_years"),
+    }
 
 
 def resident_payments(*, person: Person):

@@ -89,6 +89,7 @@ def contributions(request, person):
         "resident_payments": selectors.resident_payments(person=person),
         "totals": selectors.contribution_totals(person=person),
         "months": contribution_months(person=person),
+        "years_articles": selectors.contribution_years_articles(person=person),
     }
     return render(request, "portal/contributions.html", context)
 

@@ -3,9 +3,10 @@
 #   WeasyPrint: libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 (without the last a
 #   Chinese PDF takes ~9 s instead of ~0.1 s); a CJK font (without it PDFs print boxes).
 #   Browser tests: Debian's chromium (Playwright drives /usr/bin/chromium; never downloads one).
+#   gettext: msgfmt, which `manage.py compilemessages` runs at setup (the English translation).
 #   Tools: poppler-utils (pdftotext in tests), postgresql-client (pgbench in bench/).
 set -euo pipefail
-want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk)
+want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk gettext)
 if [ "${WITH_BROWSER:-0}" = 1 ]; then want+=(chromium); fi
 if [ "${WITH_TOOLS:-0}" = 1 ]; then want+=(poppler-utils postgresql-client); fi
 missing=()

@@ -20,7 +20,7 @@ ART_SPECIFIED_RESIDENT = "舟山 第三十四条"
 ART_RECIPIENT = "舟山 第四十三条"
 ART_CATASTROPHIC_SCOPE = "舟山 第三十八条"
 ART_ACCOUNT = "舟山 第二十一条"
-ART_CASH = "规程 §8"
+ART_CASH = "settlement.cash"
 ART_PRESCRIPTION_EMPLOYEE = "舟山 第二十三条第(四)项"
 ART_PRESCRIPTION_RESIDENT = "舟山 第三十二条第(四)项"
 RESIDENT_CHRONIC_PLACES = {
@@ -51,7 +51,7 @@ def settle(person: PersonProfile, bill: Bill, state: YearState, balances: Balanc
     work.qualifying = work.spf + work.eligible - work.basic_fund_paid + bill.special_drug
     catastrophic(state, work, params, recipient)
     assistance(person, bill, state, work, params)
-    personal_share(person, bill, balances, work)
+    personal_share(person, bill, balances, work, params)
     return work
 
 
@@ -339,7 +339,7 @@ def assistance(person, bill, state, work, params) -> None:
         state.assistance_outpatient_paid += amount
 
 
-def personal_share(person, bill, balances, work) -> None:
+def personal_share(person, bill, balances, work, params) -> None:
     """舟山 art. 21: the personal account (current, then historical funds) pays the personal burden; cash the rest."""
     personal = work.total - work.basic_fund_paid - work.catastrophic_paid - work.assistance_paid
     current = ZERO
@@ -354,4 +354,4 @@ def personal_share(person, bill, balances, work) -> None:
         work.line(ART_ACCOUNT, "个人账户历年资金支付个人负担部分", historical)
     work.historical_funds_paid = historical
     work.cash_paid = personal - historical
-    work.line(ART_CASH, "个人现金支付", work.cash_paid)
+    work.line(params.article(ART_CASH), "个人现金支付", work.cash_paid)

@@ -42,3 +42,14 @@ def category_label(value) -> str:
 def plus(value, other):
     """Decimal sum (Django's `add` would truncate to integers first)."""
     return Decimal(str(value or 0)) + Decimal(str(other or 0))
+
+
+@register.filter
+def articles(lines) -> str:
+    """The articles an amount's stored explanation lines cite, each once, in their order (`；` between)."""
+    seen: list[str] = []
+    for line in lines or ():
+        article = line.get("article") if isinstance(line, dict) else getattr(line, "article", None)
+        if article and article not in seen:
+            seen.append(article)
+    return "；".join(seen)
