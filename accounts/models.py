@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -116,7 +117,7 @@ class Account(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person} 个人账户"
+        return gettext("%(person)s 个人账户") % {"person": self.person}
 
     def delete(self, *args, **kwargs):
         raise ValidationError({"id": _("个人账户不能删除；销户以转出、清算或继承办理")})

@@ -278,7 +278,7 @@ class SpecialCaseAdmin(SimpleHistoryAdmin):
     def region_name(self, obj):
         from policy.regions import region_of
 
-        return region_of(obj.region).name
+        return _(region_of(obj.region).name)
 
     def has_delete_permission(self, request, obj=None):
         return False

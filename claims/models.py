@@ -20,9 +20,9 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 def region_choices():
-    from policy.regions import all_regions
+    from policy.regions import region_choices as choices
 
-    return [(region.code, region.name) for region in all_regions()]
+    return choices()
 
 
 def default_region() -> str:

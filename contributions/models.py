@@ -7,6 +7,7 @@ lines (`lines`: a list of {article, text, amount}); nothing is typed in by hand.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -40,7 +41,7 @@ class BaseDeclaration(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person} {self.year}年 基数 {self.base}"
+        return gettext("%(person)s %(year)s年 基数 %(base)s") % {"person": self.person, "year": self.year, "base": self.base}
 
 
 class ContributionRecord(models.Model):
@@ -147,7 +148,9 @@ class ResidentPayment(models.Model):
         ordering = ["-year", "person_id"]
 
     def __str__(self):
-        return f"{self.person} {self.year}年 {self.category} {self.personal_payable}"
+        return gettext("%(person)s %(year)s年 %(category)s %(amount)s") % {
+            "person": self.person, "year": self.year, "category": self.category, "amount": self.personal_payable
+        }
 
 
 class CatastrophicPremium(models.Model):
@@ -172,7 +175,7 @@ class CatastrophicPremium(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person} {self.year}年 大病保险 {self.total}"
+        return gettext("%(person)s %(year)s年 大病保险 %(total)s") % {"person": self.person, "year": self.year, "total": self.total}
 
 
 class BackPayment(models.Model):
@@ -207,7 +210,9 @@ class BackPayment(models.Model):
         ordering = ["-paid_on"]
 
     def __str__(self):
-        return f"{self.person} 补缴 {self.first_month:%Y-%m}–{self.last_month:%Y-%m} {self.total}"
+        return gettext("%(person)s 补缴 %(first)s–%(last)s %(total)s") % {
+            "person": self.person, "first": f"{self.first_month:%Y-%m}", "last": f"{self.last_month:%Y-%m}", "total": self.total
+        }
 
 
 class CreditedPeriod(models.Model):
@@ -280,7 +285,8 @@ class RetirementConfirmation(models.Model):
         verbose_name_plural = _("医保退休资格确认")
 
     def __str__(self):
-        return f"{self.person} {self.get_method_display()} {self.confirmed_on or '待确认'}"
+        confirmed = self.confirmed_on or gettext("待确认")
+        return f"{self.person} {self.get_method_display()} {confirmed}"
 
 
 class AgreementPayment(models.Model):
@@ -304,4 +310,4 @@ class AgreementPayment(models.Model):
         verbose_name_plural = _("协缴人员一次性缴费")
 
     def __str__(self):
-        return f"{self.person} 协缴 {self.amount}"
+        return gettext("%(person)s 协缴 %(amount)s") % {"person": self.person, "amount": self.amount}

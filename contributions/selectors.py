@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import BooleanField, Value
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import dates
 from core.rows import column, from_json_rows, json_rows, table
@@ -80,11 +81,11 @@ class ContributionMonths:
 
     @property
     def local_actual_years(self) -> str:
-        return f"{self.local_actual // 12}年{self.local_actual % 12}个月"
+        return _("%(years)s年%(months)s个月") % {"years": self.local_actual // 12, "months": self.local_actual % 12}
 
     @property
     def total_years(self) -> str:
-        return f"{self.total // 12}年{self.total % 12}个月"
+        return _("%(years)s年%(months)s个月") % {"years": self.total // 12, "months": self.total % 12}
 
 
 # CreditedPeriod kinds as policy.retirement names them

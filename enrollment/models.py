@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -264,7 +265,12 @@ class Enrolment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person} {self.get_scheme_display()}·{self.get_category_display()} {self.start_date}起"
+        return gettext("%(person)s %(scheme)s·%(category)s %(start)s起") % {
+            "person": self.person,
+            "scheme": self.get_scheme_display(),
+            "category": self.get_category_display(),
+            "start": self.start_date,
+        }
 
     def covers(self, on) -> bool:
         return self.start_date <= on and (self.end_date is None or on <= self.end_date)
@@ -423,7 +429,9 @@ class Suspension(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.enrolment.person} {self.unpaid_month:%Y-%m} 欠缴，{self.suspended_from}起暂停"
+        return gettext("%(person)s %(month)s 欠缴，%(since)s起暂停") % {
+            "person": self.enrolment.person, "month": f"{self.unpaid_month:%Y-%m}", "since": self.suspended_from
+        }
 
     def blocks(self, on) -> bool:
         return self.suspended_from <= on and (self.restored_from is None or on < self.restored_from)

@@ -97,10 +97,10 @@ class ParameterOverrideAdmin(SimpleHistoryAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("%(region)s现行政策参数（%(on)s）")
-            % {"region": REGION_NAMES[region], "on": on.isoformat()},
+            % {"region": _(REGION_NAMES[region]), "on": on.isoformat()},
             "rows": parameters_in_force(region, on),
             "region": region,
-            "regions": [(code, REGION_NAMES[code]) for code in REGIONS],
+            "regions": [(code, _(REGION_NAMES[code])) for code in REGIONS],
             "on": on,
         }
         return TemplateResponse(request, "admin/policy/parameters_in_force.html", context)

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, models, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -90,7 +91,7 @@ class ParameterOverride(models.Model):
     """A value for a declared parameter, in force from `effective_from` on (wins over the file)."""
 
     region = models.CharField(
-        _("地区"), max_length=16, choices=[(code, REGION_NAMES[code]) for code in REGIONS], db_index=True
+        _("地区"), max_length=16, choices=[(code, _(REGION_NAMES[code])) for code in REGIONS], db_index=True
     )
     name = models.CharField(
         _("参数名"), max_length=100, help_text=_("参数文件中声明的参数名，如 provincial_average_monthly_wage")
@@ -125,7 +126,9 @@ class ParameterOverride(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{REGION_NAMES.get(self.region, self.region)} {self.name} 自 {self.effective_from}"
+        return gettext("%(region)s %(name)s 自 %(since)s") % {
+            "region": gettext(self.get_region_display()), "name": self.name, "since": self.effective_from
+        }
 
     def save(self, *args, **kwargs):
         self.full_clean()

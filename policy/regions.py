@@ -95,6 +95,9 @@ def region_choices() -> list[tuple[str, str]]:
     """(code, name) of every region, for a model field or form: `choices=region_choices`.
 
     Passed as the callable (Django 5), a model field's migration names this function, not the
-    regions, so adding a region needs no migration in any app.
+    regions, so adding a region needs no migration in any app. The names are shown in the active
+    language (locale/en has the English of each file's `name:`); the rules use `Region.name`.
     """
-    return [(code, REGION_NAMES[code]) for code in REGIONS]
+    from django.utils.translation import gettext_lazy  # display only: no rule is ever translated
+
+    return [(code, gettext_lazy(REGION_NAMES[code])) for code in REGIONS]

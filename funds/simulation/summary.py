@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from funds.charts import grouped_bars
 from funds.sources import pooled_fund
 
@@ -109,13 +111,14 @@ def deciles_svg(result: dict, *, width: int = 640, height: int = 200) -> str:
     draft = [Decimal(v) for v in result.get("out_of_pocket_deciles", {}).get("draft", [])]
     if not live:
         return ""
+    current, draft_name = gettext("现行"), gettext("方案")
     return grouped_bars(
         [
             (
                 f"P{(i + 1) * 10}",
                 [
-                    (a, "#9ca3af", f"P{(i + 1) * 10} 现行 {a:.2f}"),
-                    (b, "#2563eb", f"P{(i + 1) * 10} 方案 {b:.2f}"),
+                    (a, "#9ca3af", f"P{(i + 1) * 10} {current} {a:.2f}"),
+                    (b, "#2563eb", f"P{(i + 1) * 10} {draft_name} {b:.2f}"),
                 ],
             )
             for i, (a, b) in enumerate(zip(live, draft, strict=True))

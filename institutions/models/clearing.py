@@ -9,6 +9,7 @@ institution's breaches are deducted the same way (`ClearingDeduction`, once each
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -85,11 +86,11 @@ class Clearing(models.Model):
         indexes = [models.Index(fields=["month", "state"], name="institutions_clearing_state")]
 
     def __str__(self):
-        return f"{self.month:%Y年%m月} {self.institution_id}"
+        return f"{self.month_label} {self.institution_id}"
 
     @property
     def month_label(self) -> str:
-        return f"{self.month.year}年{self.month.month}月"
+        return gettext("%(year)s年%(month)s月") % {"year": self.month.year, "month": self.month.month}
 
 
 class ClearingEntry(models.Model):

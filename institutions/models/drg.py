@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -53,7 +54,7 @@ class DrgYear(models.Model):
         constraints = [models.UniqueConstraint(fields=["region", "year"], name="institutions_drgyear_year")]
 
     def __str__(self):
-        return f"{self.year} DRG 年终清算（{self.region}）"
+        return gettext("%(year)s DRG 年终清算（%(region)s）") % {"year": self.year, "region": self.region}
 
 
 class DrgYearLine(models.Model):

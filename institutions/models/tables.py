@@ -7,6 +7,7 @@ of the year in force on the day it runs. Rows are never edited: a correction is 
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -37,7 +38,9 @@ class VersionedTable(models.Model):
         ordering = ["region", "-year", "-version"]
 
     def __str__(self):
-        return f"{self.get_region_display()} {self.year} 第{self.version}版"
+        return gettext("%(region)s %(year)s 第%(version)s版") % {
+            "region": self.get_region_display(), "year": self.year, "version": self.version
+        }
 
 
 class DrgTable(VersionedTable):
