@@ -276,9 +276,9 @@ class SpecialCaseAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("统筹地区"))
     def region_name(self, obj):
-        from policy.regions import region_of
+        from policy.regions import display_name
 
-        return _(region_of(obj.region).name)
+        return display_name(obj.region)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from policy.models import ParameterOverride
-from policy.parameters import REGION_NAMES, REGIONS, MissingParameter, parameters_for
+from policy.parameters import REGIONS, MissingParameter, parameters_for
+from policy.regions import display_name, region_choices
 
 
 def _show(value) -> str:
@@ -97,10 +98,10 @@ class ParameterOverrideAdmin(SimpleHistoryAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("%(region)s现行政策参数（%(on)s）")
-            % {"region": _(REGION_NAMES[region]), "on": on.isoformat()},
+            % {"region": display_name(region), "on": on.isoformat()},
             "rows": parameters_in_force(region, on),
             "region": region,
-            "regions": [(code, _(REGION_NAMES[code])) for code in REGIONS],
+            "regions": region_choices(),
             "on": on,
         }
         return TemplateResponse(request, "admin/policy/parameters_in_force.html", context)

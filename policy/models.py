@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from policy.parameters import REGION_NAMES, REGIONS, Override, declarations, parse_value
+from policy.regions import region_choices
 
 
 def _check_value(value, path: str = "") -> None:
@@ -91,7 +92,7 @@ class ParameterOverride(models.Model):
     """A value for a declared parameter, in force from `effective_from` on (wins over the file)."""
 
     region = models.CharField(
-        _("地区"), max_length=16, choices=[(code, _(REGION_NAMES[code])) for code in REGIONS], db_index=True
+        _("地区"), max_length=16, choices=region_choices(), db_index=True
     )
     name = models.CharField(
         _("参数名"), max_length=100, help_text=_("参数文件中声明的参数名，如 provincial_average_monthly_wage")
@@ -127,7 +128,7 @@ class ParameterOverride(models.Model):
 
     def __str__(self) -> str:
         return gettext("%(region)s %(name)s 自 %(since)s") % {
-            "region": gettext(self.get_region_display()), "name": self.name, "since": self.effective_from
+            "region": self.get_region_display(), "name": self.name, "since": self.effective_from
         }
 
     def save(self, *args, **kwargs):

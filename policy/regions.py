@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .parameters import (
+    REGION_ENGLISH_NAMES,
     REGION_NAMES,
     REGIONS,
     ParameterView,
@@ -95,9 +96,19 @@ def region_choices() -> list[tuple[str, str]]:
     """(code, name) of every region, for a model field or form: `choices=region_choices`.
 
     Passed as the callable (Django 5), a model field's migration names this function, not the
-    regions, so adding a region needs no migration in any app. The names are shown in the active
-    language (locale/en has the English of each file's `name:`); the rules use `Region.name`.
+    regions, so adding a region needs no migration in any app. A name is shown in the active
+    language (the file's `name_en:` in English); the rules and their texts use `Region.name`.
     """
-    from django.utils.translation import gettext_lazy  # display only: no rule is ever translated
+    from django.utils.functional import lazy  # display only: no rule is ever translated
 
-    return [(code, gettext_lazy(REGION_NAMES[code])) for code in REGIONS]
+    shown = lazy(display_name, str)
+    return [(code, shown(code)) for code in REGIONS]
+
+
+def display_name(code: str) -> str:
+    """The region's name in the active language: the file's `name_en:` in English, `name:` otherwise."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "").startswith("en"):
+        return REGION_ENGLISH_NAMES[code]
+    return REGION_NAMES[code]

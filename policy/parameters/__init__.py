@@ -53,7 +53,21 @@ def _discover(folder: Path) -> dict[str, str]:
     return found
 
 
+def _english_names(folder: Path) -> dict[str, str]:
+    """Region code → English name (the `name_en:` line), which the English pages show."""
+    found = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if path.stem.endswith("-illustrative"):
+            continue
+        match = re.search(r"^name_en:[ \t]*(\S.*?)[ \t]*$", path.read_text(encoding="utf-8"), re.MULTILINE)
+        if match is None:
+            raise ValueError(f"{path.name}: 须有 name_en: 行（地区英文名称）")
+        found[path.stem] = match.group(1)
+    return found
+
+
 REGION_NAMES = _discover(HERE)
+REGION_ENGLISH_NAMES = _english_names(HERE)
 REGIONS = tuple(REGION_NAMES)
 
 
