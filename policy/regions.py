@@ -110,5 +110,5 @@ def display_name(code: str) -> str:
     from django.utils.translation import get_language
 
     if (get_language() or "").startswith("en"):
-        return REGION_ENGLISH_NAMES[code]
+        return REGION_ENGLISH_NAMES.get(code, REGION_NAMES[code])
     return REGION_NAMES[code]
