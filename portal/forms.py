@@ -61,7 +61,9 @@ class EstimateForm(forms.Form):
         self.status = status
         self.region = region_of(getattr(status, "region", None) or default_region())
         self.fields["date"].initial = timezone.localdate()
-        self.fields["date"].help_text = f"住院按出院日期结算（{self.region.article('claims.inpatient_by_discharge')}）"
+        self.fields["date"].help_text = _("住院按出院日期结算（%(article)s）") % {
+            "article": self.region.article("claims.inpatient_by_discharge")
+        }
 
     def clean_date(self):
         value = self.cleaned_data["date"]
