@@ -64,10 +64,13 @@ class Region:
         """The 示例参数 notice to show beside any figure of this region, or "" when all are official."""
         if not self.illustrative(on):
             return ""
-        return (
-            f"示例参数：{self.name}的部分政策参数取自示例参数集（{self.code}-illustrative.yaml），"
+        from django.utils.translation import gettext  # a notice a person reads: in their language
+
+        notice = gettext(
+            "示例参数：%(region)s的部分政策参数取自示例参数集（%(file)s），"
             "并非官方公布数值，仅供测试与演示；据此计算的金额不能作为正式结算依据。"
         )
+        return notice % {"region": display_name(self.code), "file": f"{self.code}-illustrative.yaml"}
 
 
 @lru_cache(maxsize=16)
