@@ -118,7 +118,7 @@ def read_settlements(lo: int, hi: int) -> Iterable[Movement]:
     rows = list(
         _range(Settlement, lo, hi).values(
             "pk", "person_id", "bill_date", "region", "source", "basic_fund_paid", "catastrophic_paid",
-            "current_funds_paid", "historical_funds_paid", "created",
+            "current_funds_paid", "historical_funds_paid", "mutual_aid_paid", "created",
         )
     )
     places = Enrolments(r["person_id"] for r in rows)
@@ -129,7 +129,11 @@ def read_settlements(lo: int, hi: int) -> Iterable[Movement]:
         parts = (
             ("basic_fund", pooled, r["basic_fund_paid"]),
             ("catastrophic", Fund.CATASTROPHIC, r["catastrophic_paid"]),
-            ("personal_account", Fund.PERSONAL_ACCOUNTS, r["current_funds_paid"] + r["historical_funds_paid"]),
+            (
+                "personal_account",
+                Fund.PERSONAL_ACCOUNTS,
+                r["current_funds_paid"] + r["historical_funds_paid"] + r["mutual_aid_paid"],
+            ),
         )
         for component, fund, amount in parts:
             if amount:

@@ -41,8 +41,9 @@ FUNDS = (
     ("assistance", ("assistance_paid",), "医疗救助支付"),
     (
         "personal_accounts",
-        ("current_funds_paid", "historical_funds_paid"),
-        "个人账户支付（当年资金、历年资金）",
+        # a relative's historical funds under family mutual aid are personal-account money too
+        ("current_funds_paid", "historical_funds_paid", "mutual_aid_paid"),
+        "个人账户支付（当年资金、历年资金，含家庭共济）",
     ),
 )
 SUMMED = tuple(name for _field, names, _words in FUNDS for name in names)

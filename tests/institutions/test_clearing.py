@@ -209,3 +209,36 @@ def test_each_institution_reads_only_its_own(
 def test_drafts_are_not_shown_to_the_institution(march_bills, hospital):
     [march] = clearing.draw_up(month=MARCH)
     assert hospital.get(f"/api/v1/institutions/clearings/{march.pk}/").status_code == 404
+
+
+def test_mutual_aid_is_cleared_to_the_hospital_as_personal_account_money_art26_6(hospital, person_factory):
+    """The child's bill of test_mutual_aid_settlement (杭州 art. 39): fund 13,440; the parent's historical
+    funds pay 5,000 under the grant (art. 26(6)); the hospital collected 2,060 in cash and is owed
+    13,440 + 5,000: the month's personal-account line is 5,000."""
+    from accounts.services import grant_mutual_aid
+    from tests.conftest import record_relation
+
+    parent = person_factory(historical=Decimal("5000.00"))
+    child = person_factory(category="child", birth=dt.date(2015, 6, 1))
+    record_relation(parent, child, "child")
+    grant_mutual_aid(holder=parent, relative=child, relation="child", on=dt.date(2024, 1, 10))
+    bill = settle(
+        hospital,
+        inpatient(
+            child,
+            "ZY-GJ",
+            eligible="20000.00",
+            out_of_scope="300.00",
+            self_pay_first="200.00",
+            discharge="2024-03-05",
+            admission="2024-03-01",
+        ),
+    )
+    assert (bill.basic_fund_paid, bill.mutual_aid_paid, bill.cash_paid) == (
+        Decimal("13440.00"),
+        Decimal("5000.00"),
+        Decimal("2060.00"),
+    )
+    [march] = clearing.draw_up(month=MARCH)
+    assert (march.pooled, march.personal_accounts) == (Decimal("13440.00"), Decimal("5000.00"))
+    assert march.gross == Decimal("18440.00")
