@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import replace
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +41,10 @@ from .outbox import queue_statement
 from .prepare import compute, full_state, prepare
 from .responses import jsonb_order, result_body
 
+log = logging.getLogger(__name__)
+
 SOURCE_TYPE = "claims.settlement"
+DEADLOCK_RETRIES = 2
 
 
 def existing(key: str, digest: str, *, source: str = Settlement.Source.API):
@@ -158,17 +162,27 @@ def settle(
     )
     digest = request_digest(body)
     try:
-        return _settle_new(
-            person=person,
-            institution=institution,
-            bill=bill,
-            body=body,
-            user=user,
-            source=source,
-            today=today,
-            key=key,
-            digest=digest,
-        ), True
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                return _settle_new(
+                    person=person,
+                    institution=institution,
+                    bill=bill,
+                    body=body,
+                    user=user,
+                    source=source,
+                    today=today,
+                    key=key,
+                    digest=digest,
+                ), True
+            except OperationalError as error:
+                # two spouses who granted each other mutual aid, settling at the same moment, lock
+                # each other's account in opposite orders; PostgreSQL breaks the tie by refusing one:
+                # nothing of it was written, so it is settled again
+                if attempt == DEADLOCK_RETRIES or getattr(error.__cause__, "sqlstate", None) != "40P01":
+                    raise
+                log.warning("settlement of bill %s refused by a deadlock; settled again", bill.bill_number)
+        raise AssertionError("unreachable")  # pragma: no cover
     except (IntegrityError, ClaimError):
         found = existing(key, digest, source=source)  # settled before (a retry), or by a concurrent request
         if found is None:

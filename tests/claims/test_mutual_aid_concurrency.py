@@ -85,3 +85,52 @@ def test_ten_bills_of_two_children_never_overdraw_the_parent_art26_6(http_factor
     assert ledger == Decimal("-3500.00")
     for s in settlements:
         assert s.total == s.basic_fund_paid + s.mutual_aid_paid + s.cash_paid
+
+
+def test_spouses_granting_each_other_settle_at_once_art26_6(
+    http_factory,  # noqa: F811
+    person_factory,
+    monkeypatch,
+    caplog,
+):
+    """Two spouses who granted each other mutual aid settle a bill each at the same moment.
+
+    Each bill (art. 28's first admission) leaves a personal share of 9,056; each spouse holds 1,000
+    of historical funds. Each settlement locks its own account and then the other's: PostgreSQL may
+    refuse one of them (a deadlock), which is settled again. Whatever the order, both bills are
+    settled, both accounts end at 0 and the 2,000 between them is paid once: own historical
+    funds plus mutual aid over the two bills come to 2,000 exactly.
+    """
+    husband = person_factory(historical=Decimal("1000.00"))
+    wife = person_factory(historical=Decimal("1000.00"))
+    record_relation(husband, wife, "spouse")
+    grant_mutual_aid(holder=husband, relative=wife, relation="spouse", on=dt.date(2024, 1, 2))
+    grant_mutual_aid(holder=wife, relative=husband, relation="spouse", on=dt.date(2024, 1, 2))
+    # make the deadlock certain: both settlements hold their own account before either reaches for the other's
+    import importlib
+    import threading
+
+    settle_module = importlib.import_module(
+        "claims.services.settle"
+    )  # the module (the package exports the function)
+
+    meet, reached, draw = threading.Barrier(2, timeout=20), [], settle_module.draw_for_relative
+
+    def meeting(**kwargs):
+        if len(reached) < 2:
+            reached.append(True)
+            meet.wait()
+        return draw(**kwargs)
+
+    monkeypatch.setattr(settle_module, "draw_for_relative", meeting)
+    with caplog.at_level("WARNING", logger="claims.services.settle"):
+        results = run_threads(http_factory, [inpatient(husband, "ZY-H"), inpatient(wife, "ZY-W")])
+    assert any("deadlock" in record.getMessage() for record in caplog.records)
+    assert [status for status, _body in results] == [201, 201], results
+    settlements = list(Settlement.objects.filter(person__in=(husband, wife)))
+    assert sum(s.historical_funds_paid + s.mutual_aid_paid for s in settlements) == Decimal("2000.00")
+    assert all(
+        s.total == s.basic_fund_paid + s.historical_funds_paid + s.mutual_aid_paid + s.cash_paid
+        for s in settlements
+    )
+    assert [a.historical for a in Account.objects.filter(person__in=(husband, wife))] == [Decimal("0.00")] * 2
