@@ -107,6 +107,7 @@ class SettlementAdmin(ReadOnlyAdmin):
         "basic_fund_paid",
         "catastrophic_paid",
         "assistance_paid",
+        "mutual_aid_paid",
         "cash_paid",
         "kind",
         "status",
