@@ -3,7 +3,17 @@
 import io
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _compiled_catalogue():
+    """`make venv` compiles locale/en; a bare `pytest` after the .po changed compiles it here (gettext's msgfmt)."""
+    folder = settings.LOCALE_PATHS[0] / "en" / "LC_MESSAGES"
+    po, mo = folder / "django.po", folder / "django.mo"
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        call_command("compilemessages", locale=["en"], verbosity=0)
 
 
 @pytest.fixture(scope="package")
