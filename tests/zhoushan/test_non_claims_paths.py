@@ -141,7 +141,13 @@ def test_employee_enrolment_contributions_status_account_and_rollover(zs_employe
     assert not Enrolment.objects.filter(person=person).exists()  # nothing written on refusal
 
     enrol(
-        person=person, category="active", district="定海区", start_date=D(2024, 3, 10), employer=zs_employer
+        person=person,
+        category="active",
+        district="定海区",
+        start_date=D(2024, 3, 10),
+        employer=zs_employer,
+        handled_on=D(2024, 4, 1),  # handled (and the account opened, art. 18(2)) on 1 April
+        credit_base=M("5850.00"),
     )
     before = benefit_status(person=person, on=D(2024, 3, 31))
     assert not before.eligible and before.article == "舟山 第十三条"
@@ -158,6 +164,7 @@ def test_employee_enrolment_contributions_status_account_and_rollover(zs_employe
     zhoushan_lines(record.lines)
 
     account = open_account(person=person, on=D(2024, 4, 1), category="active", base=M("5850.00"))
+    assert account.opened_on == D(2024, 4, 1) and account.region == "zhoushan"
     assert account.current == M("1053.00")  # preset: 117.00 × 9
     for month in range(4, 13):
         credit_month(account=account, year=2024, month=month)
@@ -245,7 +252,13 @@ def test_retiree_confirmation_status_credits_and_transfer_refusal():
     from enrollment.services import enrol, record_transfer_out
 
     person = zs_person(name="舟山退休", birth=D(1964, 3, 1))
-    enrol(person=person, category="unemployed", district="定海区", start_date=D(2020, 1, 1))
+    enrol(
+        person=person,
+        category="unemployed",
+        district="定海区",
+        start_date=D(2020, 1, 1),
+        handled_on=D(2020, 1, 1),
+    )
     CreditedPeriod.objects.create(
         person=person, kind="legacy_local", first_month=D(2000, 1, 1), last_month=D(2014, 12, 1)
     )
