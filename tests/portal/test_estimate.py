@@ -126,3 +126,23 @@ def test_outpatient_at_own_contracted_centre_art29(client, insured):
     assert 'id="fund-total">1,157.00' in page
     assert "843.00" in page
     assert "杭州 第二十九条" in page
+
+
+def test_estimate_shows_what_a_spouses_grant_would_pay_art26_6(client_a, person_a, insured, relate):
+    """杭州 art. 26(6): the same bill as art. 28's (personal share 9,056); own historical funds 3,000 first,
+    then the spouse's 2,000 under the grant, cash 4,056. Nothing is written: the spouse keeps 2,000."""
+    from decimal import Decimal
+
+    from accounts.models import Account
+    from accounts.services import grant_mutual_aid
+
+    spouse = insured(name="王妻", birth=dt.date(1976, 3, 3), historical=Decimal("2000.00"))
+    relate(spouse, person_a, "spouse")
+    grant_mutual_aid(holder=spouse, relative=person_a, relation="spouse", on=timezone.localdate())
+    response = client_a.post(reverse(URL), bill())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "家庭共济支付（近亲属历年资金）" in page
+    assert "2,000.00" in page and "4,056.00" in page
+    assert "家庭共济：配偶个人账户历年资金支付个人负担部分" in page
+    assert Account.objects.get(person=spouse).historical == Decimal("2000.00")
