@@ -285,6 +285,8 @@ def vacuum() -> None:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE accounts_account")
             cursor.execute("VACUUM ANALYZE accounts_ledgerentry")
+            cursor.execute("VACUUM ANALYZE contributions_contributionrecord")
+            cursor.execute("VACUUM ANALYZE enrollment_enrolment")
             cursor.execute("CHECKPOINT")
 
 

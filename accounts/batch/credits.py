@@ -191,7 +191,9 @@ def _due_sql(plan: CreditPlan) -> str:
     records = ContributionRecord._meta.db_table
     names = {k: _quote(v) for k, v in CATEGORY_NAMES.items()}
     false = "false" if _pg() else "0"
-    materialized = "MATERIALIZED"  # the chunk's credited months read once, hashed (not probed per month)
+    # the chunk's credited months read once and hashed; the months paid for are matched against them
+    # from the records' (person, month) index alone, and only the months not yet credited are read
+    materialized = "MATERIALIZED"
     excluded = "NOT (a.id = ANY(%s))" if _pg() else "a.id NOT IN (SELECT value FROM json_each(%s))"
     category = (
         "CASE r.kind WHEN 'employee' THEN 'active' WHEN 'flexible' THEN 'flexible' "
@@ -244,12 +246,18 @@ def _due_sql(plan: CreditPlan) -> str:
             SELECT l.account_id, l.period FROM {ENTRIES} l
             WHERE l.kind = 'credit' AND l.account_id >= %s AND l.account_id < %s
         ),
+        open_paid AS (
+            SELECT acc.id, acc.person_id, p.m
+            FROM acc JOIN {records} r ON r.person_id = acc.person_id AND r.month <= %s AND r.month >= acc.om
+            JOIN p ON p.m = r.month
+            WHERE NOT EXISTS (SELECT 1 FROM credited k WHERE k.account_id = acc.id AND k.period = p.per)
+        ),
         cand AS (
             SELECT acc.id, acc.birth_date, acc.cy, acc.pen, p.m, p.per, p.yy, p.mo, {category} AS cat,
                    {fen("r.base")} AS base, {fen("r.personal")} AS own
-            FROM acc JOIN {records} r ON r.person_id = acc.person_id AND r.month <= %s AND r.month >= acc.om
-                 AND r.is_back_payment = {false}
-            JOIN p ON p.m = r.month
+            FROM open_paid o JOIN acc ON acc.id = o.id
+            JOIN {records} r ON r.person_id = o.person_id AND r.month = o.m AND r.is_back_payment = {false}
+            JOIN p ON p.m = o.m
             UNION ALL
             SELECT DISTINCT acc.id, acc.birth_date, acc.cy, acc.pen, p.m, p.per, p.yy, p.mo, 'retired', 0, 0
             FROM acc
