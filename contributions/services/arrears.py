@@ -40,11 +40,19 @@ def _params_on(region, views: dict | None = None):
     return view
 
 
-def mirror_person(person: Person, *, until: dt.date, create: bool = True, views: dict | None = None) -> int:
+def mirror_person(
+    person: Person,
+    *,
+    until: dt.date,
+    create: bool = True,
+    views: dict | None = None,
+    pending: list | None = None,
+) -> int:
     """Write (or correct) the suspension rows of one person's enrolments up to `until`.
 
     Returns the number of rows created. With `create=False` only rows that exist are corrected
-    (a payment recorded after the check). `views`: parameter views shared by a run's persons.
+    (a payment recorded after the check). `views`: parameter views shared by a run's persons;
+    `pending`: new rows are collected there for the caller to insert together (`insert_rows`).
     """
     region = region_of(person.region)
     enrolments = list(person.enrolments.all())
@@ -71,7 +79,9 @@ def mirror_person(person: Person, *, until: dt.date, create: bool = True, views:
             }
             current = existing.get(row.unpaid_month)
             if current is None:
-                if create:
+                if create and pending is not None:
+                    pending.append(Suspension(enrolment=enrolment, unpaid_month=row.unpaid_month, **values))
+                elif create:
                     try:
                         with transaction.atomic():  # a concurrent run may have written it a moment ago
                             Suspension.objects.create(
@@ -225,7 +235,51 @@ def check_persons(person_ids: list[int], *, on: dt.date) -> int:
     )
     payments.preload(persons)
     views: dict = {}
-    return sum(mirror_person(person, until=on, views=views) for person in persons)
+    pending: list[Suspension] = []
+    for person in persons:
+        mirror_person(person, until=on, views=views, pending=pending)
+    return insert_rows(pending)
+
+
+def insert_rows(rows: list[Suspension]) -> int:
+    """Insert new suspension rows in a few statements; a row another run wrote a moment ago is
+    skipped (`ON CONFLICT DO NOTHING` on one row per enrolment and month). Returns the rows written."""
+    from django.utils import timezone
+
+    table = Suspension._meta.db_table
+    columns = (
+        "enrolment_id",
+        "unpaid_month",
+        "suspended_from",
+        "lifted_on",
+        "restored_from",
+        "article",
+        "created",
+    )
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    written = 0
+    for start in range(0, len(rows), 500):
+        batch = rows[start : start + 500]
+        params: list = []
+        for row in batch:
+            params += [
+                row.enrolment_id,
+                ops.adapt_datefield_value(row.unpaid_month),
+                ops.adapt_datefield_value(row.suspended_from),
+                ops.adapt_datefield_value(row.lifted_on),
+                ops.adapt_datefield_value(row.restored_from),
+                row.article,
+                now,
+            ]
+        values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(batch))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} ON CONFLICT DO NOTHING RETURNING id",
+                params,
+            )
+            written += len(cursor.fetchall())
+    return written
 
 
 def check_chunk(*, on: dt.date, lo: int, hi: int) -> tuple[int, int, int]:
