@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.identity import mask_id_number
 
 from . import selectors, services
+from .admin_actions import AccountLifeAdminMixin
 from .models import Account, BatchChunk, BatchJob, Inheritance, LedgerEntry, MutualAidGrant
 
 
@@ -84,7 +85,7 @@ class LedgerEntryInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(SimpleHistoryAdmin):
+class AccountAdmin(AccountLifeAdminMixin, SimpleHistoryAdmin):
     form = AccountForm
     list_display = (
         "person_name",

@@ -114,6 +114,8 @@ class Account(models.Model):
         permissions = [
             ("run_batch", _("可运行划账/结转批处理")),
             ("audit_balance", _("可核对余额")),
+            ("transferin_account", _("办理个人账户转入")),
+            ("close_account", _("办理个人账户转出、清算、死亡销户与继承")),
         ]
 
     def __str__(self):

@@ -332,8 +332,9 @@ class SpecialCaseAdmin(SimpleHistoryAdmin):
             steps.append((reverse("admin:assistance_case_decide", args=[case.pk]), _("录入联席会议决定")))
         if case.status == SpecialCase.Status.APPROVED and user.has_perm("assistance.pay_specialcase"):
             steps.append((reverse("admin:assistance_case_pay", args=[case.pk]), _("支付")))
-        summary = selectors.year_summary(person=case.person, on=dt.date.today())
-        extra_context = {**(extra_context or {}), "steps": steps, "summary": summary}
+        summary = selectors.year_summary(person=case.person, on=selectors.case_year_day(case, dt.date.today()))
+        moves = selectors.case_moves(case)
+        extra_context = {**(extra_context or {}), "steps": steps, "summary": summary, "moves": moves}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _step(self, request, pk, form_class, title, intro, button, call):

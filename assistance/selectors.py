@@ -92,10 +92,11 @@ def year_summary(*, person, on: dt.date) -> YearSummary:
     summary.posthoc = -(by_channel.get(Channel.POSTHOC) or ZERO)
     summary.special = -(by_channel.get(Channel.SPECIAL) or ZERO)
     # immediate: from the settlements themselves (the book follows them through the posting job)
-    summary.immediate = claims_selectors.assistance_total(year_key=key, person=person) or ZERO
+    cents = Decimal("0.01")  # SQLite's sums lose the scale: shown as money either way
+    summary.immediate = (claims_selectors.assistance_total(year_key=key, person=person) or ZERO).quantize(cents)
     summary.cash_paid = (
         claims_selectors.settlements_of(person=person).filter(year_key=key).aggregate(t=Sum("cash_paid"))["t"] or ZERO
-    )
+    ).quantize(cents)
     if recipient is not None:
         try:
             caps = rules.caps_for(
@@ -218,3 +219,57 @@ def book_balance() -> dict:
         ),
     }
     return {"book": book, "sources": sources, "balanced": all(book[ch] == sources[ch] for ch in Channel.values)}
+
+
+@dataclass(frozen=True)
+class CaseMove:
+    """One move of a special case (its history): when, from which state to which, by whom, with what."""
+
+    at: dt.datetime
+    from_label: str
+    to_label: str
+    user: str
+    note: str
+
+
+def case_moves(case: SpecialCase) -> list[CaseMove]:
+    """The case's moves, oldest first, read from its history (every save by a service is a history row)."""
+    labels = dict(SpecialCase.Status.choices)
+    moves: list[CaseMove] = []
+    previous = None
+    by_whom = {
+        SpecialCase.Status.APPLIED: "applied_by",
+        SpecialCase.Status.UNDER_REVIEW: "reviewed_by",
+        SpecialCase.Status.REJECTED: "reviewed_by",
+        SpecialCase.Status.APPROVED: "decided_by",
+        SpecialCase.Status.REFUSED: "decided_by",
+        SpecialCase.Status.PAID: "paid_by",
+    }
+    for row in case.history.order_by("history_date", "history_id").select_related("history_user"):
+        if row.status == previous:
+            continue
+        who = getattr(row, by_whom.get(row.status, "history_user"), None) or row.history_user
+        note = {
+            SpecialCase.Status.UNDER_REVIEW: row.review_note,
+            SpecialCase.Status.REJECTED: row.review_note,
+            SpecialCase.Status.APPROVED: f"{row.minutes_number} {row.amount_approved or ''}".strip(),
+            SpecialCase.Status.REFUSED: f"{row.minutes_number} {row.refusal_reason}".strip(),
+            SpecialCase.Status.PAID: f"{row.paid_on or ''}",
+            SpecialCase.Status.APPLIED: f"{row.amount_requested}",
+        }.get(row.status, "")
+        moves.append(
+            CaseMove(
+                at=row.history_date,
+                from_label=str(labels.get(previous, "")) if previous else "",
+                to_label=str(labels.get(row.status, row.status)),
+                user=who.get_username() if who else "",
+                note=note,
+            )
+        )
+        previous = row.status
+    return moves
+
+
+def case_year_day(case: SpecialCase, today: dt.date) -> dt.date:
+    """A day of the case's year for its person's year summary: today in the current year, else 31 December."""
+    return today if today.year == case.year else dt.date(case.year, 12, 31)

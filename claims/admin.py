@@ -86,8 +86,8 @@ class SettlementLineInline(admin.TabularInline):
 def statement_link(settlement: Settlement):
     statement = getattr(settlement, "statement", None)
     url = reverse("claims-statement-pdf", args=[settlement.pk])
-    if statement is None:
-        return "-"
+    if statement is None:  # rendered on the first request (STATEMENTS_RENDER_EAGERLY off)
+        return format_html('<a href="{}">{}</a>', url, _("生成并下载"))
     if statement.status == Statement.Status.READY:
         return format_html('<a href="{}">{}</a>', url, _("下载PDF"))
     return format_html('{} · <a href="{}">{}</a>', statement.get_status_display(), url, _("生成并下载"))

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.books import Fund
 from policy.settlement.types import COMPONENTS
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -244,6 +245,10 @@ class Settlement(models.Model):
         db_index=False,
     )
     institution_name = models.CharField(_("就医机构名称"), max_length=100, blank=True)
+    # the person's name as it was when settled: the statement is a record of the settlement
+    person_name = models.CharField(_("姓名（结算时）"), max_length=100, blank=True)
+    # 杭州 art. 75: the pooled fund pays by the scheme of the benefits enjoyed on the bill's date
+    pooled_fund = models.CharField(_("统筹基金列支渠道"), max_length=24, choices=Fund.choices, blank=True)
     bill_number = models.CharField(_("单据号"), max_length=64)
     bill_date = models.DateField(_("费用日期"), db_index=True)
     admission_date = models.DateField(_("入院日期"), null=True, blank=True)

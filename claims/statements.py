@@ -29,14 +29,23 @@ def components_of(settlement: Settlement) -> list:
 
 
 def statement_context(settlement: Settlement) -> dict:
+    """What the statement shows, from the settlement's own record only (its row, its lines, its answer).
+
+    The statement is a record of the settlement: a name corrected, an institution renamed or a
+    parameter changed later does not change it. Name and institution are the ones stored when it
+    was settled (`person_name`, `institution_name`), the masked ID the one in the recorded answer;
+    a settlement recorded before those were kept falls back to today's person.
+    """
     components = components_of(settlement)
+    recorded = settlement.response or {}
     return {
         "settlement": settlement,
-        "person_name": settlement.person.name,
-        "masked_id": settlement.person.masked_id_number,
+        "person_name": settlement.person_name or settlement.person.name,
+        "masked_id": recorded.get("person") or settlement.person.masked_id_number,
         "components": components,
         "lines": list(settlement.lines.all()),
-        "institution": settlement.institution.name if settlement.institution else settlement.institution_name,
+        "institution": settlement.institution_name
+        or (settlement.institution.name if settlement.institution else ""),
         "illustrative_notice": _illustrative_notice(settlement.region, settlement.bill_date),
     }
 

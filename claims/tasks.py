@@ -1,6 +1,7 @@
-"""Statement PDFs (结算单), rendered after the settlement's transaction committed.
+"""Statement PDFs (结算单): rendered on first request and kept in storage (`statement_file`), or,
+with `STATEMENTS_RENDER_EAGERLY`, after the settlement's transaction committed.
 
-Each settlement writes a pending statement row (the outbox); `queue_pending_statements`
+Eagerly, each settlement writes a pending statement row (the outbox); `queue_pending_statements`
 (beat) sends the render tasks, so a settlement never waits on the broker.
 
 A failed render marks the statement `failed` with the error and is retried
@@ -77,6 +78,15 @@ def render_eagerly(settlement_id: int) -> str:
     raise AssertionError("unreachable")
 
 
+def statement_file(settlement_id: int) -> Statement:
+    """The stored statement, rendered now on its first request (kept in storage and served from there after)."""
+    statement = Statement.objects.filter(settlement_id=settlement_id).first()
+    if statement is None or statement.status != Statement.Status.READY or not statement.file:
+        render(settlement_id)
+        statement = Statement.objects.get(settlement_id=settlement_id)
+    return statement
+
+
 def render(settlement_id: int) -> str:
     """Render and store the statement; on failure mark it `failed` with the error and re-raise (to be retried)."""
     statement, _created = Statement.objects.select_related("settlement").get_or_create(
@@ -95,6 +105,8 @@ def render(settlement_id: int) -> str:
         raise
     with transaction.atomic():
         statement = Statement.objects.select_for_update().get(pk=statement.pk)
+        if statement.status == Statement.Status.READY and statement.file:
+            return statement.status  # a concurrent first request stored it meanwhile: that file stays
         old_name = statement.file.name if statement.file else ""
         statement.file.save(f"settlement-{settlement_id}.pdf", ContentFile(pdf), save=False)
         statement.status = Statement.Status.READY

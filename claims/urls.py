@@ -13,5 +13,10 @@ urlpatterns = [
     path("settlements/trial/", views.SettlementTrialView.as_view(), name="claims-settlement-trial"),
     path("settlements/<int:pk>/", views.SettlementDetailView.as_view(), name="claims-settlement-detail"),
     path("settlements/<int:pk>/reversal/", views.ReversalView.as_view(), name="claims-settlement-reversal"),
+    path(
+        "settlements/<int:pk>/statement.pdf",
+        views.SettlementStatementView.as_view(),
+        name="claims-settlement-statement",
+    ),
     path("statements/<int:pk>.pdf", views.statement_pdf, name="claims-statement-pdf"),
 ]

@@ -9,6 +9,7 @@ are not recomputed, the next one sees the restored state.
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -23,7 +24,7 @@ from policy.regions import region_of
 from users.permissions import HasApiScope, api_client_of, is_clerk
 
 from . import services
-from .models import Institution, Settlement, Statement
+from .models import Institution, Settlement
 from .serializers import (
     RefusalSerializer,
     SettlementRequestSerializer,
@@ -186,6 +187,19 @@ class ReversalView(APIView):
         return Response(services.response_of(reversal), status=status.HTTP_201_CREATED)
 
 
+def _statement_response(settlement: Settlement) -> FileResponse:
+    """The stored statement, rendered on its first request; a render that fails is a 404 to try again later."""
+    from .tasks import statement_file
+
+    try:
+        statement = statement_file(settlement.pk)
+    except Exception:
+        raise Http404(_("结算单暂未生成，请稍后再试"))
+    return FileResponse(
+        statement.file.open("rb"), content_type="application/pdf", filename=f"statement-{settlement.pk}.pdf"
+    )
+
+
 def statement_pdf(request, pk: int):
     """The statement PDF: to the insured person it belongs to, or to a clerk; rendered now if not ready."""
     settlement = get_object_or_404(Settlement.objects.select_related("person"), pk=pk)
@@ -193,15 +207,22 @@ def statement_pdf(request, pk: int):
     own = user.is_authenticated and getattr(getattr(user, "person", None), "pk", None) == settlement.person_id
     if not (own or is_clerk(user)):
         raise Http404
-    statement, _created = Statement.objects.get_or_create(settlement=settlement)
-    if statement.status != Statement.Status.READY or not statement.file:
-        from .tasks import render
+    return _statement_response(settlement)
 
-        try:
-            render(settlement.pk)
-        except Exception:
-            raise Http404(_("结算单暂未生成，请稍后再试"))
-        statement.refresh_from_db()
-    return FileResponse(
-        statement.file.open("rb"), content_type="application/pdf", filename=f"statement-{settlement.pk}.pdf"
+
+class SettlementStatementView(APIView):
+    """The statement (结算单) PDF of the institution's own settlement (any for a clerk): rendered on the
+    first request, kept, and served from storage afterwards; the same document every time."""
+
+    permission_classes = [HasApiScope]
+    required_scope = "settlement"
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: OpenApiResponse(description="无此结算")},
+        summary="结算单 PDF",
     )
+    def get(self, request, pk: int):
+        settlement = get_object_or_404(Settlement.objects.select_related("institution"), pk=pk)
+        if not may_see(request, settlement):
+            raise Http404
+        return _statement_response(settlement)

@@ -206,6 +206,10 @@ CELERY_TASK_ROUTES = {
     "funds.tasks.*": {"queue": "batch"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Statements (结算单) are rendered when first asked for (portal, admin, the institution's API) and
+# kept in storage; True renders every settlement's statement after it commits, as before (issue 15).
+STATEMENTS_RENDER_EAGERLY = env_bool("STATEMENTS_RENDER_EAGERLY", False)
+
 CELERY_BEAT_SCHEDULE = {
     "monthly-account-credits": {
         "task": "accounts.tasks.credit_month",
@@ -218,6 +222,11 @@ CELERY_BEAT_SCHEDULE = {
     "statement-outbox": {
         "task": "claims.tasks.queue_pending_statements",
         "schedule": 10.0,
+    },
+    # maternity decision letters whose render never reached the broker (the decision is the outbox)
+    "maternity-letter-outbox": {
+        "task": "maternity.tasks.queue_pending_letters",
+        "schedule": 60.0,
     },
     "supervision-nightly": {
         "task": "institutions.tasks.supervise_day",

@@ -24,6 +24,18 @@ class Fund(models.TextChoices):
     MATERNITY = "maternity", _("生育保险")
 
 
+def pooled_fund(scheme: str, category: str) -> str:
+    """The pooled fund a benefit is paid from (杭州 art. 95(1)(2)): employee, resident, or the students' own.
+
+    Art. 75: a settlement's channel follows the scheme of the benefits enjoyed on the bill's date
+    (`benefit_status`), which across a switch (art. 73) is not always the enrolment of that day.
+    """
+    # the values of Fund.EMPLOYEE_POOLED, Fund.STUDENT, Fund.RESIDENT (a str, as a CharField stores it)
+    if scheme == "employee":
+        return "employee_pooled"
+    return "student" if category == "student" else "resident"
+
+
 class FundPosting(models.Model):
     """A movement of one fund: income positive, expenditure negative, in yuan to the fen."""
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.apps import apps
 
-from core.books import Fund, FundPosting
+from core.books import Fund, FundPosting, pooled_fund
 
 from .models import Party
 
@@ -90,13 +90,6 @@ class Enrolments:
         return row["region"], row["district"] or UNKNOWN_DISTRICT, pooled_fund(row["scheme"], row["category"])
 
 
-def pooled_fund(scheme: str, category: str) -> str:
-    """杭州 art. 95(1)(2): the employee fund, the resident fund, or the students' own fund."""
-    if scheme == "employee":
-        return Fund.EMPLOYEE_POOLED
-    return Fund.STUDENT if category == "student" else Fund.RESIDENT
-
-
 def _turned(movement: Movement) -> Movement:
     if movement.amount >= 0:
         return movement
@@ -118,12 +111,14 @@ def read_settlements(lo: int, hi: int) -> Iterable[Movement]:
     rows = list(
         _range(Settlement, lo, hi).values(
             "pk", "person_id", "bill_date", "region", "source", "basic_fund_paid", "catastrophic_paid",
-            "current_funds_paid", "historical_funds_paid", "mutual_aid_paid", "created",
+            "current_funds_paid", "historical_funds_paid", "mutual_aid_paid", "created", "pooled_fund",
         )
     )
     places = Enrolments(r["person_id"] for r in rows)
     for r in rows:
         region, district, pooled = places.place(r["person_id"], r["bill_date"], r["region"])
+        # art. 75: the channel recorded with the settlement (the scheme of the benefits enjoyed that day)
+        pooled = r["pooled_fund"] or pooled
         payee = Party.INSTITUTIONS if r["source"] == "api" else Party.PERSONS
         on = r["created"].date() if r["created"] else r["bill_date"]
         parts = (

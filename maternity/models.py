@@ -173,7 +173,9 @@ class Decision(models.Model):
         _("通知书状态"), max_length=16, choices=LetterStatus.choices, default=LetterStatus.PENDING
     )
     letter_error = models.TextField(_("生成错误"), blank=True)
-    history = HistoricalRecords(excluded_fields=["letter", "letter_status", "letter_error"])
+    # the outbox mark: when the render was last sent to the broker (empty: never; the sweep sends it)
+    letter_queued = models.DateTimeField(_("送交生成时间"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["letter", "letter_status", "letter_error", "letter_queued"])
 
     class Meta:
         verbose_name = _("核定")

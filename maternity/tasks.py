@@ -2,13 +2,21 @@
 
 A failed render marks the letter `failed` with the error and is retried; the decision itself
 is never touched. The download view renders a letter that is not ready yet.
+
+The decision row is the outbox (as a settlement's pending statement is, `claims.tasks`): a
+letter still `pending` whose render was never sent (the broker was down at commit) or was sent
+more than `REQUEUE_AFTER` ago (its message was lost with a worker) is sent again by
+`queue_pending_letters` (beat).
 """
 
+import datetime as dt
 import logging
 
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from .letters import render_pdf
 from .models import Decision
@@ -27,6 +35,37 @@ logger = logging.getLogger(__name__)
 )
 def render_letter(self, decision_id: int) -> str:
     return render(decision_id)
+
+
+REQUEUE_AFTER = dt.timedelta(minutes=10)
+
+
+@shared_task(name="maternity.tasks.queue_pending_letters")
+def queue_pending_letters(limit: int = 500) -> int:
+    """Send a render task for each letter still pending and not sent in the last `REQUEUE_AFTER`.
+
+    Rows are claimed with SKIP LOCKED and marked in the same transaction: two beats never send
+    one twice. A send that fails leaves its row marked; it is sent again after `REQUEUE_AFTER`.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            Decision.objects.select_for_update(skip_locked=True)
+            .filter(letter_status=Decision.LetterStatus.PENDING)
+            .filter(Q(letter_queued__isnull=True) | Q(letter_queued__lt=now - REQUEUE_AFTER))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Decision.objects.filter(pk__in=claimed).update(letter_queued=now)
+    for decision_id in claimed:
+        if render_letter.app.conf.task_always_eager:
+            try:
+                render(decision_id)
+            except Exception:  # marked failed with its error; the download renders it again
+                logger.exception("maternity letter of decision %s not rendered", decision_id)
+        else:
+            render_letter.delay(decision_id)
+    return len(claimed)
 
 
 def render(decision_id: int) -> str:

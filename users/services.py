@@ -32,7 +32,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "policy": VIEW,
         "enrollment": VIEW_ADD_CHANGE,
         "contributions": VIEW_ADD_CHANGE,
-        "accounts": VIEW,
+        "accounts": VIEW + ("transferin",),  # 转入 at the counter (art. 26(2)); money out is reviewed
         "claims": VIEW_ADD,
         "assistance": VIEW_ADD + ("apply",),  # special assistance: take the application (杭州 art. 53)
         "maternity": VIEW_ADD,
@@ -43,7 +43,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "policy": VIEW,
         "enrollment": VIEW_ADD_CHANGE,
         "contributions": VIEW_ADD_CHANGE,
-        "accounts": VIEW_ADD_CHANGE,
+        "accounts": VIEW_ADD_CHANGE + ("transferin", "close"),  # 转出、清算、死亡、继承 (art. 26)
         "claims": VIEW_ADD_CHANGE,
         "assistance": VIEW_ADD_CHANGE + ("apply", "review", "pay"),  # 审核上报; the agency pays (art. 51)
         "maternity": VIEW_ADD_CHANGE,
@@ -54,7 +54,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "policy": ALL,
         "enrollment": ALL,
         "contributions": ALL,
-        "accounts": ALL,
+        "accounts": ALL + ("transferin", "close"),
         "claims": ALL,
         "assistance": ALL + ("apply", "review", "decide", "pay"),  # the joint meeting's decision (art. 53)
         "maternity": ALL,

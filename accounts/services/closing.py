@@ -17,8 +17,13 @@ from .ledger import AccountError, _entry, _lock, _money, _post, article
 
 
 @transaction.atomic
-def transfer_in(*, person, amount: Decimal, on: dt.date, other_place: str) -> LedgerEntry:
-    """The balance transferred from another place goes wholly into historical funds (art. 26(2))."""
+def transfer_in(
+    *, person, amount: Decimal, on: dt.date, other_place: str, receipt: str = ""
+) -> LedgerEntry:
+    """The balance transferred from another place goes wholly into historical funds (art. 26(2)).
+
+    `receipt` (the counter's receipt number) is written on the entries (`source_id`), so the
+    receipt is printed from the ledger itself (`accounts.receipts`)."""
     amount = _money(amount, "amount")
     if not amount:
         raise AccountError({"amount": _("转入金额须大于 0")})
@@ -34,7 +39,18 @@ def transfer_in(*, person, amount: Decimal, on: dt.date, other_place: str) -> Le
         text=f"自{other_place}转入个人账户结余，全部划入历年资金",
         article_text=article(account.region, "transfer_in"),
     )
-    return _post(account, [entry])[0]
+    return _post(account, _stamp([entry], receipt))[0]
+
+
+RECEIPT_SOURCE = "account_life"
+
+
+def _stamp(entries: list[LedgerEntry], receipt: str) -> list[LedgerEntry]:
+    """The counter's receipt number on every entry of one action (nothing without one)."""
+    if receipt:
+        for entry in entries:
+            entry.source_type, entry.source_id = RECEIPT_SOURCE, receipt[:64]
+    return entries
 
 
 CLOSING_REASONS = {
@@ -53,6 +69,7 @@ def close_account(
     has_open_bills: bool = False,
     overdraft_collected: bool = False,
     other_place: str = "",
+    receipt: str = "",
 ) -> list[LedgerEntry]:
     """Transfer out, clear, or close on death (art. 26(1)(3)).
 
@@ -74,7 +91,7 @@ def close_account(
         raise AccountError(
             {"person": _("须先结清相关医疗费用（%(article)s）") % {"article": article(region, "overdraft")}}
         )
-    reconciled = _post(account, _closing_reconciliation(account, on))
+    reconciled = _post(account, _stamp(_closing_reconciliation(account, on), receipt))
     entries = []
     if account.current < 0:
         overdraft = -account.current
@@ -135,7 +152,7 @@ def close_account(
                         article_text=article(region, "overdraft"),
                     )
                 )
-    _post(account, entries)
+    _post(account, _stamp(entries, receipt))
     status, kind, text = CLOSING_REASONS[reason]
     if kind is not None:
         if other_place:
@@ -156,7 +173,7 @@ def close_account(
             )
             if balance
         ]
-        entries += _post(account, out)
+        entries += _post(account, _stamp(out, receipt))
     Account.objects.filter(pk=account.pk).update(status=status, closed_on=on)
     account.status, account.closed_on = status, on
     return reconciled + entries
@@ -195,7 +212,7 @@ def _closing_reconciliation(account: Account, on: dt.date) -> list[LedgerEntry]:
 
 @transaction.atomic
 def settle_inheritance(
-    *, account: Account, heir_name: str, heir_id_number: str, on: dt.date, settled_by=None
+    *, account: Account, heir_name: str, heir_id_number: str, on: dt.date, settled_by=None, receipt: str = ""
 ) -> Inheritance:
     """The heir or legatee receives the deceased holder's actual balance (art. 26(5))."""
     account = _lock(account)
@@ -222,7 +239,7 @@ def settle_inheritance(
         )
         if balance
     ]
-    _post(account, entries)
+    _post(account, _stamp(entries, receipt))
     Account.objects.filter(pk=account.pk).update(status=Account.Status.INHERITED)
     return Inheritance.objects.create(
         account=account,

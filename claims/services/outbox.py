@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 
 from core.rows import (
@@ -16,16 +17,24 @@ logger = logging.getLogger(__name__)
 
 
 def queue_statement(settlement: Settlement) -> None:
-    """The pending statement row is the outbox: written with the settlement, rendered after it commits.
+    """With `STATEMENTS_RENDER_EAGERLY`, the pending statement row is the outbox: written with the
+    settlement, rendered after it commits. Otherwise nothing: the statement is rendered when first
+    asked for (`claims.tasks.statement_file`) and kept.
 
     With a broker, `claims.tasks.queue_pending_statements` (beat, every few seconds) sends the
     render tasks: no broker round trip inside a settlement, and a broker that is down when
     the settlement commits loses nothing. The embedded deployment (Celery eager) renders on commit.
     """
+    if not renders_eagerly():
+        return
     insert_rows([Statement(settlement=settlement)])
     if renders_in_process():
         settlement_id = settlement.pk
         transaction.on_commit(lambda: queue_render(settlement_id))
+
+
+def renders_eagerly() -> bool:
+    return bool(getattr(settings, "STATEMENTS_RENDER_EAGERLY", False))
 
 
 def renders_in_process() -> bool:

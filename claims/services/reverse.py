@@ -51,6 +51,8 @@ def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) 
             request_digest=original.request_digest,
             request={"reverses": original.pk},
             person=original.person,
+            person_name=original.person_name,
+            pooled_fund=original.pooled_fund,
             institution=original.institution,
             institution_name=original.institution_name,
             bill_number=original.bill_number,

@@ -19,6 +19,7 @@ from accounts.services import (
     queue_usable_grants,
     refund_retirement_year_deductible,
 )
+from core.books import pooled_fund
 from core.rows import (
     insert_rows,
     pipelined,
@@ -284,6 +285,8 @@ def _write(
         request_digest=digest,
         request=json.loads(json.dumps(body, default=str)),
         person=prepared.person,
+        person_name=prepared.person.name,
+        pooled_fund=pooled_fund(prepared.profile.scheme, prepared.profile.category),
         institution=prepared.institution,
         institution_name=prepared.institution.name if prepared.institution else bill.institution_name,
         bill_number=bill.bill_number,

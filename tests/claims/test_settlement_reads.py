@@ -112,5 +112,5 @@ def test_second_bill_takes_six_round_trips(hospital, person_factory):
         '"accounts_ledgerentry"',
         '"accounts_account"',
         '"claims_accumulator"',
-        '"claims_statement"',
+        # no statement row: rendered on first request (STATEMENTS_RENDER_EAGERLY off, issue 15)
     ], tables

@@ -15,6 +15,12 @@ URL = "/api/v1/settlements/"
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _eagerly(settings):
+    """These tests are of the eager path (STATEMENTS_RENDER_EAGERLY); on request: test_statements_on_request.py."""
+    settings.STATEMENTS_RENDER_EAGERLY = True
+
+
 def pdf_text(data: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
