@@ -299,8 +299,8 @@ def settlements_statement(lo: int, hi: int, articles: dict[str, str]) -> tuple[s
     """One INSERT … SELECT of the journal rows of settlements (lo, hi], as `read_settlements` makes them.
 
     The same movements, computed by the database: the person's enrolment on the bill date (the
-    latest-starting one in force, else the latest; `Enrolments.on`) gives the district and the
-    pooled fund; each non-zero component is one row, a negative amount turned round. Returns
+    latest-starting one in force, else the latest; `Enrolments.on`) gives the district and, for a
+    settlement recorded without one, the pooled fund (art. 75: the channel recorded with it wins); each non-zero component is one row, a negative amount turned round. Returns
     (sql, params) of one statement that also adds the rows' sums to the monthly aggregates
     (`FundMonth`, INSERT … ON CONFLICT DO UPDATE on its unique key, as `posting._add_to_months`)
     and answers the number of journal rows written.
@@ -326,8 +326,9 @@ def settlements_statement(lo: int, hi: int, articles: dict[str, str]) -> tuple[s
             SELECT s.id, s.region, COALESCE((s.created AT TIME ZONE 'UTC')::date, s.bill_date) AS posted_on,
                    CASE WHEN s.source = 'api' THEN %s ELSE %s END AS payee,
                    COALESCE(NULLIF(e.district, ''), %s) AS district,
-                   CASE WHEN e.scheme IS NULL OR e.scheme = 'employee' THEN %s
-                        WHEN e.category = 'student' THEN %s ELSE %s END AS pooled,
+                   COALESCE(NULLIF(s.pooled_fund, ''),  -- art. 75: the channel recorded with the settlement
+                            CASE WHEN e.scheme IS NULL OR e.scheme = 'employee' THEN %s
+                                 WHEN e.category = 'student' THEN %s ELSE %s END) AS pooled,
                    s.basic_fund_paid, s.catastrophic_paid, s.current_funds_paid + s.historical_funds_paid AS personal
             FROM {settlement} s
             LEFT JOIN LATERAL (

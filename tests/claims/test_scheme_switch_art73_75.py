@@ -133,3 +133,11 @@ def test_resident_bridge_is_paid_from_the_resident_fund_art73_1_75(hospital, ins
     assert bill.pooled_fund == "resident"
     basic = [m for m in read_settlements(bill.pk - 1, bill.pk) if m.component == "basic_fund"]
     assert [(m.from_book, m.amount) for m in basic] == [("resident", Decimal("280.00"))]
+    # the posting job (set-based on PostgreSQL, the movements above elsewhere) books it the same way
+    from funds import posting
+    from funds.models import JournalEntry
+    from funds.sources import all_sources
+
+    posting.post_source(next(source for source in all_sources() if source.kind == "settlement"))
+    booked = JournalEntry.objects.get(source_kind="settlement", source_id=str(bill.pk), component="basic_fund")
+    assert (booked.from_book, booked.amount) == ("resident", Decimal("280.00"))
