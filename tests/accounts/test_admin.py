@@ -96,3 +96,40 @@ def test_clerk_grant_refused_for_uninsured_relative(logged_in, make_account, mak
     )
     assert response.status_code == 200 and "本省基本医疗保险" in response.content.decode()
     assert not MutualAidGrant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_clerk_starts_the_arrears_check_as_a_batch_job_with_progress(logged_in, make_person):
+    """批处理任务 → 欠费检查 2024-06 (run as of 2024-06-01): a flexible worker enrolled in January who paid
+    January only has February–May unpaid, each suspending the next month (杭州 art. 15; reading 2): four
+    rows; the job is listed with its progress and its chunks."""
+    import datetime as dt
+
+    from enrollment.models import Enrolment, Suspension
+    from tests.accounts.conftest import record_paid
+
+    person = make_person()
+    Enrolment.objects.create(
+        person=person,
+        scheme="employee",
+        category="flexible",
+        district="上城区",
+        start_date=dt.date(2024, 1, 1),
+        first_paid_on=dt.date(2024, 1, 10),
+    )
+    record_paid(person, dt.date(2024, 1, 1), category="flexible", base=D("4000.00"))
+    response = logged_in.post(
+        reverse("admin:accounts_batchjob_add"),
+        {"kind": "arrears_check", "period": "2024-06", "chunk_size": 1000},
+    )
+    assert response.status_code == 302
+    job = BatchJob.objects.get(kind="arrears_check", period="2024-06")
+    assert job.status == BatchJob.Status.DONE and job.done == job.total == 1  # eager Celery in tests
+    assert job.result == {"on": "2024-06-01", "created": 4}
+    assert sorted(
+        Suspension.objects.filter(enrolment__person=person).values_list("unpaid_month", flat=True)
+    ) == [dt.date(2024, m, 1) for m in (2, 3, 4, 5)]
+    jobs = logged_in.get(reverse("admin:accounts_batchjob_changelist")).content.decode()
+    assert "欠费检查" in jobs and "<progress" in jobs and "100%" in jobs
+    page = logged_in.get(reverse("admin:accounts_batchjob_change", args=[job.pk])).content.decode()
+    assert "批处理分块" in page
