@@ -116,26 +116,7 @@ class CounterReimbursementForm(forms.Form):
     def bill(self) -> BillInput:
         data = self.cleaned_data
         codes = [code.strip() for code in (data.get("diagnosis_codes") or "").split(",") if code.strip()]
-        return BillInput(
-            bill_number=data["bill_number"],
-            kind=data["kind"],
-            date=data.get("date"),
-            admission_date=data.get("admission_date"),
-            discharge_date=data.get("discharge_date"),
-            settlement=data["settlement"],
-            out_of_scope=data.get("out_of_scope") or ZERO,
-            self_pay_first=data.get("self_pay_first") or ZERO,
-            eligible=data["eligible"],
-            special_drug=data.get("special_drug") or ZERO,
-            diagnosis_codes=codes,
-            exclusion=data.get("exclusion") or "",
-            third_party_unpaid=bool(data.get("third_party_unpaid")),
-            institution_level=data.get("institution_level") or "",
-            institution_name=(data.get("institution_name") or "").strip(),
-            interim=bool(data.get("interim")),
-            period_start=data.get("period_start"),
-            maternity=data.get("maternity") or "",
-        )
+        return BillInput.from_data({**data, "diagnosis_codes": codes})
 
     def body(self) -> dict:
         """The entry as plain data (the idempotency digest of a counter bill)."""

@@ -98,7 +98,14 @@ class SettlementRequestSerializer(RefuseUnknownFields, serializers.Serializer):
     eligible = AmountField(label=_("合规费用"))
     special_drug = AmountField(label=_("大病特殊药品"), required=False)
     diagnosis_codes = serializers.ListField(
-        label=_("诊断编码"), child=serializers.CharField(max_length=32), required=False, default=list
+        label=_("诊断编码"),
+        child=serializers.CharField(max_length=32),
+        required=False,
+        default=list,
+        help_text=_(
+            "ICD-10 编码。规定病种门诊必填；精神和行为障碍（F00–F99）的医疗费用，"
+            "持精神残疾人证的医疗救助对象按地区办法全额救助（依据见结算明细）"
+        ),
     )
     drg_code = serializers.RegexField(
         r"^[A-Za-z0-9.\-]{1,16}$",
@@ -178,30 +185,7 @@ class SettlementRequestSerializer(RefuseUnknownFields, serializers.Serializer):
         return attrs
 
     def bill(self) -> BillInput:
-        data = self.validated_data
-        zero = parse_amount("0")
-        return BillInput(
-            bill_number=data["bill_number"],
-            kind=data["kind"],
-            date=data.get("date"),
-            admission_date=data.get("admission_date"),
-            discharge_date=data.get("discharge_date"),
-            settlement=data.get("settlement", ""),
-            at_contracted_centre=data.get("at_contracted_centre", False),
-            referred_by_contracted_centre=data.get("referred_by_contracted_centre", False),
-            out_of_scope=data.get("out_of_scope", zero),
-            self_pay_first=data.get("self_pay_first", zero),
-            eligible=data["eligible"],
-            special_drug=data.get("special_drug", zero),
-            diagnosis_codes=list(data.get("diagnosis_codes", [])),
-            drg_code=data.get("drg_code", ""),
-            exclusion=data.get("exclusion", ""),
-            third_party_unpaid=data.get("third_party_unpaid", False),
-            institution_level=data.get("institution_level", ""),
-            interim=data.get("interim", False),
-            period_start=data.get("period_start"),
-            maternity=data.get("maternity", ""),
-        )
+        return BillInput.from_data(self.validated_data)
 
 
 class LineSerializer(serializers.Serializer):

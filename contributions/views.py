@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from core.intake import IntakeError, refuse_unknown_body
+from core.intake import IntakeError, intake_result, refuse_unknown_body
 from enrollment.serializers import IntakeErrorSerializer, IntakeResultSerializer
 from users.permissions import HasApiScope, IsClerk
 
@@ -38,23 +38,16 @@ class ContributionView(generics.ListAPIView):
             results = services.intake_contributions(records)
         except IntakeError as error:
             return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(
-            {
-                "created": sum(1 for _obj, created in results if created),
-                "unchanged": sum(1 for _obj, created in results if not created),
-                "records": [
-                    {
-                        "id": obj.external_id,
-                        "status": "created" if created else "unchanged",
-                        "kind": getattr(obj, "kind", "resident"),
-                        "total": f"{obj.total:.2f}",
-                        "personal_payable": f"{obj.personal_payable:.2f}",
-                    }
-                    for obj, created in results
-                ],
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(intake_result(results, _described), status=status.HTTP_201_CREATED)
+
+
+def _described(record) -> dict:
+    """What a contribution intake answers for each record beyond its id and status."""
+    return {
+        "kind": getattr(record, "kind", "resident"),
+        "total": f"{record.total:.2f}",
+        "personal_payable": f"{record.personal_payable:.2f}",
+    }
 
 
 class ResidentPaymentListView(generics.ListAPIView):

@@ -109,6 +109,26 @@ def text_from(record: dict, field: str, *, max_length: int) -> str:
     return text
 
 
+def intake_result(results, describe=None) -> dict:
+    """The body of a bulk intake's answer (201): how many records were created or unchanged, and each one.
+
+    `results` are (record, created) pairs; each record is answered with its `external_id`, its
+    status, and what `describe(record)` adds (a dict).
+    """
+    return {
+        "created": sum(1 for _record, created in results if created),
+        "unchanged": sum(1 for _record, created in results if not created),
+        "records": [
+            {
+                "id": record.external_id,
+                "status": "created" if created else "unchanged",
+                **(describe(record) if describe else {}),
+            }
+            for record, created in results
+        ],
+    }
+
+
 def field_error(field: str, message: str) -> ValidationError:
     return ValidationError({field: [message]})
 

@@ -8,7 +8,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.intake import IntakeError, refuse_unknown_body
+from core.intake import IntakeError, intake_result, refuse_unknown_body
 from users.permissions import HasApiScope, IsClerk
 
 from . import services
@@ -86,17 +86,6 @@ class CertificateIntakeView(APIView):
         except IntakeError as error:
             return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
         return Response(
-            {
-                "created": sum(1 for _obj, created in results if created),
-                "unchanged": sum(1 for _obj, created in results if not created),
-                "records": [
-                    {
-                        "id": obj.external_id,
-                        "certificate_id": obj.pk,
-                        "status": "created" if created else "unchanged",
-                    }
-                    for obj, created in results
-                ],
-            },
+            intake_result(results, lambda certificate: {"certificate_id": certificate.pk}),
             status=status.HTTP_201_CREATED,
         )

@@ -14,7 +14,7 @@ from .crediting import (
     due_credits,
     monthly_credit_applies,
 )
-from .ledger import CREDITED_CATEGORIES, CURRENT_FUND_CATEGORIES, AccountError, article
+from .ledger import CREDITED_CATEGORIES, CURRENT_FUND_CATEGORIES, AccountError
 from .mutual_aid import (
     Draw,
     draw_for_relative,
@@ -49,7 +49,6 @@ __all__ = [
     "CREDITED_CATEGORIES",
     "AccountError",
     "_latest_base",
-    "article",
     "close_account",
     "credit_due",
     "credit_for_month",

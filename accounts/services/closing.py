@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from policy.money import ZERO, round_yuan
+from policy.regions import article
 
 from ..models import Account, Inheritance, LedgerEntry
-from .ledger import AccountError, _entry, _lock, _money, _post, article
+from .ledger import AccountError, _entry, _lock, _money, _post
 
 # --- Transfer, clearing, death and inheritance (art. 26) ---------------------------
 
@@ -37,7 +38,7 @@ def transfer_in(
         amount=amount,
         on=on,
         text=f"自{other_place}转入个人账户结余，全部划入历年资金",
-        article_text=article(account.region, "transfer_in"),
+        article_text=article(account.region, "account.transfer_in"),
     )
     return _post(account, _stamp([entry], receipt))[0]
 
@@ -89,7 +90,7 @@ def close_account(
         )
     if has_open_bills:
         raise AccountError(
-            {"person": _("须先结清相关医疗费用（%(article)s）") % {"article": article(region, "overdraft")}}
+            {"person": _("须先结清相关医疗费用（%(article)s）") % {"article": article(region, "account.overdraft")}}
         )
     reconciled = _post(account, _stamp(_closing_reconciliation(account, on), receipt))
     entries = []
@@ -105,7 +106,7 @@ def close_account(
                     amount=-offset,
                     on=on,
                     text="历年资金冲抵当年资金透支",
-                    article_text=article(region, "overdraft"),
+                    article_text=article(region, "account.overdraft"),
                 ),
                 _entry(
                     account,
@@ -114,7 +115,7 @@ def close_account(
                     amount=offset,
                     on=on,
                     text="历年资金冲抵当年资金透支",
-                    article_text=article(region, "overdraft"),
+                    article_text=article(region, "account.overdraft"),
                 ),
             ]
         rest = overdraft - offset
@@ -128,7 +129,7 @@ def close_account(
                         amount=rest,
                         on=on,
                         text="死亡人员当年资金透支，历年资金不足冲抵部分在统筹基金中核销",
-                        article_text=article(region, "overdraft"),
+                        article_text=article(region, "account.overdraft"),
                     )
                 )
             elif not overdraft_collected:
@@ -137,7 +138,7 @@ def close_account(
                         "overdraft_collected": _(
                             "当年资金透支 %(rest)s 元须由本人补足后方可办理（%(article)s）"
                         )
-                        % {"rest": rest, "article": article(region, "overdraft")}
+                        % {"rest": rest, "article": article(region, "account.overdraft")}
                     }
                 )
             else:
@@ -149,7 +150,7 @@ def close_account(
                         amount=rest,
                         on=on,
                         text="当年资金透支由本人补足",
-                        article_text=article(region, "overdraft"),
+                        article_text=article(region, "account.overdraft"),
                     )
                 )
     _post(account, _stamp(entries, receipt))
@@ -205,7 +206,7 @@ def _closing_reconciliation(account: Account, on: dt.date) -> list[LedgerEntry]:
             amount=difference,
             on=on,
             text=text,
-            article_text=article(account.region, "overdraft"),
+            article_text=article(account.region, "account.overdraft"),
         )
     ]
 
@@ -231,7 +232,7 @@ def settle_inheritance(
             amount=-balance,
             on=on,
             text=f"由 {heir_name} 继承个人账户实际结余",
-            article_text=article(account.region, "inheritance"),
+            article_text=article(account.region, "account.inheritance"),
         )
         for bucket, balance in (
             (LedgerEntry.Bucket.CURRENT, account.current),

@@ -30,10 +30,10 @@ from django.utils.translation import gettext as _
 from policy import accounts as rules
 from policy.money import ZERO
 from policy.parameters import ParameterError, parameters_for
-from policy.regions import region_of
+from policy.regions import article, region_of
 
 from ..models import Account, CreditStop, LedgerEntry
-from .ledger import CURRENT_FUND_CATEGORIES, AccountError, _entry, _lock, _post, article
+from .ledger import CURRENT_FUND_CATEGORIES, AccountError, _entry, _lock, _post
 
 
 def first_of(year: int, month: int) -> dt.date:
@@ -204,7 +204,7 @@ def entry_for(account: Account, due: Due) -> LedgerEntry:
     if not agreement and account.credited_year is not None and year > account.credited_year:
         raise AccountError({"period": not_rolled_over(account.credited_year, due.period)})
     text = "；".join(line.text for line in due.amount.lines)
-    article_text = due.amount.lines[0].article if due.amount.lines else article(account.region, "credit")
+    article_text = due.amount.lines[0].article if due.amount.lines else article(account.region, "account.credit")
     late = not agreement and account.credited_year is not None and year < account.credited_year
     bucket = LedgerEntry.Bucket.HISTORICAL if late or agreement else LedgerEntry.Bucket.CREDITED
     if due.back_payment:

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from core.rows import add_to_row, insert_rows
 from policy import accounts as rules
 from policy.money import ZERO
-from policy.regions import region_of
 
 from ..models import Account, LedgerEntry
 
@@ -27,11 +26,6 @@ CREDITED_CATEGORIES = CURRENT_FUND_CATEGORIES  # the name earlier callers used
 
 class AccountError(ValidationError):
     """A refused account action: a dict of field -> message a clerk can act on."""
-
-
-def article(region: str, key: str) -> str:
-    """The citation of an account rule from the region's parameter file (`account.<key>`)."""
-    return region_of(region).article(f"account.{key}")
 
 
 def _money(value, field: str) -> Decimal:

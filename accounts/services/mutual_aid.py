@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.rows import column, queue_all, where
+from policy.regions import article
 
 from ..models import Account, LedgerEntry, MutualAidGrant
-from .ledger import AccountError, _entry, _lock, _money, _post, article
+from .ledger import AccountError, _entry, _lock, _money, _post
 
 # --- Family mutual aid (art. 26(6)) -------------------------------------------------
 
@@ -143,7 +144,7 @@ def pay_for_relative(
             on=on,
             text=text
             or f"历年资金共济支付{grant.get_relation_display()} {relative.name}（{relative.masked_id_number}）个人负担",
-            article_text=article(account.region, "mutual_aid"),
+            article_text=article(account.region, "account.mutual_aid"),
             source_type=source_type,
             source_id=source_id,
         )
@@ -223,7 +224,7 @@ def post_draws(*, draws: list[Draw], relative, on: dt.date, source_type: str, so
                 f"历年资金共济支付{draw.grant.get_relation_display()} {relative.name}"
                 f"（{relative.masked_id_number}）医疗费个人负担"
             ),
-            article_text=article(account.region, "mutual_aid"),
+            article_text=article(account.region, "account.mutual_aid"),
             source_type=source_type,
             source_id=source_id,
         )

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from policy.money import ZERO
 from policy.parameters import ParameterError
-from policy.regions import region_of
+from policy.regions import article, region_of
 
 from ..models import Account, CreditStop, LedgerEntry
 from .crediting import _credits_apply, _preset_months, add_months
-from .ledger import AccountError, _entry, _lock, _money, _post, article
+from .ledger import AccountError, _entry, _lock, _money, _post
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def preset_rest_of_year(account: Account, on: dt.date) -> list[LedgerEntry]:
                     on=on,
                     period=f"{year:04d}",
                     text=f"参（续）保当月预设当年资金：{on.month}–12 月共 {months} 个月划账额",
-                    article_text=article(account.region, "opening_preset"),
+                    article_text=article(account.region, "account.opening_preset"),
                 )
             )
             amount = preset + (account.preset_amount if account.preset_year == year else ZERO)
@@ -191,7 +191,7 @@ def set_profile(
             raise AccountError(
                 {
                     "stop_reason": _("停止划账须写明原因（%(article)s）")
-                    % {"article": article(account.region, "stop")}
+                    % {"article": article(account.region, "account.stop")}
                 }
             )
         month = (stopped_from or dt.date.today()).replace(day=1)
@@ -201,7 +201,7 @@ def set_profile(
                 account=account,
                 first_month=month,
                 reason=stop_reason[:200],
-                article=article(account.region, "stop"),
+                article=article(account.region, "account.stop"),
             )
         elif not credits_stopped:
             for stop in live:

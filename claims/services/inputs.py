@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from policy.money import ZERO
@@ -54,6 +55,20 @@ class BillInput:
     period_start: dt.date | None = None
     # 杭州 art. 57; 舟山 art. 51: a birth's or a family-planning procedure's costs (Settlement.Maternity)
     maternity: str = ""
+
+    @classmethod
+    def from_data(cls, data: Mapping) -> BillInput:
+        """The bill from a counter form's cleaned data or an API serializer's validated data.
+
+        Each field of the bill takes the value of the same name; an absent, None or empty value
+        takes the field's default (amounts 0.00, flags false, texts empty, a local settlement).
+        """
+        values = {}
+        for item in fields(cls):
+            value = data.get(item.name)
+            if value is not None and value != "":
+                values[item.name] = list(value) if item.name == "diagnosis_codes" else value
+        return cls(**values)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from policy.money import ZERO
 from policy.parameters import REGIONS, UnknownRegion
 
 from .common import ILLUSTRATIVE_PREFIX, UsedParameters, new_tuple
-from .types import Balances, Bill, BillResult, PersonProfile, SettlementYear, YearState
+from .types import COMPONENTS, Balances, Bill, BillResult, PersonProfile, SettlementYear, YearState
 from .year import settlement_year
 
 
@@ -70,14 +70,7 @@ def settle_in_year(
     result.__dict__ = {
         "bill_id": bill.id,
         "year": key,
-        "total": work.total,
-        "current_funds_paid": work.current_funds_paid,
-        "deductible": work.deductible,
-        "basic_fund_paid": work.basic_fund_paid,
-        "catastrophic_paid": work.catastrophic_paid,
-        "assistance_paid": work.assistance_paid,
-        "historical_funds_paid": work.historical_funds_paid,
-        "cash_paid": work.cash_paid,
+        **{name: getattr(work, name) for name in COMPONENTS},
         "lines": lines,
         "state": new_state,
         "balances": balances_after(balances, work),

@@ -24,6 +24,7 @@ from .types import (
     CATEGORIES,
     CERTIFICATES,
     CHRONIC_DISEASES,
+    COMPONENTS,
     KINDS,
     LEVELS,
     SCHEMES,
@@ -432,7 +433,7 @@ def settle_request(request: TrialRequest, cache: ParameterCache | None = None) -
         sorted(range(len(bills)), key=[bill.date for bill in bills].__getitem__) if len(bills) > 1 else (0,)
     )
     answers: list = [None] * len(bills)
-    total = current = deductible = basic = catastrophic = assistance = historical = cash = ZERO
+    totals = dict.fromkeys(COMPONENTS, ZERO)
     illustrative = False
     for index in order:
         bill = bills[index]
@@ -447,52 +448,16 @@ def settle_request(request: TrialRequest, cache: ParameterCache | None = None) -
             on_bill = MissingParameter(exc.region, exc.name, exc.article, bill.date)
             raise TrialSettlementError({_field_of(exc, index): str(on_bill)}) from exc
         balances = balances_after(balances, work)
-        # the totals; a component left at the shared ZERO adds nothing (no Decimal addition for it)
-        total += work.total
-        if (paid_current := work.current_funds_paid) is not ZERO:
-            current += paid_current
-        if (paid_deductible := work.deductible) is not ZERO:
-            deductible += paid_deductible
-        if (paid_basic := work.basic_fund_paid) is not ZERO:
-            basic += paid_basic
-        if (paid_catastrophic := work.catastrophic_paid) is not ZERO:
-            catastrophic += paid_catastrophic
-        if (paid_assistance := work.assistance_paid) is not ZERO:
-            assistance += paid_assistance
-        if (paid_historical := work.historical_funds_paid) is not ZERO:
-            historical += paid_historical
-        if (paid_cash := work.cash_paid) is not ZERO:
-            cash += paid_cash
+        for name in COMPONENTS:
+            totals[name] += getattr(work, name)
         if marked:
             illustrative = True
-        answers[index] = bill_object(
-            bill.id,
-            key,
-            work.total,
-            paid_current,
-            paid_deductible,
-            paid_basic,
-            paid_catastrophic,
-            paid_assistance,
-            paid_historical,
-            paid_cash,
-            marked,
-            lines,
-        )
+        answers[index] = bill_object(bill.id, key, work, marked, lines)
     return {
         "region": region,
         "illustrative": illustrative,
         "bills": answers,
-        "totals": {
-            "total": money_text(total),
-            "current_funds_paid": money_text(current),
-            "deductible": money_text(deductible),
-            "basic_fund_paid": money_text(basic),
-            "catastrophic_paid": money_text(catastrophic),
-            "assistance_paid": money_text(assistance),
-            "historical_funds_paid": money_text(historical),
-            "cash_paid": money_text(cash),
-        },
+        "totals": {name: money_text(amount) for name, amount in totals.items()},
     }
 
 

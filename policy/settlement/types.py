@@ -57,6 +57,8 @@ class PersonProfile:
     certificate: str | None = None
     contracted_gp: bool = False
     use_historical_funds: bool = True
+    # 舟山 art. 42(5): an assistance recipient who also holds a mental-disability certificate on the bill date
+    mental_disability: bool = False
 
     @property
     def is_retired(self) -> bool:
@@ -88,6 +90,8 @@ class Bill:
     # 舟山 art. 23(4), 32(4): a pharmacy bill bought on an electronic prescription (电子外配处方) of an
     # in-city designated institution of this level (one of LEVELS); 杭州 art. 64(4)(5) keep the pharmacy ratio.
     prescribed_at: str | None = None
+    # the bill's diagnoses (ICD-10 codes); 舟山 art. 42(5) assists psychiatric treatment (chapter V, F00–F99)
+    diagnosis_codes: tuple[str, ...] = ()
 
     @property
     def total(self) -> Decimal:
@@ -212,48 +216,14 @@ class BillResult:
 
     def as_dict(self) -> dict:
         """The contract's bill object: components and line amounts at two places, lines in the order applied."""
-        d = self.__dict__
-        return bill_object(
-            d["bill_id"],
-            d["year"],
-            d["total"],
-            d["current_funds_paid"],
-            d["deductible"],
-            d["basic_fund_paid"],
-            d["catastrophic_paid"],
-            d["assistance_paid"],
-            d["historical_funds_paid"],
-            d["cash_paid"],
-            d["illustrative"],
-            d["lines"],
-        )
+        return bill_object(self.bill_id, self.year, self, self.illustrative, self.lines)
 
 
-def bill_object(
-    bill_id,
-    year,
-    total,
-    current,
-    deductible,
-    basic,
-    catastrophic,
-    assistance,
-    historical,
-    cash,
-    illustrative,
-    lines,
-) -> dict:
-    """The contract's bill object (BillResult.as_dict, and the trial settlement straight from the rules' work)."""
+def bill_object(bill_id: str, year: str, amounts, illustrative: bool, lines) -> dict:
+    """The contract's bill object, from anything with the COMPONENTS as attributes (a BillResult, the rules' work)."""
     return {
         "id": bill_id,
-        "total": money_text(total),
-        "current_funds_paid": money_text(current),
-        "deductible": money_text(deductible),
-        "basic_fund_paid": money_text(basic),
-        "catastrophic_paid": money_text(catastrophic),
-        "assistance_paid": money_text(assistance),
-        "historical_funds_paid": money_text(historical),
-        "cash_paid": money_text(cash),
+        **{name: money_text(getattr(amounts, name)) for name in COMPONENTS},
         "settlement_year": year,
         "illustrative": illustrative,
         "lines": [
