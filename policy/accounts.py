@@ -93,8 +93,9 @@ def monthly_credit(
     credit_fund(category)
     whole(age, "age", low=0, high=150)
     name = CATEGORY_NAMES[category]
-    if params.region == "zhoushan":
-        return _zhoushan_monthly_credit(params, category, name, base)
+    # 舟山 art. 17: a ratio of the base; retirees a fixed sum (a region declaring the fixed sum)
+    if params.declares("account.retired_monthly_credit"):
+        return _monthly_credit_fixed_for_retirees(params, category, name, base)
     lines: list[Line] = []
     if category in ("active", "flexible", "unemployed"):
         base = money(base, "base")
@@ -149,7 +150,10 @@ def monthly_credit(
     return Amount(sum((line.amount for line in lines), ZERO), tuple(lines))
 
 
-def _zhoushan_monthly_credit(params: ParameterView, category: str, name: str, base: Decimal | None) -> Amount:
+def _monthly_credit_fixed_for_retirees(
+    params: ParameterView, category: str, name: str, base: Decimal | None
+) -> Amount:
+    """舟山 art. 17(1): in-work persons base × the ratio; (2) retirees a fixed monthly amount."""
     if category in ("active", "flexible", "unemployed"):
         base = money(base, "base")
         rate = params["account.credit_rate_active"]

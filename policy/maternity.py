@@ -70,14 +70,16 @@ def allowance_days(
     table = params["maternity.allowance_days"]
     article = params.article("maternity.allowance_days")
     lines: list[Line] = []
-    zhoushan = params.region == "zhoushan"
-    events = ZHOUSHAN_EVENTS if zhoushan else HANGZHOU_EVENTS
+    # 舟山 art. 49: births by child order, miscarriages by the months of pregnancy (a region declaring
+    # `maternity.miscarriage_threshold_months`); 杭州 art. 59: days by event
+    by_months = params.declares("maternity.miscarriage_threshold_months")
+    events = ZHOUSHAN_EVENTS if by_months else HANGZHOU_EVENTS
     if event not in events:
         raise RuleInputError("event", f"本地区生育津贴没有 {event!r} 一项，应为 {', '.join(events)} 之一")
     if event != "birth" and (difficult_birth or extra_babies):
         raise RuleInputError("difficult_birth", "难产、多胞胎增加天数只适用于生育")
     if event == "birth":
-        if zhoushan:
+        if by_months:
             whole(child_order, "child_order", low=1)
             if child_order > 3:
                 raise RuleInputError(
@@ -115,7 +117,7 @@ def allowance_days(
                 )
             )
         return days, lines
-    if zhoushan:  # miscarriage, by the months of pregnancy
+    if by_months:  # miscarriage, by the months of pregnancy
         if pregnancy_months is None:
             raise RuleInputError("pregnancy_months", "流产须提供怀孕月数")
         whole(pregnancy_months, "pregnancy_months", high=10)
@@ -231,7 +233,7 @@ def rule_event(
     """
     if kind not in HANGZHOU_EVENTS:
         raise RuleInputError("event_kind", f"没有 {kind!r} 这一事件，应为 {', '.join(HANGZHOU_EVENTS)} 之一")
-    if params.region != "zhoushan":
+    if not params.declares("maternity.miscarriage_threshold_months"):
         return kind, None
     if kind == "birth":
         return "birth", None

@@ -32,7 +32,7 @@ PERIOD_KINDS = {
     "other": (False, True, "杭州 第十八条第(五)项"),
 }
 # 舟山 art. 11: only actual contribution years count, military service deemed actual; no local minimum
-ZHOUSHAN_ACTUAL_KINDS = ("local_serious_illness", "local_actual", "military", "transferred")
+ACTUAL_KINDS = ("local_serious_illness", "local_actual", "military", "transferred")
 KIND_NAMES = {
     "local_serious_illness": "本市大病住院基本医疗保险缴费",
     "local_actual": "本市职工医保实际缴费",
@@ -90,8 +90,9 @@ def _months(period: Period, cutoff: dt.date | None = None) -> set[int]:
 def contribution_months(*, params: ParameterView, periods: Iterable[Period]) -> ContributionYears:
     """Local actual and total contribution months, overlaps merged (杭州 art. 18, 19; 舟山 art. 11)."""
     periods = list(periods)
-    zhoushan = params.region == "zhoushan"
-    cutoff = None if zhoushan else params["retirement.continuous_service_cutoff"]
+    # 舟山 art. 11: only actual contribution years count (a region declaring `retirement.actual_years`)
+    actual_only = params.declares("retirement.actual_years")
+    cutoff = None if actual_only else params["retirement.continuous_service_cutoff"]
     local: set[int] = set()
     total: set[int] = set()
     lines: list[Line] = []
@@ -104,8 +105,8 @@ def contribution_months(*, params: ParameterView, periods: Iterable[Period]) -> 
         if period.end < period.start:
             raise RuleInputError(f"periods[{index}].end", "结束日期早于开始日期")
         is_local, counts, article = PERIOD_KINDS[period.kind]
-        if zhoushan:
-            counts = period.kind in ZHOUSHAN_ACTUAL_KINDS
+        if actual_only:
+            counts = period.kind in ACTUAL_KINDS
             is_local = counts
             article = params.article("retirement.actual_years")
         months = _months(period, cutoff if period.kind == "continuous_service" else None)
@@ -153,7 +154,7 @@ def retirement_check(
     if local_actual_months > total_months:
         raise RuleInputError("local_actual_months", "本地实际缴费月数不能多于累计缴费月数")
     lines: list[Line] = []
-    if params.region == "zhoushan":
+    if params.declares("retirement.actual_years"):  # 舟山 art. 11: actual years in all, no local minimum
         required_local, required_total = 0, params["retirement.actual_years"] * 12
         article = params.article("retirement.actual_years")
         lines.append(
@@ -176,7 +177,7 @@ def retirement_check(
     if not missing_local and not missing_total:
         lines.append(Line(article, "缴费年限已满，办理医保退休资格确认后享受退休人员待遇", ZERO))
         return RetirementCheck(True, 0, 0, ZERO, tuple(lines))
-    if params.region != "zhoushan":
+    if params.declares("retirement.non_local_refused"):  # 杭州 art. 20(1)–(3), 21
         # reading 21: a non-local person meeting the flexible-worker conditions (art. 12(2)) is not
         # refused under art. 21; whether they may top up is decided under art. 20
         if (

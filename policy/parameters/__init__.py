@@ -284,6 +284,10 @@ class ParameterView:
     def has(self, name: str) -> bool:
         return self.get(name, _ABSENT) is not _ABSENT
 
+    def declares(self, name: str) -> bool:
+        """Whether the region's file declares `name`: a rule its measures have (set or not yet)."""
+        return name in self.declared
+
 
 _ABSENT = object()
 
