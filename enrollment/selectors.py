@@ -54,6 +54,8 @@ class BenefitStatus:
     filings: list[str] = field(default_factory=list)
     benefit_from: dt.date | None = None
     enrolment_id: int | None = None
+    # 舟山 art. 42(5): the recipient also holds a mental-disability certificate (psychiatric costs in full)
+    mental_disability: bool = False
 
 
 def age_on(person: Person, on: dt.date) -> int:
@@ -274,6 +276,7 @@ def benefit_status(*, person: Person, on: dt.date) -> BenefitStatus:
         filings=filings,
         benefit_from=result.benefit_from,
         enrolment_id=current.pk if current else None,
+        mental_disability=bool(recipient and recipient.psychiatric),
     )
 
 

@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from policy.explain import Line
 from policy.money import CENT, ZERO
+from policy.parameters import declarations
 
 # Highest priority first: a person holding two certificates is assisted under the first.
 KIND_PRIORITY = (
@@ -99,8 +100,6 @@ START_RULE = {"hangzhou": "registration_day", "zhoushan": "month_after_recogniti
 PRE_RECOGNITION_GROUPS = {"zhoushan": ("extreme_poverty", "minimum_living", "low_income_edge")}
 # 舟山 art. 45: the joint meeting considers 特困, 低保, 低边 persons; 杭州 art. 53: any recipient.
 SPECIAL_GROUPS = {"zhoushan": ("extreme_poverty", "minimum_living", "low_income_edge")}
-# 舟山 art. 42(5) exists in Zhoushan only (杭州 assists mental disability through its certificate kinds).
-PSYCHIATRIC_RULE = {"zhoushan"}
 # 杭州 art. 24, 49: the current-year account pays before assistance; 舟山 art. 21: after it.
 CURRENT_FUNDS_BEFORE = {"hangzhou": True, "zhoushan": False}
 
@@ -176,7 +175,9 @@ def _article(region: str) -> str:
 
 
 def _psychiatric(region: str, facts: list[CertificateFact], on: dt.date) -> bool:
-    if region not in PSYCHIATRIC_RULE:
+    """舟山 art. 42(5), where a region's file declares `assistance.psychiatric`: a mental-disability certificate
+    valid on `on` (杭州 assists mental disability through its certificate kinds)."""
+    if "assistance.psychiatric" not in declarations(region):
         return False
     return any(f.kind == MENTAL_DISABILITY and f.valid_from <= on and _valid_on(f, on) for f in facts)
 

@@ -173,6 +173,7 @@ def _prepare(*, person, institution, bill, source, today, read_account) -> Prepa
         certificate=status.certificate,
         contracted_gp=bool(status.contracted_gp),
         use_historical_funds=account_selectors.uses_historical_funds(person=person) if read_account else True,
+        mental_disability=status.mental_disability,
     )
     engine_bill = Bill(
         id=bill.bill_number,
@@ -187,6 +188,7 @@ def _prepare(*, person, institution, bill, source, today, read_account) -> Prepa
         self_pay_first=bill.self_pay_first,
         eligible=bill.eligible,
         special_drug=bill.special_drug,
+        diagnosis_codes=tuple(bill.diagnosis_codes),
     )
     year = settlement_year(profile, on, params)
     if source == Settlement.Source.COUNTER:

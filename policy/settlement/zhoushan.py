@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from policy.assistance import group_of
+from policy.assistance import FULL, group_of, is_psychiatric
 from policy.money import ZERO, round_yuan
 
 from .common import Work, percent, yuan
@@ -315,24 +315,34 @@ def catastrophic(state: YearState, work: Work, params, recipient: bool) -> None:
     state.catastrophic_paid += amount
 
 
-def assistance(person, bill, state, work, params) -> None:
-    """舟山 art. 42: the personal burden within catastrophic scope after basic and catastrophic, capped yearly."""
+def assistance(person: PersonProfile, bill: Bill, state: YearState, work: Work, params) -> None:
+    """舟山 art. 42: the personal burden within catastrophic scope after basic and catastrophic, capped yearly.
+
+    舟山 art. 41(4): the other hardship kinds share one ratio. 舟山 art. 42(5): a recipient holding a
+    mental-disability certificate is assisted in full on the costs of psychiatric treatment.
+    """
     certificate = person.certificate
     if not certificate:
         return
     rest = work.spf + work.eligible + bill.special_drug - work.basic_fund_paid - work.catastrophic_paid
     if rest <= 0:
         return
-    group = group_of("zhoushan", certificate)  # 舟山 art. 41(4): the other hardship kinds share a ratio
-    ratio = params["assistance.ratio"][group]
+    if person.mental_disability and is_psychiatric(bill.diagnosis_codes):
+        ratio, article = FULL, params.article("assistance.psychiatric")
+        text = (
+            f"医疗救助（持精神残疾人证人员治疗精神病相关医疗费用，全额救助） {yuan(rest)} × {percent(ratio)}"
+        )
+    else:
+        ratio = params["assistance.ratio"][group_of("zhoushan", certificate)]
+        article = params.article("assistance.ratio")
+        text = f"医疗救助 {yuan(rest)} × {percent(ratio)}"
     amount = round_yuan(rest * ratio)
-    text = f"医疗救助 {yuan(rest)} × {percent(ratio)}"
     cap = Decimal(params["assistance.annual_cap"])
     room = max(ZERO, cap - state.assistance_paid)
     if amount > room:
         amount = room
         text += f"，年度救助限额 {yuan(cap)} 元（门诊住院共用），以余额为限"
-    work.line(params.article("assistance.ratio"), text, amount)
+    work.line(article, text, amount)
     work.assistance_paid = amount
     state.assistance_paid += amount
     if bill.kind not in INPATIENT_KINDS:
