@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from policy.explain import Line, money_text
 from policy.money import ZERO
@@ -36,6 +37,7 @@ class UsedParameters:
         return any(view.is_illustrative(name) for name in self.used)
 
 
+@lru_cache(maxsize=1024)
 def percent(ratio: Decimal) -> str:
     """0.82 -> '82%' (for explanation text only)."""
     text = str(ratio * HUNDRED)
@@ -48,6 +50,7 @@ def percent(ratio: Decimal) -> str:
 yuan = money_text
 
 
+@lru_cache(maxsize=1024)
 def cents(value) -> Decimal:
     """A parameter amount (int or Decimal) as a two-place Decimal, so sums and differences stay at two places."""
     return Decimal(value).quantize(Decimal("0.01"))

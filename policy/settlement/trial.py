@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import add
 
 from policy.explain import money_text
 from policy.money import MAX_AMOUNT, ZERO, parse_amount
@@ -34,6 +35,7 @@ from .types import (
     PersonProfile,
     YearState,
     bill_object,
+    component_values,
 )
 from .year import settlement_year
 
@@ -433,7 +435,7 @@ def settle_request(request: TrialRequest, cache: ParameterCache | None = None) -
         sorted(range(len(bills)), key=[bill.date for bill in bills].__getitem__) if len(bills) > 1 else (0,)
     )
     answers: list = [None] * len(bills)
-    totals = dict.fromkeys(COMPONENTS, ZERO)
+    totals = (ZERO,) * len(COMPONENTS)
     illustrative = False
     for index in order:
         bill = bills[index]
@@ -448,8 +450,7 @@ def settle_request(request: TrialRequest, cache: ParameterCache | None = None) -
             on_bill = MissingParameter(exc.region, exc.name, exc.article, bill.date)
             raise TrialSettlementError({_field_of(exc, index): str(on_bill)}) from exc
         balances = balances_after(balances, work)
-        for name in COMPONENTS:
-            totals[name] += getattr(work, name)
+        totals = tuple(map(add, totals, component_values(work)))
         if marked:
             illustrative = True
         answers[index] = bill_object(bill.id, key, work, marked, lines)
@@ -457,7 +458,7 @@ def settle_request(request: TrialRequest, cache: ParameterCache | None = None) -
         "region": region,
         "illustrative": illustrative,
         "bills": answers,
-        "totals": {name: money_text(amount) for name, amount in totals.items()},
+        "totals": dict(zip(COMPONENTS, map(money_text, totals), strict=True)),
     }
 
 

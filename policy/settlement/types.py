@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from policy.explain import Line, money_text
@@ -195,6 +196,10 @@ COMPONENTS = (
 )
 
 
+# the COMPONENTS of anything that has them as attributes, as a tuple in their order
+component_values = attrgetter(*COMPONENTS)
+
+
 @dataclass
 class BillResult:
     """The settlement of one bill: components that add up to `total`, lines in the order applied."""
@@ -223,7 +228,7 @@ def bill_object(bill_id: str, year: str, amounts, illustrative: bool, lines) -> 
     """The contract's bill object, from anything with the COMPONENTS as attributes (a BillResult, the rules' work)."""
     return {
         "id": bill_id,
-        **{name: money_text(getattr(amounts, name)) for name in COMPONENTS},
+        **dict(zip(COMPONENTS, map(money_text, component_values(amounts)), strict=True)),
         "settlement_year": year,
         "illustrative": illustrative,
         "lines": [
