@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Account
 from enrollment.models import Category, CertificateKind, Scheme
+from policy.regions import article
 from users.permissions import is_clerk, is_insured
 
 from . import selectors
@@ -221,12 +222,10 @@ def mutual_aid(request, person):
 
 def not_granted_text(person) -> str:
     """One refusal for every reason that would tell whether a name and ID number belong to an insured relative."""
-    from accounts.services import article
-
     return _(
         "未能办理共济授权。共济仅限已在经办机构登记家庭关系、且参加本省基本医疗保险的配偶、子女或父母"
         "（%(article)s）。请核对姓名、证件号码和关系；家庭关系尚未登记的，请携户口簿或关系证明到经办窗口办理。"
-    ) % {"article": article(person.region, "mutual_aid")}
+    ) % {"article": article(person.region, "account.mutual_aid")}
 
 
 FIELD_OF_SERVICE_ERROR = {"relative": "id_number", "relation": "relation"}

@@ -36,7 +36,7 @@ def _cite(holder) -> str:
     """The mutual-aid article of the holder's region (the default region's before a holder is chosen)."""
     from django.conf import settings
 
-    return article(getattr(holder, "region", None) or settings.POLICY_DEFAULT_REGION, "mutual_aid")
+    return article(getattr(holder, "region", None) or settings.POLICY_DEFAULT_REGION, "account.mutual_aid")
 
 
 def mutual_aid_errors(*, holder, relative, relation: str, on: dt.date) -> dict:
