@@ -166,7 +166,7 @@ def close_account(
                 amount=-balance,
                 on=on,
                 text=text,
-                article_text=article(region, reason),
+                article_text=article(region, f"account.{reason}"),
             )
             for bucket, balance in (
                 (LedgerEntry.Bucket.CURRENT, account.current),
