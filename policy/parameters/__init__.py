@@ -273,7 +273,10 @@ class ParameterView:
             raise UnknownParameter(self.region, name)
 
     def article(self, name: str) -> str:
-        return self.parameter(name).article
+        try:
+            return self.declared[name].article
+        except KeyError:
+            raise UnknownParameter(self.region, name) from None
 
     def is_illustrative(self, name: str) -> bool:
         """True when the value in force comes from the illustrative set (not official, not an override)."""

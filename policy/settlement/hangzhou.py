@@ -8,6 +8,7 @@ line on the working bill (`Work`). `settle` applies them in the order of the rul
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from policy.money import ZERO, round_yuan
 
@@ -131,6 +132,13 @@ def inpatient_bands(person: PersonProfile, level: str, params) -> tuple[str, tup
     return ratio_name, bands, limit_name, limit
 
 
+@lru_cache(maxsize=256)
+def inpatient_band_name(level: str, lower: Decimal, upper: Decimal) -> str:
+    """The words of an inpatient band: where, from the deductible or `lower`, to `upper`."""
+    from_text = "起付标准以上" if lower == 0 else f" {yuan(lower)} "
+    return f"统筹基金 {LEVEL_NAMES[level]} 累计合规费用{from_text}至 {yuan(upper)} 元段"
+
+
 def inpatient_fund(
     person: PersonProfile, bill: Bill, state: YearState, work: Work, params, deductible: Decimal
 ) -> None:
@@ -151,11 +159,9 @@ def inpatient_fund(
             portion = min(end, upper) - max(start, lower)
             if portion > ZERO:
                 raw += portion * ratio
-                from_text = "起付标准以上" if lower == 0 else f" {yuan(lower)} "
                 work.line(
                     ratio_article,
-                    f"统筹基金 {LEVEL_NAMES[level]} 累计合规费用{from_text}至 {yuan(upper)} 元段 "
-                    f"{yuan(portion)} × {percent(ratio)}",
+                    f"{inpatient_band_name(level, lower, upper)} {yuan(portion)} × {percent(ratio)}",
                     round_yuan(portion * ratio),
                 )
         above = end - max(start, limit)
@@ -289,6 +295,13 @@ def catastrophic_groups(person: PersonProfile) -> tuple[str, str]:
     return "other", person.scheme
 
 
+@lru_cache(maxsize=256)
+def catastrophic_band_name(lower: Decimal, upper: Decimal | None) -> str:
+    """The words of a catastrophic band, from `lower` to `upper` (None: no upper bound)."""
+    upper_text = f"{yuan(upper)} 元" if upper is not None else "以上"
+    return f"大病保险 累计合规费用 {yuan(lower)} 至 {upper_text}段"
+
+
 def catastrophic(person: PersonProfile, state: YearState, work: Work, params) -> None:
     """杭州 art. 42, 44: bands on the year's cumulative qualifying amount above the deductible, to the annual cap."""
     qualifying = work.qualifying
@@ -313,10 +326,9 @@ def catastrophic(person: PersonProfile, state: YearState, work: Work, params) ->
         portion = (end if upper is None else min(end, upper)) - max(start, lower)
         if portion > ZERO:
             raw += portion * ratio
-            upper_text = f"{yuan(upper)} 元" if upper is not None else "以上"
             work.line(
                 params.article("catastrophic.ratio"),
-                f"大病保险 累计合规费用 {yuan(lower)} 至 {upper_text}段 {yuan(portion)} × {percent(ratio)}",
+                f"{catastrophic_band_name(lower, upper)} {yuan(portion)} × {percent(ratio)}",
                 round_yuan(portion * ratio),
             )
     amount = round_yuan(raw)
