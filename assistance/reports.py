@@ -11,12 +11,18 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from policy.money import ZERO
 
 from .models import Channel
 
-DIMENSION_LABELS = {"month": "按月份", "district": "按辖区", "certificate_kind": "按救助对象类别", "channel": "按救助方式"}
+DIMENSION_LABELS = {
+    "month": _("按月份"),
+    "district": _("按辖区"),
+    "certificate_kind": _("按救助对象类别"),
+    "channel": _("按救助方式"),
+}
 CHANNEL_COLOURS = {"immediate": "#417690", "posthoc": "#79aec8", "special": "#e0a030"}
 HEADERS = ["分组", "即时救助", "事后救助", "特殊救助", "合计", "笔数"]
 
@@ -36,8 +42,11 @@ class ReportQuery:
 
     @property
     def label(self) -> str:
-        span = f"{self.start or '…'} 至 {self.end or '…'}"
-        return f"医疗救助支出 {DIMENSION_LABELS[self.by]}（{span}）"
+        return _("医疗救助支出 %(by)s（%(start)s 至 %(end)s）") % {
+            "by": DIMENSION_LABELS[self.by],
+            "start": self.start or "…",
+            "end": self.end or "…",
+        }
 
 
 def _date(text):
@@ -62,8 +71,9 @@ def svg_chart(rows, *, width=720, bar_height=22) -> str:
     top = max((r["total"] for r in rows), default=ZERO) or Decimal(1)
     scale = Decimal(width - label_width - 90) / top
     height = (len(rows) + 1) * (bar_height + 6) + 10
+    label = escape(_("医疗救助支出图"))
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="医疗救助支出图" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{label}" '
         f'width="{width}" height="{height}" font-size="12">'
     ]
     y = 5

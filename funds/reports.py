@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from core.books import Fund
 
@@ -62,13 +63,14 @@ def yearly_figures(*, region: str, year: int) -> list[dict]:
 
 def chart_svg(rows: list[dict], *, width: int = 720, height: int = 220) -> str:
     """Income (blue) and expenditure (red) per fund, as inline SVG (`funds.charts.grouped_bars`)."""
+    income, expenditure = gettext("收入"), gettext("支出")
     return grouped_bars(
         [
             (
                 r["fund_label"],
                 [
-                    (r["income"], "#2563eb", f"{r['fund_label']} 收入 {r['income']:.2f}"),
-                    (r["expenditure"], "#dc2626", f"{r['fund_label']} 支出 {r['expenditure']:.2f}"),
+                    (r["income"], "#2563eb", f"{r['fund_label']} {income} {r['income']:.2f}"),
+                    (r["expenditure"], "#dc2626", f"{r['fund_label']} {expenditure} {r['expenditure']:.2f}"),
                 ],
             )
             for r in rows
