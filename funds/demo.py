@@ -75,6 +75,11 @@ def load(stdout) -> None:
     )
     if not YearClose.objects.filter(region="hangzhou", year=DEMO_YEAR).exists():
         load_retirees(stdout)
+        # This year's credits and payments of the new retirees now, as for every account, so that a
+        # second load_demo finds nothing left to write.
+        from accounts import demo as accounts_demo
+
+        accounts_demo.load(stdout)
     written = posting.post_all()
     load_simulations(stdout)
     stdout.write(f"funds: posted {sum(written.values())} journal entries\n")
