@@ -39,13 +39,13 @@ def _illustrative():
     set_illustrative_default(True)
 
 
-def zhoushan_person(category="active"):
+def zhoushan_person(category="active", *, birth=None):
     """A Zhoushan person enrolled (paid) from 2023-01-01; employees with an account (illustrative figures)."""
     from accounts.services import open_account
     from core.identity import make_resident_id
     from enrollment.models import Enrolment, Person
 
-    birth = {
+    birth = birth or {
         "retired": dt.date(1950, 5, 1),
         "child": dt.date(2015, 5, 1),
         "student": dt.date(2004, 5, 1),
