@@ -50,11 +50,14 @@ def receipt_context(account: Account, receipt: str) -> dict:
         bucket: sum((e.amount * LedgerEntry.BUCKET_EFFECT[e.bucket][index] for e in entries), ZERO)
         for index, bucket in enumerate(("current", "historical"))
     }
+    region = region_of(account.region)
     return {
         "account": account,
         "person_name": account.person.name,
         "masked_id": mask_id_number(account.person.id_number),
-        "region_name": region_of(account.region).name,
+        "region_name": region.name,
+        # the 示例参数 notice when the region's figures in force on the action's date are illustrative
+        "illustrative_notice": region.illustrative_notice(on) if on else "",
         "action": action,
         "receipt": receipt,
         "on": on,
