@@ -53,3 +53,15 @@ def articles(lines) -> str:
         if article and article not in seen:
             seen.append(article)
     return "；".join(seen)
+
+
+@register.simple_tag(takes_context=True)
+def person_articles(context, *keys: str) -> str:
+    """The articles of the page's person's region for `keys` (region files), each once, joined by '；'."""
+    from policy.regions import region_of
+
+    person = context.get("person")
+    if person is None:
+        return ""
+    region = region_of(person.region)
+    return "；".join(dict.fromkeys(region.article(key) for key in keys))

@@ -503,3 +503,20 @@ def test_official_file_refuses_each_computation_naming_the_parameter(zs_employer
     with pytest.raises(ValidationError) as error:  # art. 27: the contribution has no figure
         record_resident_payment(enrolment=enrolment, paid_on=D(2024, 3, 10))
     assert "resident.contribution" in str(error.value) and "舟山 第二十七条" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "page, article",
+    [
+        ("portal:home", "舟山 第二十一条"),  # account.mutual_aid
+        ("portal:account", "舟山 第二十一条"),  # account.current_payment / historical_payment / mutual_aid
+        ("portal:mutual_aid", "舟山 第二十一条"),
+        ("portal:assistance", "舟山 第四十五条"),  # assistance.special
+    ],
+)
+def test_portal_pages_cite_the_persons_own_region(client, zs_insured, page, article):
+    """A Zhoushan person's portal cites the Zhoushan measures (region files), never Hangzhou's."""
+    client.login(username="zs-portal", password=PASSWORD)
+    body = client.get(reverse(page)).content.decode().split("<main", 1)[-1]
+    assert article in body
+    assert "杭州" not in body
