@@ -17,8 +17,9 @@ fund book, the portal and the reports.
 
 Kinds are certificate kinds (`enrollment.models.CertificateKind` values); groups are the
 keys of the region's `assistance.ratio` parameter. Which kinds a region assists and in which
-group is the text of its articles (杭州 art. 47, 49; 舟山 art. 41), kept here as structure;
-every figure (ratios, caps, months) is a dated parameter.
+group is the text of its articles (杭州 art. 47, 49; 舟山 art. 41), kept as the `rule:` of its
+file's `assistance.*` entries (no region is named here); every figure (ratios, caps, months)
+is a dated parameter.
 """
 
 from __future__ import annotations
@@ -71,37 +72,26 @@ PSYCHIATRIC_DIAGNOSIS_PREFIX = "F"
 FULL = Decimal("1.00")
 INPATIENT_KINDS = ("inpatient", "specified_disease")
 
-# Which certificate kinds each region assists, and in which ratio group (the text of the articles).
-RECIPIENT_GROUPS = {
-    # 杭州 art. 47, 49(1)–(3): ratios by certificate
-    "hangzhou": {
-        "extreme_poverty": "extreme_poverty",
-        "minimum_living": "minimum_living",
-        "disability_living": "disability_living",
-        "disability_grade2": "disability_grade2",
-        "low_income_edge": "low_income_edge",
-    },
-    # 舟山 art. 41(1)–(4): disability certificates, 三老, 优抚对象, 精减职工, 特困职工 are 其他特殊困难人员
-    "zhoushan": {
-        "extreme_poverty": "extreme_poverty",
-        "minimum_living": "minimum_living",
-        "low_income_edge": "low_income_edge",
-        "disability_living": "other_hardship",
-        "disability_grade2": "other_hardship",
-        "three_old": "other_hardship",
-        "entitled_group": "other_hardship",
-        "downsized_worker": "other_hardship",
-        "hardship_worker": "other_hardship",
-    },
-}
-# When a certificate starts to count: 杭州 art. 52 the registration day; 舟山 art. 44 the month after recognition.
-START_RULE = {"hangzhou": "registration_day", "zhoushan": "month_after_recognition"}
-# 舟山 art. 42(6): only newly recognised 特困, 低保, 低边 reach back before recognition.
-PRE_RECOGNITION_GROUPS = {"zhoushan": ("extreme_poverty", "minimum_living", "low_income_edge")}
-# 舟山 art. 45: the joint meeting considers 特困, 低保, 低边 persons; 杭州 art. 53: any recipient.
-SPECIAL_GROUPS = {"zhoushan": ("extreme_poverty", "minimum_living", "low_income_edge")}
-# 杭州 art. 24, 49: the current-year account pays before assistance; 舟山 art. 21: after it.
-CURRENT_FUNDS_BEFORE = {"hangzhou": True, "zhoushan": False}
+# Which certificate kinds a region assists and in which group, from when a certificate counts,
+# who reaches back before recognition, who may go to the joint meeting and whether the account
+# pays first are the text of its articles: the `rule:` of these keys in policy/parameters/<region>.yaml.
+# groups: {kind: group}; counts_from: registration_day | month_after_recognition
+RECIPIENTS = "assistance.recipients"
+PRE_RECOGNITION = "assistance.pre_recognition_months"  # groups: [group, ...] (舟山 art. 42(6))
+SPECIAL = "assistance.special"  # groups: [group, ...]; none: any recipient (杭州 art. 53; 舟山 art. 45)
+IMMEDIATE = "assistance.immediate"  # current_funds_first: bool (杭州 art. 24, 49; 舟山 art. 21)
+
+
+def _rule(region: str, key: str) -> dict:
+    """The `rule:` the region's file gives `key`; {} where the file has none (a region whose
+    measures name no kinds assists none). An unknown region raises `UnknownRegion`."""
+    declared = declarations(region).get(key)
+    return (declared.rule or {}) if declared is not None else {}
+
+
+def recipient_groups(region: str) -> dict[str, str]:
+    """Certificate kind → ratio group, for the kinds the region assists (杭州 art. 47, 49; 舟山 art. 41)."""
+    return _rule(region, RECIPIENTS).get("groups") or {}
 
 
 class AssistanceRuleError(ValueError):
@@ -159,7 +149,7 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 
 def counts_from(region: str, fact: CertificateFact) -> dt.date:
     """The first day a certificate counts for assistance (杭州 art. 52; 舟山 art. 44)."""
-    if START_RULE.get(region, "registration_day") == "registration_day":
+    if _rule(region, RECIPIENTS).get("counts_from", "registration_day") == "registration_day":
         return max(fact.valid_from, fact.registered_on)
     return _next_month(fact.valid_from)
 
@@ -184,7 +174,7 @@ def _psychiatric(region: str, facts: list[CertificateFact], on: dt.date) -> bool
 
 def recipient_on(region: str, certificates: Iterable[CertificateFact], on: dt.date) -> Recipient | None:
     """Is the holder of `certificates` a recipient on `on`: the highest-priority kind that counts, or None."""
-    groups = RECIPIENT_GROUPS.get(region, {})  # a region whose measures name no kinds assists none
+    groups = recipient_groups(region)
     facts = list(certificates)
     best = None
     for fact in facts:
@@ -218,16 +208,16 @@ def posthoc_recipient_on(
     """
     facts = list(certificates)
     found = recipient_on(region, facts, on)
-    if found is not None or region not in PRE_RECOGNITION_GROUPS:
+    eligible = _rule(region, PRE_RECOGNITION).get("groups")
+    if found is not None or not eligible:
         return found
-    groups = RECIPIENT_GROUPS[region]
-    eligible = PRE_RECOGNITION_GROUPS[region]
+    groups = recipient_groups(region)
     candidates = [
         f for f in facts if f.kind in groups and groups[f.kind] in eligible and on < counts_from(region, f)
     ]
     if not candidates:
         return None
-    name = "assistance.pre_recognition_months"
+    name = PRE_RECOGNITION
     months = int(params[name])
     best = None
     for fact in candidates:
@@ -250,13 +240,13 @@ def posthoc_recipient_on(
 
 def special_allowed(region: str, recipient: Recipient) -> bool:
     """May this recipient's case go to the joint meeting (杭州 art. 53; 舟山 art. 45)."""
-    allowed = SPECIAL_GROUPS.get(region)
+    allowed = _rule(region, SPECIAL).get("groups")
     return allowed is None or recipient.group in allowed
 
 
 def group_of(region: str, kind: str) -> str:
     """The ratio group of a certificate kind in a region (舟山 art. 41(4): other hardship persons)."""
-    return RECIPIENT_GROUPS[region][kind]
+    return recipient_groups(region)[kind]
 
 
 def is_psychiatric(diagnosis_codes: Iterable[str]) -> bool:
@@ -283,7 +273,7 @@ class Components:
 def personal_burden(region: str, c: Components) -> Decimal:
     """The personal burden in assistance scope, as the engine's `_assistance` computes it (规程 §7)."""
     rest = c.self_pay_first + c.eligible + c.special_drug - c.basic_fund_paid - c.catastrophic_paid
-    if CURRENT_FUNDS_BEFORE.get(region, True):
+    if _rule(region, IMMEDIATE).get("current_funds_first", True):
         rest -= c.current_funds_paid
     return rest if rest > ZERO else ZERO
 

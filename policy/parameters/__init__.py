@@ -133,6 +133,9 @@ class Parameter:
     dates: tuple[dt.date, ...] = ()
     values: tuple[Any, ...] = ()
     illustrative: bool = False
+    # The structure of a rule the article states without a figure (which certificate kinds
+    # fall in which group, from when a certificate counts): the entry's `rule:` mapping, undated.
+    rule: Any = None
 
     def value_at(self, on: dt.date) -> tuple[bool, Any]:
         index = bisect.bisect_right(self.dates, on) - 1
@@ -158,6 +161,7 @@ def _read_file(path: Path, *, illustrative: bool = False) -> dict[str, Parameter
             dates=tuple(d for d, _ in dated),
             values=tuple(v for _, v in dated),
             illustrative=illustrative or bool(spec.get("illustrative", False)),
+            rule=spec.get("rule"),
         )
     # `articles:` cites the article of a rule that has no figure (an exclusion list, a
     # filing rule): apps ask `view.article(key)` / `policy.regions.article(region, key)`.
@@ -165,7 +169,13 @@ def _read_file(path: Path, *, illustrative: bool = False) -> dict[str, Parameter
         if name in declared:
             raise ValueError(f"{path.name}: {name} 既是参数又是条款引用")
         spec = spec if isinstance(spec, dict) else {"article": spec}
-        declared[name] = Parameter(name=name, article=spec["article"], text=spec.get("text", ""), unit="article")
+        declared[name] = Parameter(
+            name=name,
+            article=spec["article"],
+            text=spec.get("text", ""),
+            unit="article",
+            rule=spec.get("rule"),
+        )
     return declared
 
 
@@ -191,6 +201,7 @@ def declarations(region: str, illustrative: bool = False) -> dict[str, Parameter
                 dates=parameter.dates,
                 values=parameter.values,
                 illustrative=True,
+                rule=base.rule,
             )
     return declared
 
