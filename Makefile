@@ -27,8 +27,8 @@ setup: venv
 
 # The demo runs Zhoushan on its ILLUSTRATIVE figures (marked 示例参数 everywhere; never in production).
 demo: setup
-	@POLICY_ZHOUSHAN_ILLUSTRATIVE=1 $(PY) manage.py load_demo --host $(HOST)
-	@POLICY_ZHOUSHAN_ILLUSTRATIVE=1 $(PY) manage.py runserver $(HOST) --noreload
+	@POLICY_ILLUSTRATIVE=1 $(PY) manage.py load_demo --host $(HOST)
+	@POLICY_ILLUSTRATIVE=1 $(PY) manage.py runserver $(HOST) --noreload
 
 # Both passes run even if the first fails, so one run shows every failure.
 test: venv

@@ -2,7 +2,6 @@
 
 import copy
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -13,6 +12,7 @@ from core.serializers import RefuseUnknownFields
 from enrollment.models import Person
 from policy.money import MAX_AMOUNT, parse_amount
 from policy.plausibility import date_error, plausibility_error
+from policy.regions import default_region
 
 from .models import Institution, Settlement
 from .services import EXCLUSIONS, BillInput
@@ -152,7 +152,7 @@ class SettlementRequestSerializer(RefuseUnknownFields, serializers.Serializer):
         }
 
     def validate(self, attrs):
-        region = settings.POLICY_DEFAULT_REGION
+        region = default_region()
         today = timezone.localdate()
         errors = {}
         for name in DATES:

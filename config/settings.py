@@ -327,10 +327,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Policy: which region this deployment administers, and whether the illustrative
-# Zhoushan parameter set may be loaded (tests and demo only; never in production).
-POLICY_DEFAULT_REGION = os.environ.get("POLICY_DEFAULT_REGION", "hangzhou")
-POLICY_ZHOUSHAN_ILLUSTRATIVE = env_bool("POLICY_ZHOUSHAN_ILLUSTRATIVE", False)
+# Policy: which region this deployment administers (the code of a policy/parameters/<code>.yaml;
+# unset: the only region file, or the first by name, see policy.regions.default_region), and
+# whether the regions' illustrative parameter sets (<code>-illustrative.yaml) may be loaded
+# (tests and demo only; never in production).
+POLICY_DEFAULT_REGION = os.environ.get("POLICY_DEFAULT_REGION", "")
+POLICY_ILLUSTRATIVE = env_bool("POLICY_ILLUSTRATIVE", False)
 
 LOGGING = {
     "version": 1,

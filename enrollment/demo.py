@@ -44,7 +44,7 @@ PERSONS = [
 
 
 # Zhoushan (issue 14): one person of each scheme, loaded only while Zhoushan runs on its
-# ILLUSTRATIVE parameter set (POLICY_ZHOUSHAN_ILLUSTRATIVE=1, as `make demo` sets it): its
+# ILLUSTRATIVE parameter set (POLICY_ILLUSTRATIVE=1, as `make demo` sets it): its
 # official file has no figures. Every page and PDF showing them carries the 示例参数 notice.
 ZHOUSHAN = "zhoushan"
 ZS_EMPLOYERS = [("zs_fishery", "舟山示例水产有限公司（演示）", "91330902MA2DEM101", "定海区")]
@@ -243,7 +243,7 @@ def _load_zhoushan(stdout) -> None:
     """Zhoushan persons of each scheme (舟山 art. 8, 11, 26) on the illustrative figures, with a portal login."""
     if not zhoushan_illustrative():
         stdout.write(
-            "enrollment: 舟山演示人员未加载（舟山正式参数文件无数值；设置 POLICY_ZHOUSHAN_ILLUSTRATIVE=1 使用示例参数）\n"
+            "enrollment: 舟山演示人员未加载（舟山正式参数文件无数值；设置 POLICY_ILLUSTRATIVE=1 使用示例参数）\n"
         )
         return
     for _key, name, body, district in ZS_EMPLOYERS:

@@ -22,11 +22,13 @@ from core.identity import (
     validate_credit_code,
     validate_resident_id,
 )
+from policy import regions
 from policy.regions import region_choices, region_of
 
 
 def default_region() -> str:
-    return settings.POLICY_DEFAULT_REGION
+    """The deployment's region (a field default the migrations name here)."""
+    return regions.default_region()
 
 
 # The regions found from policy/parameters/ (one member per region file, named by its code in

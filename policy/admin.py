@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from policy.models import ParameterOverride
 from policy.parameters import REGIONS, MissingParameter, parameters_for
-from policy.regions import display_name, region_choices
+from policy.regions import default_region, display_name, region_choices
 
 
 def _show(value) -> str:
@@ -87,9 +87,9 @@ class ParameterOverrideAdmin(SimpleHistoryAdmin):
 
     def in_force_view(self, request):
         """Read-only: every declared parameter with its article and its value on a date (示例 if illustrative)."""
-        region = request.GET.get("region", "hangzhou")
+        region = request.GET.get("region", "")
         if region not in REGIONS:
-            region = "hangzhou"
+            region = default_region()
         try:
             on = dt.date.fromisoformat(request.GET.get("on", ""))
         except ValueError:

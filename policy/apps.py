@@ -21,7 +21,7 @@ class PolicyConfig(AppConfig):
         from policy.parameters import set_illustrative_default, set_override_provider
 
         set_override_provider(override_provider)
-        set_illustrative_default(getattr(settings, "POLICY_ZHOUSHAN_ILLUSTRATIVE", False))
+        set_illustrative_default(getattr(settings, "POLICY_ILLUSTRATIVE", False))
         post_save.connect(overrides_changed, sender=ParameterOverride, dispatch_uid="policy_override_saved")
         post_delete.connect(
             overrides_changed, sender=ParameterOverride, dispatch_uid="policy_override_deleted"

@@ -6,7 +6,7 @@ wage of all urban employed persons (省平工资, 杭州 art. 13(1)), was not at
 official source when this was written, so the demo enters a DEMO value as an override,
 labelled as such in its note. A real deployment enters the published figure instead
 (admin → 政策参数调整), dated from the year it is used in.
-Zhoushan's demo runs on the illustrative set (POLICY_ZHOUSHAN_ILLUSTRATIVE=1).
+Zhoushan's demo runs on the illustrative set (POLICY_ILLUSTRATIVE=1).
 """
 
 import datetime as dt

@@ -86,6 +86,19 @@ def article(region: str, key: str) -> str:
     return region_of(region).article(key)
 
 
+def default_region() -> str:
+    """The code of the region this deployment administers: the `POLICY_DEFAULT_REGION` setting
+    (environment variable) when set, else the only region file, or the first by file name.
+
+    No region is named in code: a deployment of one region ships one file. A setting that
+    names no region file raises `UnknownRegion`.
+    """
+    from django.conf import settings
+
+    code = (getattr(settings, "POLICY_DEFAULT_REGION", "") if settings.configured else "") or REGIONS[0]
+    return region_of(code).code
+
+
 def all_regions() -> tuple[Region, ...]:
     return tuple(region_of(code) for code in REGIONS)
 

@@ -6,6 +6,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from policy.regions import default_region
 from policy.serializers import (
     FieldErrorsSerializer,
     TrialSettlementRequestSerializer,
@@ -14,7 +15,7 @@ from policy.serializers import (
 from policy.settlement import TrialSettlementError, trial_settle
 
 EXAMPLE_REQUEST = {
-    "region": "hangzhou",
+    "region": default_region(),
     "person": {"scheme": "employee", "category": "active", "age": 50, "current_funds": "1500.00"},
     "bills": [
         {

@@ -1,7 +1,7 @@
 """The 示例参数 notice on every page (admin and portal) while a region runs on illustrative values.
 
 Zhoushan's official file holds no figures; tests and the demo may load its illustrative set
-(POLICY_ZHOUSHAN_ILLUSTRATIVE=1). Whatever is computed from it is shown as such (issue 14).
+(POLICY_ILLUSTRATIVE=1). Whatever is computed from it is shown as such (issue 14).
 Both values are callables, so a page that does not show them costs nothing.
 """
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.rows import column, queue_all, where
-from policy.regions import article
+from policy.regions import article, default_region
 
 from ..models import Account, LedgerEntry, MutualAidGrant
 from .ledger import AccountError, _entry, _lock, _money, _post
@@ -34,9 +34,7 @@ def _on_record(holder, relative, relation: str) -> bool:
 
 def _cite(holder) -> str:
     """The mutual-aid article of the holder's region (the default region's before a holder is chosen)."""
-    from django.conf import settings
-
-    return article(getattr(holder, "region", None) or settings.POLICY_DEFAULT_REGION, "account.mutual_aid")
+    return article(getattr(holder, "region", None) or default_region(), "account.mutual_aid")
 
 
 def mutual_aid_errors(*, holder, relative, relation: str, on: dt.date) -> dict:

@@ -30,7 +30,7 @@ def test_load_demo_twice_gives_the_same_row_counts(capsys):
     assert "http://127.0.0.1:8000/admin/" in out
     assert "admin / admin-pass-2024" in out
     assert "zhangsan / demo-pass-2024" in out
-    assert "POLICY_ZHOUSHAN_ILLUSTRATIVE=1" in out  # Zhoushan persons only on the illustrative figures
+    assert "POLICY_ILLUSTRATIVE=1" in out  # Zhoushan persons only on the illustrative figures
     assert "/healthz" in out and "/api/docs/" in out
 
 
