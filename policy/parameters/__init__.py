@@ -242,9 +242,12 @@ def _overrides_for(region: str) -> dict[str, list[Override]]:
 # --- Views ---------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class ParameterView:
-    """The values of one region's parameters on one date. Cheap to make; lookups are cached."""
+    """The values of one region's parameters on one date. Cheap to make; lookups are cached.
+
+    Equal only to itself (and hashed by identity), so rules can memoise what they derive from a view.
+    """
 
     region: str
     on: dt.date

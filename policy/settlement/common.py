@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from policy.explain import Line, money_text
 from policy.money import ZERO
@@ -35,6 +35,25 @@ class UsedParameters:
     def illustrative(self) -> bool:
         view = self.view
         return any(view.is_illustrative(name) for name in self.used)
+
+
+def per_view(build):
+    """Memoise `build(params, *key)` for each parameter view: a view's values never change.
+
+    A rule's figures and words (ratios, limits, citations, band names) are then worked out once
+    per view, on the first bill that needs them, so a value a bill does not need is still never
+    asked for. A tracking view (`UsedParameters`, one per bill) is not memoised: it has to record
+    what each bill uses.
+    """
+    memoised = lru_cache(maxsize=4096)(build)
+
+    @wraps(build)
+    def figures(params, *key):
+        if type(params) is UsedParameters:
+            return build(params, *key)
+        return memoised(params, *key)
+
+    return figures
 
 
 @lru_cache(maxsize=1024)
