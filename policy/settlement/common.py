@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache, wraps
+from functools import lru_cache
 
 from policy.explain import Line, money_text
 from policy.money import ZERO
@@ -42,18 +42,10 @@ def per_view(build):
 
     A rule's figures and words (ratios, limits, citations, band names) are then worked out once
     per view, on the first bill that needs them, so a value a bill does not need is still never
-    asked for. A tracking view (`UsedParameters`, one per bill) is not memoised: it has to record
-    what each bill uses.
+    asked for. The view is the key (views are hashed by identity); a tracking view
+    (`UsedParameters`, one per bill) is a key of its own, so it still records what each bill uses.
     """
-    memoised = lru_cache(maxsize=4096)(build)
-
-    @wraps(build)
-    def figures(params, *key):
-        if type(params) is UsedParameters:
-            return build(params, *key)
-        return memoised(params, *key)
-
-    return figures
+    return lru_cache(maxsize=4096)(build)
 
 
 @lru_cache(maxsize=1024)

@@ -292,14 +292,14 @@ def gp_reduction_figures(params) -> Figure:
 
 
 def outpatient_deductible(
-    person: PersonProfile, bill: Bill, state: YearState, work: Work, params, eligible: Decimal
+    person: PersonProfile, bill: Bill, state: YearState, work: Work, params, eligible: Decimal, group: str
 ) -> Decimal:
     """杭州 art. 29(1)–(3), 40(1): the year's outpatient deductible, less the GP-contract reduction.
 
     杭州 art. 29(5), 40(3)(4): a first visit at the contracted centre (or referred by it) reduces
     the year's deductible, once a year. Returns what this bill pays toward the deductible.
     """
-    annual, article = outpatient_deductible_figures(params, person.scheme, outpatient_group(person))
+    annual, article = outpatient_deductible_figures(params, person.scheme, group)
     if not state.gp_reduction and contracted_gp_condition(person, bill):
         state.gp_reduction = True
         reduction = gp_reduction_figures(params)
@@ -352,15 +352,16 @@ def outpatient_fund(
     person: PersonProfile, bill: Bill, state: YearState, work: Work, params, eligible: Decimal
 ) -> None:
     """杭州 art. 29, 40: the fund pays the ratio on the eligible amount above the year's deductible."""
+    group = outpatient_group(person)
     rate = outpatient_ratio(
         params,
         person.scheme,
-        outpatient_group(person),
+        group,
         bill.kind == "pharmacy",
         bill.institution_level,
         bill.at_contracted_centre,
     )
-    base = eligible - outpatient_deductible(person, bill, state, work, params, eligible)
+    base = eligible - outpatient_deductible(person, bill, state, work, params, eligible, group)
     if base > ZERO:
         fund = round_yuan(base * rate.ratio)
         work.line(rate.article, f"门诊统筹基金支付 {rate.place} {yuan(base)} × {rate.percent}", fund)
