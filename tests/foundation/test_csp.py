@@ -17,6 +17,7 @@ PDF_TEMPLATES = {
     "funds/publication.html",
     "institutions/clearing.html",
     "maternity/letter.html",
+    "accounts/receipt.html",
 }
 INLINE = re.compile(r"<style|<script(?![^>]*\bsrc=)|\sstyle=\"|\son[a-z]+=\"", re.I)
 
