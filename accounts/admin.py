@@ -191,9 +191,7 @@ class AccountAdmin(AccountLifeAdminMixin, SimpleHistoryAdmin):
         if account.credits_stopped:
             return format_html('<span class="status-no">{}</span>', _("停止：%s") % account.stop_reason)
         if account.benefit_suspended:
-            return format_html(
-                '<span class="status-no">{}</span>', _("暂停：%s") % account.suspension_reason
-            )
+            return format_html('<span class="status-no">{}</span>', _("暂停：%s") % account.suspension_reason)
         return _("正常")
 
     def save_model(self, request, obj, form, change):
@@ -351,7 +349,7 @@ class BatchJobAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Starting a job: 年度结转 takes a year (YYYY), 按月划账 and 欠费检查 a month (YYYY-MM;
-    the arrears check runs as of the 1st of that month)."""
+        the arrears check runs as of the 1st of that month)."""
         try:
             _parse_period(obj.kind, obj.period)
         except ValueError as error:
@@ -383,7 +381,9 @@ def _parse_period(kind: str, period: str) -> tuple[int, int | None]:
         day = dt.date.fromisoformat(f"{period}-01")
         return day.year, day.month
     except ValueError:
-        raise ValueError(str(_("年度/月份格式有误：年度结转填 YYYY（已结束的年度），按月划账、欠费检查填 YYYY-MM")))
+        raise ValueError(
+            str(_("年度/月份格式有误：年度结转填 YYYY（已结束的年度），按月划账、欠费检查填 YYYY-MM"))
+        )
 
 
 def _enqueue(job: BatchJob) -> None:

@@ -61,7 +61,8 @@ def mutual_aid_paid_out(*, person):
     from django.db.models import Q
 
     return LedgerEntry.objects.filter(
-        Q(kind=LedgerEntry.Kind.MUTUAL_AID) | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.MUTUAL_AID),
+        Q(kind=LedgerEntry.Kind.MUTUAL_AID)
+        | Q(kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.MUTUAL_AID),
         account__person=person,
     ).order_by("-entry_date", "-id")
 

@@ -141,13 +141,31 @@ class PostHocItemInline(admin.TabularInline):
 
 @admin.register(PostHocApplication)
 class PostHocApplicationAdmin(SimpleHistoryAdmin):
-    list_display = ("id", "person", "period_start", "period_end", "status", "preview_total", "total", "paid_on")
+    list_display = (
+        "id",
+        "person",
+        "period_start",
+        "period_end",
+        "status",
+        "preview_total",
+        "total",
+        "paid_on",
+    )
     list_filter = ("status",)
     search_fields = ("person__name", "person__id_number")
     inlines = [PostHocItemInline]
     readonly_fields = (
-        "person", "period_start", "period_end", "status", "preview_total", "total", "note",
-        "created", "created_by", "paid_on", "paid_by",
+        "person",
+        "period_start",
+        "period_end",
+        "status",
+        "preview_total",
+        "total",
+        "note",
+        "created",
+        "created_by",
+        "paid_on",
+        "paid_by",
     )
     actions = ["pay_selected"]
     change_form_template = "admin/assistance/steps_change_form.html"
@@ -179,10 +197,15 @@ class PostHocApplicationAdmin(SimpleHistoryAdmin):
             except services.AssistanceError as error:
                 add_service_error(form, error)
             else:
-                messages.success(request, _("已受理，测算救助金额 %(t)s 元") % {"t": application.preview_total})
+                messages.success(
+                    request, _("已受理，测算救助金额 %(t)s 元") % {"t": application.preview_total}
+                )
                 return redirect("admin:assistance_posthocapplication_change", application.pk)
         return _step_page(
-            self, request, form, _("事后救助受理"),
+            self,
+            request,
+            form,
+            _("事后救助受理"),
             _("选择参保人和费用期间：按费用日期顺序测算已结算但未享受救助的费用，在年度限额内补足")
             + f"（{_articles('assistance.posthoc', 'assistance.recipients')}）。",
             _("测算并受理"),
@@ -234,7 +257,9 @@ class CaseAttachmentInline(admin.TabularInline):
 
     @admin.display(description=_("文件"))
     def download(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("admin:assistance_attachment", args=[obj.pk]), obj.name)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:assistance_attachment", args=[obj.pk]), obj.name
+        )
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -256,18 +281,46 @@ class QueueFilter(admin.SimpleListFilter):
 @admin.register(SpecialCase)
 class SpecialCaseAdmin(SimpleHistoryAdmin):
     list_display = (
-        "id", "person", "kind_label", "district", "status", "amount_requested", "amount_approved",
-        "applicant", "applied_at", "meeting_date", "minutes_number",
+        "id",
+        "person",
+        "kind_label",
+        "district",
+        "status",
+        "amount_requested",
+        "amount_approved",
+        "applicant",
+        "applied_at",
+        "meeting_date",
+        "minutes_number",
     )
     list_filter = (QueueFilter, "status", "region", "district", "applicant")
     search_fields = ("person__name", "person__id_number", "minutes_number")
     inlines = [CaseAttachmentInline]
     change_form_template = "admin/assistance/steps_change_form.html"
     readonly_fields = (
-        "person", "region_name", "district", "year", "kind_label", "applicant", "reason", "amount_requested",
-        "status", "applied_at", "applied_by", "review_note", "review_summary", "reviewed_at", "reviewed_by",
-        "meeting_date", "minutes_number", "amount_approved", "refusal_reason", "decided_at", "decided_by",
-        "paid_on", "paid_by",
+        "person",
+        "region_name",
+        "district",
+        "year",
+        "kind_label",
+        "applicant",
+        "reason",
+        "amount_requested",
+        "status",
+        "applied_at",
+        "applied_by",
+        "review_note",
+        "review_summary",
+        "reviewed_at",
+        "reviewed_by",
+        "meeting_date",
+        "minutes_number",
+        "amount_approved",
+        "refusal_reason",
+        "decided_at",
+        "decided_by",
+        "paid_on",
+        "paid_by",
     )
 
     @admin.display(description=_("救助对象类别"))
@@ -316,10 +369,16 @@ class SpecialCaseAdmin(SimpleHistoryAdmin):
                 messages.success(request, _("已受理特殊救助申请"))
                 return redirect("admin:assistance_specialcase_change", case.pk)
         return _step_page(
-            self, request, form, _("特殊救助申请（窗口代办）"),
-            _("经医疗救助或其他各类救助后仍存在严重就医困难的救助对象，可申请由医疗救助联席会议研究给予特殊救助")
+            self,
+            request,
+            form,
+            _("特殊救助申请（窗口代办）"),
+            _(
+                "经医疗救助或其他各类救助后仍存在严重就医困难的救助对象，可申请由医疗救助联席会议研究给予特殊救助"
+            )
             + f"（{_articles('assistance.special')}）。",
-            _("提交申请"), multipart=True,
+            _("提交申请"),
+            multipart=True,
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -332,7 +391,9 @@ class SpecialCaseAdmin(SimpleHistoryAdmin):
             steps.append((reverse("admin:assistance_case_decide", args=[case.pk]), _("录入联席会议决定")))
         if case.status == SpecialCase.Status.APPROVED and user.has_perm("assistance.pay_specialcase"):
             steps.append((reverse("admin:assistance_case_pay", args=[case.pk]), _("支付")))
-        summary = selectors.year_summary(person=case.person, on=selectors.case_year_day(case, dt.date.today()))
+        summary = selectors.year_summary(
+            person=case.person, on=selectors.case_year_day(case, dt.date.today())
+        )
         moves = selectors.case_moves(case)
         extra_context = {**(extra_context or {}), "steps": steps, "summary": summary, "moves": moves}
         return super().change_view(request, object_id, form_url, extra_context)
@@ -356,9 +417,13 @@ class SpecialCaseAdmin(SimpleHistoryAdmin):
             services.review_special(case=case, user=request.user, forward=data["forward"], note=data["note"])
 
         return self._step(
-            request, pk, ReviewForm, _("审核"),
+            request,
+            pk,
+            ReviewForm,
+            _("审核"),
             _("核对本年度已享受的医疗救助、个人现金支付和持证情况，情况属实的上报医疗救助联席会议。"),
-            _("保存审核结论"), call,
+            _("保存审核结论"),
+            call,
         )
 
     def decide_view(self, request, pk):
@@ -374,9 +439,13 @@ class SpecialCaseAdmin(SimpleHistoryAdmin):
             )
 
         return self._step(
-            request, pk, DecisionForm, _("录入联席会议决定"),
+            request,
+            pk,
+            DecisionForm,
+            _("录入联席会议决定"),
             _("按联席会议纪要录入：同意的填写核定金额，不同意的写明理由；均须填写会议日期和纪要编号。"),
-            _("保存决定"), call,
+            _("保存决定"),
+            call,
         )
 
     def pay_view(self, request, pk):
@@ -384,8 +453,13 @@ class SpecialCaseAdmin(SimpleHistoryAdmin):
             services.pay_special(case=case, user=request.user, today=data["paid_on"] or None)
 
         return self._step(
-            request, pk, PaymentForm, _("支付特殊救助"),
-            _("支付核定金额，并记入医疗救助基金") + f"（{_articles('assistance.fund')}）。", _("确认支付"), call,
+            request,
+            pk,
+            PaymentForm,
+            _("支付特殊救助"),
+            _("支付核定金额，并记入医疗救助基金") + f"（{_articles('assistance.fund')}）。",
+            _("确认支付"),
+            call,
         )
 
     def attachment_view(self, request, pk):

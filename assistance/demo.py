@@ -59,7 +59,8 @@ def _portal_user(person):
     from users.models import User
 
     user, created = User.objects.get_or_create(
-        username=PORTAL_USERNAME, defaults={"role": User.Role.INSURED, "last_name": "周", "first_name": "救助"}
+        username=PORTAL_USERNAME,
+        defaults={"role": User.Role.INSURED, "last_name": "周", "first_name": "救助"},
     )
     if created or not user.check_password(PORTAL_PASSWORD):
         user.set_password(PORTAL_PASSWORD)
@@ -99,7 +100,9 @@ def _cases(person, stdout):
             case=case,
             user=review,
             forward=target != "rejected",
-            note="情况属实，上报联席会议" if target != "rejected" else "普通门诊购药已按规定救助，不属特殊困难",
+            note="情况属实，上报联席会议"
+            if target != "rejected"
+            else "普通门诊购药已按规定救助，不属特殊困难",
         )
         if target in ("under_review", "rejected"):
             continue
@@ -136,8 +139,12 @@ def load(stdout) -> None:
     start, end = dt.date(year, 1, 1), dt.date(year, 2, 28)
     if not PostHocApplication.objects.filter(person=lisi, period_start=start, period_end=end).exists():
         try:
-            application = create_posthoc(person=lisi, period_start=start, period_end=end, note="【演示】证件登记后补办")
-            stdout.write(f"assistance: post-hoc application {application.pk}, preview {application.preview_total}")
+            application = create_posthoc(
+                person=lisi, period_start=start, period_end=end, note="【演示】证件登记后补办"
+            )
+            stdout.write(
+                f"assistance: post-hoc application {application.pk}, preview {application.preview_total}"
+            )
         except AssistanceError as error:
             stdout.write(f"assistance: no post-hoc application: {error.text}")
     _cases(wangfang, stdout)

@@ -15,7 +15,9 @@ class MultipleFileField(forms.FileField):
     """Several files in one field; the service checks each (type by content, size)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,application/pdf,image/jpeg"}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,application/pdf,image/jpeg"})
+        )
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 

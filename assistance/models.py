@@ -210,7 +210,11 @@ class SpecialCase(models.Model):
     )
     applied_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("申请经办人"),
     )
     # 审核: the person's year as the review clerk saw it
@@ -218,7 +222,11 @@ class SpecialCase(models.Model):
     review_summary = models.JSONField(_("审核时年度情况"), default=dict, blank=True)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("审核人"),
     )
     # 联席会议决定
@@ -228,13 +236,21 @@ class SpecialCase(models.Model):
     refusal_reason = models.TextField(_("不予救助理由"), blank=True)
     decided_at = models.DateTimeField(_("决定录入时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("决定录入人"),
     )
     # 支付
     paid_on = models.DateField(_("支付日期"), null=True, blank=True)
     paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("支付经办人"),
     )
     history = HistoricalRecords()

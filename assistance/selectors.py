@@ -46,7 +46,10 @@ def year_key_of(person, on: dt.date) -> str:
 
     status = enrollment_selectors.benefit_status(person=person, on=on)
     profile = PersonProfile(
-        region=person.region, scheme=status.scheme or "resident", category=status.category or "adult_tier1", age=0
+        region=person.region,
+        scheme=status.scheme or "resident",
+        category=status.category or "adult_tier1",
+        age=0,
     )
     return settlement_year(profile, on).key
 
@@ -93,9 +96,12 @@ def year_summary(*, person, on: dt.date) -> YearSummary:
     summary.special = -(by_channel.get(Channel.SPECIAL) or ZERO)
     # immediate: from the settlements themselves (the book follows them through the posting job)
     cents = Decimal("0.01")  # SQLite's sums lose the scale: shown as money either way
-    summary.immediate = (claims_selectors.assistance_total(year_key=key, person=person) or ZERO).quantize(cents)
+    summary.immediate = (claims_selectors.assistance_total(year_key=key, person=person) or ZERO).quantize(
+        cents
+    )
     summary.cash_paid = (
-        claims_selectors.settlements_of(person=person).filter(year_key=key).aggregate(t=Sum("cash_paid"))["t"] or ZERO
+        claims_selectors.settlements_of(person=person).filter(year_key=key).aggregate(t=Sum("cash_paid"))["t"]
+        or ZERO
     ).quantize(cents)
     if recipient is not None:
         try:
@@ -134,7 +140,11 @@ def paid_in_year(*, person, year: int) -> dict:
 
 
 def cases_of(*, person):
-    return SpecialCase.objects.filter(person=person).prefetch_related("attachments").order_by("-applied_at", "-id")
+    return (
+        SpecialCase.objects.filter(person=person)
+        .prefetch_related("attachments")
+        .order_by("-applied_at", "-id")
+    )
 
 
 def review_queue():
@@ -214,11 +224,13 @@ def book_balance() -> dict:
     sources = {
         Channel.IMMEDIATE: claims_selectors.assistance_total() or ZERO,
         Channel.POSTHOC: total(PostHocItem.objects.filter(application__status="paid")),
-        Channel.SPECIAL: total(
-            SpecialCase.objects.filter(status=SpecialCase.Status.PAID), "amount_approved"
-        ),
+        Channel.SPECIAL: total(SpecialCase.objects.filter(status=SpecialCase.Status.PAID), "amount_approved"),
     }
-    return {"book": book, "sources": sources, "balanced": all(book[ch] == sources[ch] for ch in Channel.values)}
+    return {
+        "book": book,
+        "sources": sources,
+        "balanced": all(book[ch] == sources[ch] for ch in Channel.values),
+    }
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,17 @@ class PostHocItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PostHocItem
-        fields = ["bill_number", "bill_date", "year_key", "certificate_kind", "burden", "ratio", "already", "amount", "lines"]
+        fields = [
+            "bill_number",
+            "bill_date",
+            "year_key",
+            "certificate_kind",
+            "burden",
+            "ratio",
+            "already",
+            "amount",
+            "lines",
+        ]
 
 
 class PostHocApplicationSerializer(serializers.ModelSerializer):
@@ -51,9 +61,22 @@ class SpecialCaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = SpecialCase
         fields = [
-            "id", "region", "district", "year", "certificate_kind", "applicant", "reason", "amount_requested",
-            "status", "applied_at", "review_note", "meeting_date", "minutes_number", "amount_approved",
-            "refusal_reason", "paid_on",
+            "id",
+            "region",
+            "district",
+            "year",
+            "certificate_kind",
+            "applicant",
+            "reason",
+            "amount_requested",
+            "status",
+            "applied_at",
+            "review_note",
+            "meeting_date",
+            "minutes_number",
+            "amount_approved",
+            "refusal_reason",
+            "paid_on",
         ]
 
 

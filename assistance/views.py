@@ -72,7 +72,11 @@ class PostHocView(APIView):
 
     @extend_schema(
         request=PostHocRequestSerializer,
-        responses={201: PostHocApplicationSerializer, 400: AssistanceRefusalSerializer, 403: AssistanceRefusalSerializer},
+        responses={
+            201: PostHocApplicationSerializer,
+            400: AssistanceRefusalSerializer,
+            403: AssistanceRefusalSerializer,
+        },
     )
     def post(self, request):
         data = PostHocRequestSerializer(data=request.data)

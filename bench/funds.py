@@ -29,12 +29,27 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-DISTRICTS = ["上城区", "下城区", "江干区", "拱墅区", "西湖区", "滨江区", "萧山区", "余杭区", "富阳区", "临安区",
-             "钱塘区", "桐庐县", "建德市"]
+DISTRICTS = [
+    "上城区",
+    "下城区",
+    "江干区",
+    "拱墅区",
+    "西湖区",
+    "滨江区",
+    "萧山区",
+    "余杭区",
+    "富阳区",
+    "临安区",
+    "钱塘区",
+    "桐庐县",
+    "建德市",
+]
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/medsec_bench_funds")
     parser.add_argument("--report-settlements", type=int, default=10_000_000)
     parser.add_argument("--simulation-bills", type=int, default=1_000_000)
@@ -104,30 +119,61 @@ def fill(persons: int, settlements: int, offset: int) -> None:
     districts = "(ARRAY[" + ", ".join(f"'{d}'" for d in DISTRICTS) + "])"
     with transaction.atomic(), connection.cursor() as cursor:
         if offset == 0:
-            columns, values = column_values(Person, {
-                "name": "'bench' || g", "id_type": "'foreign_permit'", "id_number": "'F' || lpad(g::text, 12, '0')",
-                "birth_date": "DATE '1950-01-01' + (g % 20000)", "sex": "'M'", "region": "'hangzhou'",
-            })
-            cursor.execute(f"INSERT INTO enrollment_person ({columns}) SELECT {values} FROM generate_series(1, {persons}) g")
-            columns, values = column_values(Enrolment, {
-                "person": "p.id", "region": "'hangzhou'", "scheme": "CASE WHEN p.id % 3 = 0 THEN 'resident' ELSE 'employee' END",
-                "category": "CASE WHEN p.id % 3 = 0 THEN 'adult_tier1' WHEN p.id % 5 = 0 THEN 'retired' ELSE 'active' END",
-                "district": f"{districts}[1 + p.id % {len(DISTRICTS)}]", "start_date": "DATE '2020-01-01'",
-                "first_paid_on": "DATE '2020-01-01'",
-            })
-            cursor.execute(f"INSERT INTO enrollment_enrolment ({columns}) SELECT {values} FROM enrollment_person p")
+            columns, values = column_values(
+                Person,
+                {
+                    "name": "'bench' || g",
+                    "id_type": "'foreign_permit'",
+                    "id_number": "'F' || lpad(g::text, 12, '0')",
+                    "birth_date": "DATE '1950-01-01' + (g % 20000)",
+                    "sex": "'M'",
+                    "region": "'hangzhou'",
+                },
+            )
+            cursor.execute(
+                f"INSERT INTO enrollment_person ({columns}) SELECT {values} FROM generate_series(1, {persons}) g"
+            )
+            columns, values = column_values(
+                Enrolment,
+                {
+                    "person": "p.id",
+                    "region": "'hangzhou'",
+                    "scheme": "CASE WHEN p.id % 3 = 0 THEN 'resident' ELSE 'employee' END",
+                    "category": "CASE WHEN p.id % 3 = 0 THEN 'adult_tier1' WHEN p.id % 5 = 0 THEN 'retired' ELSE 'active' END",
+                    "district": f"{districts}[1 + p.id % {len(DISTRICTS)}]",
+                    "start_date": "DATE '2020-01-01'",
+                    "first_paid_on": "DATE '2020-01-01'",
+                },
+            )
+            cursor.execute(
+                f"INSERT INTO enrollment_enrolment ({columns}) SELECT {values} FROM enrollment_person p"
+            )
         kind = "(ARRAY['outpatient', 'outpatient', 'pharmacy', 'inpatient'])[1 + g % 4]"
         level = "(ARRAY['community', 'other', 'level3'])[1 + g % 3]"
         eligible = "((g::bigint * 7919) % 400000) / 100.0 + CASE WHEN g % 4 = 3 THEN 8000 ELSE 0 END"
-        columns, values = column_values(Settlement, {
-            "kind": "'settlement'", "status": "'settled'", "source": "'api'", "idempotency_key": "'bench-' || g",
-            "request_digest": "'x'", "person": f"1 + (g * 7) % {persons}", "bill_number": "'B' || g",
-            "bill_date": "DATE '2024-01-01' + (g % 365)", "bill_kind": kind, "institution_level": level,
-            "settlement_mode": "'local'", "region": "'hangzhou'", "year_key": "'2024'",
-            "eligible": eligible, "total": eligible,
-            "basic_fund_paid": f"round(({eligible}) * 0.7, 2)", "cash_paid": f"round(({eligible}) * 0.3, 2)",
-            "created": "TIMESTAMPTZ '2024-01-01 08:00+08' + (g % 365) * INTERVAL '1 day'",
-        })
+        columns, values = column_values(
+            Settlement,
+            {
+                "kind": "'settlement'",
+                "status": "'settled'",
+                "source": "'api'",
+                "idempotency_key": "'bench-' || g",
+                "request_digest": "'x'",
+                "person": f"1 + (g * 7) % {persons}",
+                "bill_number": "'B' || g",
+                "bill_date": "DATE '2024-01-01' + (g % 365)",
+                "bill_kind": kind,
+                "institution_level": level,
+                "settlement_mode": "'local'",
+                "region": "'hangzhou'",
+                "year_key": "'2024'",
+                "eligible": eligible,
+                "total": eligible,
+                "basic_fund_paid": f"round(({eligible}) * 0.7, 2)",
+                "cash_paid": f"round(({eligible}) * 0.3, 2)",
+                "created": "TIMESTAMPTZ '2024-01-01 08:00+08' + (g % 365) * INTERVAL '1 day'",
+            },
+        )
         cursor.execute(
             f"INSERT INTO claims_settlement ({columns}) SELECT {values} "
             f"FROM generate_series({offset + 1}, {offset + settlements}) g"
@@ -152,12 +198,16 @@ def bench_report(args) -> None:
 
     started = time.perf_counter()
     fill(args.persons, args.report_settlements, 0)
-    print(f"filled {args.persons:,} persons and {args.report_settlements:,} settlements in {time.perf_counter() - started:.1f} s")
+    print(
+        f"filled {args.persons:,} persons and {args.report_settlements:,} settlements in {time.perf_counter() - started:.1f} s"
+    )
     started = time.perf_counter()
     written = posting.post_all(chunk=20_000)
     seconds = time.perf_counter() - started
-    print(f"posting run: {sum(written.values()):,} journal entries in {seconds:.1f} s "
-          f"({args.report_settlements / seconds:,.0f} settlements/s)")
+    print(
+        f"posting run: {sum(written.values()):,} journal entries in {seconds:.1f} s "
+        f"({args.report_settlements / seconds:,.0f} settlements/s)"
+    )
 
     def count():
         with connection.cursor() as cursor:
@@ -169,8 +219,10 @@ def bench_report(args) -> None:
         reports.yearly_figures(region="hangzhou", year=2024)
 
     baseline, timed = best_of(5, count), best_of(5, report)
-    print(f"report of 2024 ({args.report_settlements:,} settlements): {timed * 1000:.1f} ms; "
-          f"SELECT count(*) over the same rows: {baseline * 1000:.1f} ms; ratio {timed / baseline:.4f} (target < 1 s)")
+    print(
+        f"report of 2024 ({args.report_settlements:,} settlements): {timed * 1000:.1f} ms; "
+        f"SELECT count(*) over the same rows: {baseline * 1000:.1f} ms; ratio {timed / baseline:.4f} (target < 1 s)"
+    )
 
 
 def engine_bills_per_second() -> float:
@@ -192,19 +244,26 @@ def bench_simulation(args) -> None:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE claims_settlement CASCADE")
     fill(args.persons, args.simulation_bills, 0 if args.skip_report else args.report_settlements)
-    change = [{
-        "name": "outpatient.employee.ratio", "effective_from": "2024-01-01",
-        "value": "{active: {level3: 0.80, other: 0.84, community: 0.90}, retired: {level3: 0.82, other: 0.86, community: 0.92}}",
-    }]
+    change = [
+        {
+            "name": "outpatient.employee.ratio",
+            "effective_from": "2024-01-01",
+            "value": "{active: {level3: 0.80, other: 0.84, community: 0.90}, retired: {level3: 0.82, other: 0.86, community: 0.92}}",
+        }
+    ]
     started = time.perf_counter()
     result = simulate(region="hangzhou", year=2024, changes=change)
     seconds = time.perf_counter() - started
     rate = result["bills"] / seconds
     engine = engine_bills_per_second()
-    print(f"simulation: {result['bills']:,} bills of {result['persons']:,} persons re-settled twice in {seconds:.1f} s "
-          f"({rate:,.0f} bills/s; target < 120 s); engine through trial_settle in the same run: {engine:,.0f} bills/s; "
-          f"ratio {rate / engine:.3f}")
-    print(f"  change of fund spending: {result['totals']['change']['basic_fund']}, of cash: {result['totals']['change']['cash']}")
+    print(
+        f"simulation: {result['bills']:,} bills of {result['persons']:,} persons re-settled twice in {seconds:.1f} s "
+        f"({rate:,.0f} bills/s; target < 120 s); engine through trial_settle in the same run: {engine:,.0f} bills/s; "
+        f"ratio {rate / engine:.3f}"
+    )
+    print(
+        f"  change of fund spending: {result['totals']['change']['basic_fund']}, of cash: {result['totals']['change']['cash']}"
+    )
 
 
 def main() -> None:

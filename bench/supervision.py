@@ -79,7 +79,9 @@ def main() -> None:
     parser.add_argument("--settlements", type=int, default=100_000)
     parser.add_argument("--institutions", type=int, default=1000)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--database", default=base.DB_NAME, help="dropped and created again; dropped at the end")
+    parser.add_argument(
+        "--database", default=base.DB_NAME, help="dropped and created again; dropped at the end"
+    )
     parser.add_argument("--persons", type=int, default=1000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database (and --reuse it next time)")

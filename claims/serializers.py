@@ -165,7 +165,10 @@ class SettlementRequestSerializer(RefuseUnknownFields, serializers.Serializer):
         if total == 0:
             errors["eligible"] = _("费用合计为零，没有可结算的费用")
         elif total > MAX_AMOUNT:
-            errors["eligible"] = _("费用合计 %(total)s 超出金额上限 %(max)s") % {"total": total, "max": MAX_AMOUNT}
+            errors["eligible"] = _("费用合计 %(total)s 超出金额上限 %(max)s") % {
+                "total": total,
+                "max": MAX_AMOUNT,
+            }
         if errors:
             raise serializers.ValidationError(errors)
         on = end or today
@@ -173,7 +176,12 @@ class SettlementRequestSerializer(RefuseUnknownFields, serializers.Serializer):
         if refused:
             message, article = refused
             raise BillImplausible(
-                {"detail": message, "reason": "implausible", "article": article, "errors": {"eligible": message}}
+                {
+                    "detail": message,
+                    "reason": "implausible",
+                    "article": article,
+                    "errors": {"eligible": message},
+                }
             )
         stay = attrs["kind"] in (Settlement.BillKind.INPATIENT, Settlement.BillKind.HOME_BED)
         if stay and not attrs.get("discharge_date"):

@@ -218,7 +218,10 @@ class SettlementStatementView(APIView):
     required_scope = "settlement"
 
     @extend_schema(
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: OpenApiResponse(description="无此结算")},
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="无此结算"),
+        },
         summary="结算单 PDF",
     )
     def get(self, request, pk: int):

@@ -54,10 +54,20 @@ def batch_jobs(user) -> list[Tile]:
             running=Count("pk", filter=Q(status="running")), failed=Count("pk", filter=Q(status="failed"))
         )
         name = model._meta.verbose_name
-        tiles.append(Tile(_("%(name)s 运行中") % {"name": name}, str(counts["running"]), _changelist(model, "status__exact=running")))
         tiles.append(
-            Tile(_("%(name)s 失败") % {"name": name}, str(counts["failed"]), _changelist(model, "status__exact=failed"),
-                 alert=counts["failed"] > 0)
+            Tile(
+                _("%(name)s 运行中") % {"name": name},
+                str(counts["running"]),
+                _changelist(model, "status__exact=running"),
+            )
+        )
+        tiles.append(
+            Tile(
+                _("%(name)s 失败") % {"name": name},
+                str(counts["failed"]),
+                _changelist(model, "status__exact=failed"),
+                alert=counts["failed"] > 0,
+            )
         )
     return tiles
 
@@ -83,7 +93,9 @@ def queues(user) -> list[Tile]:
             count = model.objects.filter(**filters).count()
         except Exception:  # a field named differently in that app: show nothing rather than break the page
             continue
-        query = "&".join(f"{k.removesuffix('__in')}__exact={v}" for k, v in filters.items() if isinstance(v, str))
+        query = "&".join(
+            f"{k.removesuffix('__in')}__exact={v}" for k, v in filters.items() if isinstance(v, str)
+        )
         tiles.append(Tile(str(title), str(count), _changelist(model, query), alert=count > 0))
     return tiles
 

@@ -41,7 +41,11 @@ class BaseDeclaration(models.Model):
         ]
 
     def __str__(self):
-        return gettext("%(person)s %(year)s年 基数 %(base)s") % {"person": self.person, "year": self.year, "base": self.base}
+        return gettext("%(person)s %(year)s年 基数 %(base)s") % {
+            "person": self.person,
+            "year": self.year,
+            "base": self.base,
+        }
 
 
 class ContributionRecord(models.Model):
@@ -149,7 +153,10 @@ class ResidentPayment(models.Model):
 
     def __str__(self):
         return gettext("%(person)s %(year)s年 %(category)s %(amount)s") % {
-            "person": self.person, "year": self.year, "category": self.category, "amount": self.personal_payable
+            "person": self.person,
+            "year": self.year,
+            "category": self.category,
+            "amount": self.personal_payable,
         }
 
 
@@ -175,7 +182,11 @@ class CatastrophicPremium(models.Model):
         ]
 
     def __str__(self):
-        return gettext("%(person)s %(year)s年 大病保险 %(total)s") % {"person": self.person, "year": self.year, "total": self.total}
+        return gettext("%(person)s %(year)s年 大病保险 %(total)s") % {
+            "person": self.person,
+            "year": self.year,
+            "total": self.total,
+        }
 
 
 class BackPayment(models.Model):
@@ -211,7 +222,10 @@ class BackPayment(models.Model):
 
     def __str__(self):
         return gettext("%(person)s 补缴 %(first)s–%(last)s %(total)s") % {
-            "person": self.person, "first": f"{self.first_month:%Y-%m}", "last": f"{self.last_month:%Y-%m}", "total": self.total
+            "person": self.person,
+            "first": f"{self.first_month:%Y-%m}",
+            "last": f"{self.last_month:%Y-%m}",
+            "total": self.total,
         }
 
 

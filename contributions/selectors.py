@@ -81,7 +81,10 @@ class ContributionMonths:
 
     @property
     def local_actual_years(self) -> str:
-        return _("%(years)s年%(months)s个月") % {"years": self.local_actual // 12, "months": self.local_actual % 12}
+        return _("%(years)s年%(months)s个月") % {
+            "years": self.local_actual // 12,
+            "months": self.local_actual % 12,
+        }
 
     @property
     def total_years(self) -> str:

@@ -79,7 +79,9 @@ class ContributionIntakeRecordSerializer(serializers.Serializer):
         max_digits=14, decimal_places=2, required=False, help_text="本人上年度月平均工资（未申报基数时）"
     )
     disability_allowance = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False,
+        max_digits=14,
+        decimal_places=2,
+        required=False,
         help_text="工伤职工伤残津贴（月），按津贴缴费、不设基数上下限（本市办法规定的伤残津贴缴费，见 docs/coverage.md 阅读 19）",
     )
     year = serializers.IntegerField(required=False, help_text="参保年度（城乡居民）")

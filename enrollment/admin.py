@@ -482,7 +482,9 @@ class FamilyRelationForm(forms.ModelForm):
         if self.instance.pk is None and person and relative:
             if person.pk == relative.pk:
                 self.add_error("relative", _("近亲属不能是本人"))
-            elif FamilyRelation.objects.filter(person__in=(person, relative), relative__in=(person, relative)).exists():
+            elif FamilyRelation.objects.filter(
+                person__in=(person, relative), relative__in=(person, relative)
+            ).exists():
                 self.add_error("relative", _("已登记两人的家庭关系"))
         return data
 

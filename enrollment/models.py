@@ -432,7 +432,9 @@ class Suspension(models.Model):
 
     def __str__(self):
         return gettext("%(person)s %(month)s 欠缴，%(since)s起暂停") % {
-            "person": self.enrolment.person, "month": f"{self.unpaid_month:%Y-%m}", "since": self.suspended_from
+            "person": self.enrolment.person,
+            "month": f"{self.unpaid_month:%Y-%m}",
+            "since": self.suspended_from,
         }
 
     def blocks(self, on) -> bool:
@@ -527,7 +529,9 @@ class FamilyRelation(models.Model):
         ordering = ["person_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["person", "relative"], name="enrollment_one_relation_per_pair"),
-            models.CheckConstraint(condition=~models.Q(person=models.F("relative")), name="enrollment_relation_not_self"),
+            models.CheckConstraint(
+                condition=~models.Q(person=models.F("relative")), name="enrollment_relation_not_self"
+            ),
         ]
 
     def __str__(self):

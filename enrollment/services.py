@@ -571,7 +571,9 @@ def record_filing(*, person: Person, kind: str, valid_from: dt.date, valid_to=No
 
 
 # What a certificate record may name (anything else is refused, issue 11)
-CERTIFICATE_INTAKE_FIELDS = frozenset({"id", "id_number", "kind", "number", "valid_from", "valid_to", "registered_on"})
+CERTIFICATE_INTAKE_FIELDS = frozenset(
+    {"id", "id_number", "kind", "number", "valid_from", "valid_to", "registered_on"}
+)
 
 
 def intake_certificate(record: dict, *, source: str) -> tuple[Certificate, bool]:

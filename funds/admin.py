@@ -44,7 +44,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(JournalEntry)
 class JournalEntryAdmin(ReadOnlyAdmin):
-    list_display = ("posted_on", "region", "district", "from_book", "to_book", "amount", "source_kind", "source_id", "component")
+    list_display = (
+        "posted_on",
+        "region",
+        "district",
+        "from_book",
+        "to_book",
+        "amount",
+        "source_kind",
+        "source_id",
+        "component",
+    )
     list_filter = ("region", "year", "from_book", "to_book", "source_kind")
     search_fields = ("source_id", "district")
     date_hierarchy = "posted_on"
@@ -59,7 +69,17 @@ class ReportForm(forms.Form):
 
 @admin.register(FundMonth)
 class FundMonthAdmin(ReadOnlyAdmin):
-    list_display = ("year", "month", "region", "fund", "district", "income", "expenditure", "balance", "entries")
+    list_display = (
+        "year",
+        "month",
+        "region",
+        "fund",
+        "district",
+        "income",
+        "expenditure",
+        "balance",
+        "entries",
+    )
     list_filter = ("region", "year", "fund", "district")
     change_list_template = "admin/funds/fundmonth/change_list.html"
 
@@ -81,7 +101,9 @@ class FundMonthAdmin(ReadOnlyAdmin):
             district = form.cleaned_data["district"] or None
             export = request.GET.get("export")
             if export == "csv":
-                response = HttpResponse(reports.as_csv(region=region, year=year), content_type="text/csv; charset=utf-8")
+                response = HttpResponse(
+                    reports.as_csv(region=region, year=year), content_type="text/csv; charset=utf-8"
+                )
                 response["Content-Disposition"] = f'attachment; filename="funds-{region}-{year}.csv"'
                 return response
             if export == "xlsx":
@@ -213,7 +235,9 @@ class YearCloseAdmin(SimpleHistoryAdmin):
     def publish(self, request, queryset):
         for close in queryset:
             tasks.publish_year.delay(close.pk)
-        self.message_user(request, _("已提交 %(n)s 个年度的公布报告生成任务") % {"n": queryset.count()}, messages.SUCCESS)
+        self.message_user(
+            request, _("已提交 %(n)s 个年度的公布报告生成任务") % {"n": queryset.count()}, messages.SUCCESS
+        )
 
 
 class ReformDraftForm(forms.ModelForm):
@@ -224,7 +248,9 @@ class ReformDraftForm(forms.ModelForm):
         fields = ("name", "region", "year", "changes", "note")
         widgets = {"region": forms.Select(choices=[(r, r) for r in REGIONS])}
         help_texts = {
-            "changes": _('列表，每项 {"name": 参数名, "effective_from": "YYYY-MM-DD", "value": 与现行参数同形的取值（YAML 写法）}'),
+            "changes": _(
+                '列表，每项 {"name": 参数名, "effective_from": "YYYY-MM-DD", "value": 与现行参数同形的取值（YAML 写法）}'
+            ),
         }
 
     def clean(self):
@@ -297,7 +323,15 @@ class SimulationRunAdmin(ReadOnlyAdmin):
                     for side in ("live", "draft", "change")
                 ),
             )
-            blocks.append(format_html("<h3>{}</h3><table><tr><th>{}</th><th></th>{}</tr>{}</table>", dimension, dimension, head, body))
+            blocks.append(
+                format_html(
+                    "<h3>{}</h3><table><tr><th>{}</th><th></th>{}</tr>{}</table>",
+                    dimension,
+                    dimension,
+                    head,
+                    body,
+                )
+            )
         totals = result["totals"]
         summary = format_html(
             str(
@@ -306,9 +340,20 @@ class SimulationRunAdmin(ReadOnlyAdmin):
                     "<p>基金支付合计变化：统筹 {}，大病 {}，救助 {}；个人现金 {}</p>"
                 )
             ),
-            result["bills"], result["persons"], result["catastrophic_persons"]["live"],
-            result["catastrophic_persons"]["draft"], totals["change"]["basic_fund"],
-            totals["change"]["catastrophic"], totals["change"]["assistance"], totals["change"]["cash"],
+            result["bills"],
+            result["persons"],
+            result["catastrophic_persons"]["live"],
+            result["catastrophic_persons"]["draft"],
+            totals["change"]["basic_fund"],
+            totals["change"]["catastrophic"],
+            totals["change"]["assistance"],
+            totals["change"]["cash"],
         )
         chart = mark_safe(deciles_svg(result))  # built from numbers only, no user text
-        return format_html("{}<h3>{}</h3>{}{}", summary, _("个人负担十分位（灰：现行，蓝：方案）"), chart, mark_safe("".join(blocks)))
+        return format_html(
+            "{}<h3>{}</h3>{}{}",
+            summary,
+            _("个人负担十分位（灰：现行，蓝：方案）"),
+            chart,
+            mark_safe("".join(blocks)),
+        )

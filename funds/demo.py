@@ -53,12 +53,22 @@ def load_retirees(stdout) -> None:
         try:
             if person is None:
                 person = register_person(
-                    name=name, id_number=number, birth_date=birth, sex="M" if sequence % 2 else "F",
-                    hukou_local=True, hukou_district=DEFICIT_DISTRICT, residence_district=DEFICIT_DISTRICT,
+                    name=name,
+                    id_number=number,
+                    birth_date=birth,
+                    sex="M" if sequence % 2 else "F",
+                    hukou_local=True,
+                    hukou_district=DEFICIT_DISTRICT,
+                    residence_district=DEFICIT_DISTRICT,
                 )
                 enrol(
-                    person=person, category="retired", district=DEFICIT_DISTRICT, start_date=dt.date(DEMO_YEAR, 1, 1),
-                    pension=DEMO_PENSION, handled_on=dt.date(DEMO_YEAR, 1, 1), _allow_retired=True,
+                    person=person,
+                    category="retired",
+                    district=DEFICIT_DISTRICT,
+                    start_date=dt.date(DEMO_YEAR, 1, 1),
+                    pension=DEMO_PENSION,
+                    handled_on=dt.date(DEMO_YEAR, 1, 1),
+                    _allow_retired=True,
                 )
             account = Account.objects.get(person=person)
             for month in range(1, 13):
@@ -111,15 +121,25 @@ def load_simulations(stdout) -> None:
     """Two outpatient-ratio choices (杭州 art. 33 review), each with a finished run over the demo's bills."""
     from django.apps import apps
 
-    latest = apps.get_model("claims", "Settlement").objects.filter(region="hangzhou").order_by("-bill_date").first()
+    latest = (
+        apps.get_model("claims", "Settlement")
+        .objects.filter(region="hangzhou")
+        .order_by("-bill_date")
+        .first()
+    )
     if latest is None:
         stdout.write("funds: no settled bills, no simulation\n")
         return
     year = latest.bill_date.year
     for name, community in REFORM_DRAFTS:
         draft, _created = ReformDraft.objects.get_or_create(
-            name=name, defaults={"region": "hangzhou", "year": year, "changes": _ratio_choice(community, year),
-                                 "note": "演示数据：比较两种门诊支付比例"},
+            name=name,
+            defaults={
+                "region": "hangzhou",
+                "year": year,
+                "changes": _ratio_choice(community, year),
+                "note": "演示数据：比较两种门诊支付比例",
+            },
         )
         if not draft.runs.filter(status=SimulationRun.Status.DONE).exists():
             run = carry_out(start_run(draft=draft))

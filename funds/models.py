@@ -89,7 +89,9 @@ class FundMonth(models.Model):
         verbose_name_plural = _("基金月度收支")
         ordering = ["year", "month", "fund", "district"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "fund", "district", "year", "month"], name="funds_one_month_row")
+            models.UniqueConstraint(
+                fields=["region", "fund", "district", "year", "month"], name="funds_one_month_row"
+            )
         ]
 
     def __str__(self):
@@ -128,7 +130,11 @@ class YearClose(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.CLOSED)
     closed_on = models.DateTimeField(_("决算时间"), auto_now_add=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("决算人"),
     )
     publication = models.FileField(_("公布报告"), upload_to="funds/%Y/", blank=True)
@@ -148,7 +154,9 @@ class YearClose(models.Model):
 class FundYear(models.Model):
     """One fund and district in a closed year: opening, income, expenditure, closing balance."""
 
-    close = models.ForeignKey(YearClose, on_delete=models.CASCADE, related_name="funds", verbose_name=_("决算"))
+    close = models.ForeignKey(
+        YearClose, on_delete=models.CASCADE, related_name="funds", verbose_name=_("决算")
+    )
     fund = models.CharField(_("基金"), max_length=24, choices=Fund.choices)
     district = models.CharField(_("辖区"), max_length=40)
     opening = models.DecimalField(_("年初结余"), **BIG_MONEY)
@@ -161,7 +169,9 @@ class FundYear(models.Model):
         verbose_name = _("基金年度收支")
         verbose_name_plural = _("基金年度收支")
         ordering = ["fund", "district"]
-        constraints = [models.UniqueConstraint(fields=["close", "fund", "district"], name="funds_one_fund_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["close", "fund", "district"], name="funds_one_fund_year")
+        ]
 
     def __str__(self):
         return f"{self.fund} {self.district}"
@@ -170,7 +180,9 @@ class FundYear(models.Model):
 class DeficitShare(models.Model):
     """Who bears how much of a fund's deficit (杭州 art. 95(1)–(3); 舟山 art. 75)."""
 
-    close = models.ForeignKey(YearClose, on_delete=models.CASCADE, related_name="shares", verbose_name=_("决算"))
+    close = models.ForeignKey(
+        YearClose, on_delete=models.CASCADE, related_name="shares", verbose_name=_("决算")
+    )
     fund = models.CharField(_("基金"), max_length=24, choices=Fund.choices)
     district = models.CharField(_("辖区"), max_length=40)
     payer = models.CharField(_("承担方"), max_length=80)
@@ -200,7 +212,11 @@ class ReformDraft(models.Model):
     changes = models.JSONField(_("参数调整"), default=list)
     note = models.TextField(_("说明"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("拟定人"),
     )
     created = models.DateTimeField(_("拟定时间"), auto_now_add=True)
@@ -224,7 +240,9 @@ class SimulationRun(models.Model):
         FAILED = "failed", _("失败")
         DONE = "done", _("已完成")
 
-    draft = models.ForeignKey(ReformDraft, on_delete=models.CASCADE, related_name="runs", verbose_name=_("方案"))
+    draft = models.ForeignKey(
+        ReformDraft, on_delete=models.CASCADE, related_name="runs", verbose_name=_("方案")
+    )
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
     total = models.PositiveIntegerField(_("费用笔数"), default=0)
     done = models.PositiveIntegerField(_("已测算"), default=0)

@@ -25,8 +25,18 @@ BULK_CHUNK = 200_000  # settlements per transaction when the database posts them
 
 
 ENTRY_FIELDS = (
-    "posted_on", "year", "month", "region", "district", "from_book", "to_book", "amount", "source_kind", "source_id",
-    "component", "article",
+    "posted_on",
+    "year",
+    "month",
+    "region",
+    "district",
+    "from_book",
+    "to_book",
+    "amount",
+    "source_kind",
+    "source_id",
+    "component",
+    "article",
 )
 
 
@@ -46,8 +56,22 @@ def _rows(kind: str, movements, articles: dict) -> list[tuple]:
         if article is None:
             article = articles[region] = region_of(region).article("funds.books") if region else ""
         day = m.posted_on
-        rows.append((day, day.year, day.month, region, m.district, m.from_book, m.to_book, m.amount, kind,
-                     m.source_id, m.component, article))
+        rows.append(
+            (
+                day,
+                day.year,
+                day.month,
+                region,
+                m.district,
+                m.from_book,
+                m.to_book,
+                m.amount,
+                kind,
+                m.source_id,
+                m.component,
+                article,
+            )
+        )
     return rows
 
 
@@ -78,8 +102,18 @@ def _add_to_months(rows: list[tuple]) -> None:
         month = existing.get(key)
         if month is None:
             region, fund, district, year, number = key
-            new.append(FundMonth(region=region, fund=fund, district=district, year=year, month=number,
-                                 income=income, expenditure=expenditure, entries=count))
+            new.append(
+                FundMonth(
+                    region=region,
+                    fund=fund,
+                    district=district,
+                    year=year,
+                    month=number,
+                    income=income,
+                    expenditure=expenditure,
+                    entries=count,
+                )
+            )
         else:
             month.income += income
             month.expenditure += expenditure
@@ -125,7 +159,10 @@ def post_source(source: Source, *, chunk: int = CHUNK, up_to: int | None = None)
 
 def _post_set_based(source: Source, statement, lo: int, hi: int) -> int:
     """The chunk (lo, hi] posted by one statement; returns the journal rows written."""
-    articles = {region: region_of(region).article("funds.books") if region else "" for region in source.regions(lo, hi)}
+    articles = {
+        region: region_of(region).article("funds.books") if region else ""
+        for region in source.regions(lo, hi)
+    }
     sql, params = statement(lo, hi, articles)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -146,7 +183,9 @@ def audit() -> list[str]:
             .values("region", side, "district", "year", "month")
             .annotate(total=Sum("amount"), n=Count("id"))
         ):
-            expected[(row["region"], row[side], row["district"], row["year"], row["month"])][index] += row["total"]
+            expected[(row["region"], row[side], row["district"], row["year"], row["month"])][index] += row[
+                "total"
+            ]
     problems = []
     seen = set()
     for m in FundMonth.objects.all():

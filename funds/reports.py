@@ -52,7 +52,8 @@ def yearly_figures(*, region: str, year: int) -> list[dict]:
     totals: dict[str, dict] = {}
     for row in monthly_figures(region=region, year=year):
         t = totals.setdefault(
-            row["fund"], {"fund": row["fund"], "fund_label": row["fund_label"], "income": ZERO, "expenditure": ZERO}
+            row["fund"],
+            {"fund": row["fund"], "fund_label": row["fund_label"], "income": ZERO, "expenditure": ZERO},
         )
         t["income"] += row["income"]
         t["expenditure"] += row["expenditure"]

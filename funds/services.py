@@ -37,7 +37,9 @@ def _opening(region: str, fund: str, district: str, year: int) -> Decimal:
         .first()
     )
     since = previous.close.year if previous else 0
-    months = FundMonth.objects.filter(region=region, fund=fund, district=district, year__gt=since, year__lt=year)
+    months = FundMonth.objects.filter(
+        region=region, fund=fund, district=district, year__gt=since, year__lt=year
+    )
     sums = months.aggregate(i=Sum("income"), e=Sum("expenditure"))
     carried = (previous.closing + previous.covered) if previous else ZERO
     return carried + (sums["i"] or ZERO) - (sums["e"] or ZERO)
@@ -88,7 +90,11 @@ def close_year(*, region: str, year: int, closed_by=None) -> YearClose:
             headcounts = student_headcounts(region, year)
         try:
             lines = deficit_cover(
-                fund=fund, district=district, deficit=deficit, earlier_surplus=opening, params=params,
+                fund=fund,
+                district=district,
+                deficit=deficit,
+                earlier_surplus=opening,
+                params=params,
                 headcounts=headcounts,
             )
         except NoDeficitRule:
@@ -97,12 +103,25 @@ def close_year(*, region: str, year: int, closed_by=None) -> YearClose:
             raise FundsError("year", f"{fund} {district}：{error}")
         from_others = (deficit - min(deficit, max(opening, ZERO))) if lines else ZERO
         FundYear.objects.create(
-            close=close, fund=fund, district=district, opening=opening, income=row["income"],
-            expenditure=row["expenditure"], closing=opening + result, covered=from_others,
+            close=close,
+            fund=fund,
+            district=district,
+            opening=opening,
+            income=row["income"],
+            expenditure=row["expenditure"],
+            closing=opening + result,
+            covered=from_others,
         )
         DeficitShare.objects.bulk_create(
-            DeficitShare(close=close, fund=fund, district=district, payer=line.text.split("：")[-1],
-                         amount=line.amount, article=line.article, text=line.text)
+            DeficitShare(
+                close=close,
+                fund=fund,
+                district=district,
+                payer=line.text.split("：")[-1],
+                amount=line.amount,
+                article=line.article,
+                text=line.text,
+            )
             for line in lines
         )
     return close
@@ -119,7 +138,9 @@ def publish(*, close: YearClose) -> YearClose:
 
     with transaction.atomic():
         locked = YearClose.objects.select_for_update().get(pk=close.pk)
-        locked.publication.save(f"fund-report-{locked.region}-{locked.year}.pdf", ContentFile(pdf), save=False)
+        locked.publication.save(
+            f"fund-report-{locked.region}-{locked.year}.pdf", ContentFile(pdf), save=False
+        )
         locked.status = YearClose.Status.PUBLISHED
         locked.published_on = timezone.now()
         locked.save()

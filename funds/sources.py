@@ -94,8 +94,14 @@ def _turned(movement: Movement) -> Movement:
     if movement.amount >= 0:
         return movement
     return Movement(
-        movement.source_id, movement.component, movement.posted_on, movement.region, movement.district,
-        movement.to_book, movement.from_book, -movement.amount,
+        movement.source_id,
+        movement.component,
+        movement.posted_on,
+        movement.region,
+        movement.district,
+        movement.to_book,
+        movement.from_book,
+        -movement.amount,
     )
 
 
@@ -110,8 +116,18 @@ def read_settlements(lo: int, hi: int) -> Iterable[Movement]:
     Settlement = apps.get_model("claims", "Settlement")
     rows = list(
         _range(Settlement, lo, hi).values(
-            "pk", "person_id", "bill_date", "region", "source", "basic_fund_paid", "catastrophic_paid",
-            "current_funds_paid", "historical_funds_paid", "mutual_aid_paid", "created", "pooled_fund",
+            "pk",
+            "person_id",
+            "bill_date",
+            "region",
+            "source",
+            "basic_fund_paid",
+            "catastrophic_paid",
+            "current_funds_paid",
+            "historical_funds_paid",
+            "mutual_aid_paid",
+            "created",
+            "pooled_fund",
         )
     )
     places = Enrolments(r["person_id"] for r in rows)
@@ -132,7 +148,9 @@ def read_settlements(lo: int, hi: int) -> Iterable[Movement]:
         )
         for component, fund, amount in parts:
             if amount:
-                yield _turned(Movement(str(r["pk"]), component, on, r["region"], district, fund, payee, amount))
+                yield _turned(
+                    Movement(str(r["pk"]), component, on, r["region"], district, fund, payee, amount)
+                )
 
 
 # --- contributions ---------------------------------------------------------------------------
@@ -144,8 +162,16 @@ def read_contributions(lo: int, hi: int) -> Iterable[Movement]:
         _range(Record, lo, hi)
         .filter(is_back_payment=False)  # back-paid months are posted once, from their BackPayment
         .values(
-            "pk", "person_id", "month", "paid_on", "employer_amount", "employer_maternity",
-            "personal_payable", "personal_subsidy", "employer_subsidy", "is_back_payment",
+            "pk",
+            "person_id",
+            "month",
+            "paid_on",
+            "employer_amount",
+            "employer_maternity",
+            "personal_payable",
+            "personal_subsidy",
+            "employer_subsidy",
+            "is_back_payment",
         )
     )
     places = Enrolments(r["person_id"] for r in rows)
@@ -156,24 +182,43 @@ def read_contributions(lo: int, hi: int) -> Iterable[Movement]:
             ("employer", Party.CONTRIBUTORS, Fund.EMPLOYEE_POOLED, employer_pooled),
             ("employer_maternity", Party.CONTRIBUTORS, Fund.MATERNITY, r["employer_maternity"]),
             ("personal", Party.CONTRIBUTORS, Fund.EMPLOYEE_POOLED, r["personal_payable"]),
-            ("subsidy", Party.GOVERNMENT, Fund.EMPLOYEE_POOLED, r["personal_subsidy"] + r["employer_subsidy"]),
+            (
+                "subsidy",
+                Party.GOVERNMENT,
+                Fund.EMPLOYEE_POOLED,
+                r["personal_subsidy"] + r["employer_subsidy"],
+            ),
         )
         for component, payer, fund, amount in parts:
             if amount:
-                yield _turned(Movement(str(r["pk"]), component, r["paid_on"], region, district, payer, fund, amount))
+                yield _turned(
+                    Movement(str(r["pk"]), component, r["paid_on"], region, district, payer, fund, amount)
+                )
 
 
 def read_back_payments(lo: int, hi: int) -> Iterable[Movement]:
     BackPayment = apps.get_model("contributions", "BackPayment")
-    rows = list(_range(BackPayment, lo, hi).values("pk", "person_id", "first_month", "paid_on", "employer_amount", "personal"))
+    rows = list(
+        _range(BackPayment, lo, hi).values(
+            "pk", "person_id", "first_month", "paid_on", "employer_amount", "personal"
+        )
+    )
     places = Enrolments(r["person_id"] for r in rows)
     for r in rows:
         region, district, _pooled = places.place(r["person_id"], r["first_month"], "")
         for component, amount in (("employer", r["employer_amount"]), ("personal", r["personal"])):
             if amount:
                 yield _turned(
-                    Movement(str(r["pk"]), component, r["paid_on"], region, district, Party.CONTRIBUTORS,
-                             Fund.EMPLOYEE_POOLED, amount)
+                    Movement(
+                        str(r["pk"]),
+                        component,
+                        r["paid_on"],
+                        region,
+                        district,
+                        Party.CONTRIBUTORS,
+                        Fund.EMPLOYEE_POOLED,
+                        amount,
+                    )
                 )
 
 
@@ -181,8 +226,15 @@ def read_resident_payments(lo: int, hi: int) -> Iterable[Movement]:
     Payment = apps.get_model("contributions", "ResidentPayment")
     rows = list(
         _range(Payment, lo, hi).values(
-            "pk", "person_id", "category", "paid_on", "personal_payable", "personal_subsidy", "government_share",
-            "enrolment__region", "enrolment__district",
+            "pk",
+            "person_id",
+            "category",
+            "paid_on",
+            "personal_payable",
+            "personal_subsidy",
+            "government_share",
+            "enrolment__region",
+            "enrolment__district",
         )
     )
     for r in rows:
@@ -195,33 +247,58 @@ def read_resident_payments(lo: int, hi: int) -> Iterable[Movement]:
         for component, payer, amount in parts:
             if amount:
                 yield _turned(
-                    Movement(str(r["pk"]), component, r["paid_on"], r["enrolment__region"], district, payer, fund, amount)
+                    Movement(
+                        str(r["pk"]),
+                        component,
+                        r["paid_on"],
+                        r["enrolment__region"],
+                        district,
+                        payer,
+                        fund,
+                        amount,
+                    )
                 )
 
 
 def read_agreement_payments(lo: int, hi: int) -> Iterable[Movement]:
     Payment = apps.get_model("contributions", "AgreementPayment")
-    for r in _range(Payment, lo, hi).values("pk", "paid_on", "amount", "enrolment__region", "enrolment__district"):
+    for r in _range(Payment, lo, hi).values(
+        "pk", "paid_on", "amount", "enrolment__region", "enrolment__district"
+    ):
         if r["amount"]:
             yield _turned(
-                Movement(str(r["pk"]), "agreement", r["paid_on"], r["enrolment__region"],
-                         r["enrolment__district"] or UNKNOWN_DISTRICT, Party.CONTRIBUTORS, Fund.EMPLOYEE_POOLED,
-                         r["amount"])
+                Movement(
+                    str(r["pk"]),
+                    "agreement",
+                    r["paid_on"],
+                    r["enrolment__region"],
+                    r["enrolment__district"] or UNKNOWN_DISTRICT,
+                    Party.CONTRIBUTORS,
+                    Fund.EMPLOYEE_POOLED,
+                    r["amount"],
+                )
             )
 
 
 def read_premiums(lo: int, hi: int) -> Iterable[Movement]:
     """The catastrophic premium (杭州 art. 41): the personal part from the account or the payer, the rest from the pooled fund."""
     Premium = apps.get_model("contributions", "CatastrophicPremium")
-    rows = list(_range(Premium, lo, hi).values("pk", "person_id", "year", "scheme", "personal", "other", "created"))
+    rows = list(
+        _range(Premium, lo, hi).values("pk", "person_id", "year", "scheme", "personal", "other", "created")
+    )
     places = Enrolments(r["person_id"] for r in rows)
     for r in rows:
         on = r["created"].date() if r["created"] else dt.date(r["year"], 1, 1)
         region, district, pooled = places.place(r["person_id"], dt.date(r["year"], 1, 1), "")
         personal_from = Fund.PERSONAL_ACCOUNTS if r["scheme"] == "employee" else Party.CONTRIBUTORS
-        for component, payer, amount in (("personal", personal_from, r["personal"]), ("other", pooled, r["other"])):
+        for component, payer, amount in (
+            ("personal", personal_from, r["personal"]),
+            ("other", pooled, r["other"]),
+        ):
             if amount:
-                yield _turned(Movement(str(r["pk"]), component, on, region, district, payer, Fund.CATASTROPHIC, amount))
+                yield _turned(
+                    Movement(str(r["pk"]), component, on, region, district, payer, Fund.CATASTROPHIC, amount)
+                )
 
 
 # --- accounts: the actual monthly credits and the interest --------------------------------
@@ -237,12 +314,22 @@ def read_ledger(lo: int, hi: int) -> Iterable[Movement]:
     )
     places = Enrolments(r["account__person_id"] for r in rows)
     for r in rows:
-        region, district, _pooled = places.place(r["account__person_id"], r["entry_date"], r["account__region"])
+        region, district, _pooled = places.place(
+            r["account__person_id"], r["entry_date"], r["account__region"]
+        )
         payer = Fund.EMPLOYEE_POOLED if r["kind"] == "credit" else Party.INTEREST
         if r["amount"]:
             yield _turned(
-                Movement(str(r["pk"]), r["kind"], r["entry_date"], region or r["account__region"], district, payer,
-                         Fund.PERSONAL_ACCOUNTS, r["amount"])
+                Movement(
+                    str(r["pk"]),
+                    r["kind"],
+                    r["entry_date"],
+                    region or r["account__region"],
+                    district,
+                    payer,
+                    Fund.PERSONAL_ACCOUNTS,
+                    r["amount"],
+                )
             )
 
 
@@ -263,7 +350,9 @@ def book_reader(model):
                 payer, payee = INCOME_PARTY.get(row.source_kind, Party.GOVERNMENT), row.fund
             else:
                 payer, payee = row.fund, EXPENSE_PARTY.get(row.source_kind, Party.PERSONS)
-            yield Movement(str(row.pk), "posting", row.posted_on, region, row.district, payer, payee, abs(row.amount))
+            yield Movement(
+                str(row.pk), "posting", row.posted_on, region, row.district, payer, payee, abs(row.amount)
+            )
 
     return read
 
@@ -279,13 +368,30 @@ def all_sources() -> list[Source]:
     """Every source the journal is posted from, in a fixed order."""
     fixed = [
         Source(
-            "settlement", lambda: apps.get_model("claims", "Settlement"), read_settlements, settlements_statement
+            "settlement",
+            lambda: apps.get_model("claims", "Settlement"),
+            read_settlements,
+            settlements_statement,
         ),
-        Source("contribution", lambda: apps.get_model("contributions", "ContributionRecord"), read_contributions),
+        Source(
+            "contribution", lambda: apps.get_model("contributions", "ContributionRecord"), read_contributions
+        ),
         Source("back_payment", lambda: apps.get_model("contributions", "BackPayment"), read_back_payments),
-        Source("resident_payment", lambda: apps.get_model("contributions", "ResidentPayment"), read_resident_payments),
-        Source("agreement_payment", lambda: apps.get_model("contributions", "AgreementPayment"), read_agreement_payments),
-        Source("catastrophic_premium", lambda: apps.get_model("contributions", "CatastrophicPremium"), read_premiums),
+        Source(
+            "resident_payment",
+            lambda: apps.get_model("contributions", "ResidentPayment"),
+            read_resident_payments,
+        ),
+        Source(
+            "agreement_payment",
+            lambda: apps.get_model("contributions", "AgreementPayment"),
+            read_agreement_payments,
+        ),
+        Source(
+            "catastrophic_premium",
+            lambda: apps.get_model("contributions", "CatastrophicPremium"),
+            read_premiums,
+        ),
         Source("ledger", lambda: apps.get_model("accounts", "LedgerEntry"), read_ledger),
     ]
     books = [Source(f"book:{m._meta.label_lower}", (lambda m=m: m), book_reader(m)) for m in book_models()]
@@ -315,8 +421,18 @@ def settlements_statement(lo: int, hi: int, articles: dict[str, str]) -> tuple[s
     columns = ", ".join(
         q(entry.get_field(name).column)
         for name in (
-            "posted_on", "year", "month", "region", "district", "from_book", "to_book", "amount", "source_kind",
-            "source_id", "component", "article",
+            "posted_on",
+            "year",
+            "month",
+            "region",
+            "district",
+            "from_book",
+            "to_book",
+            "amount",
+            "source_kind",
+            "source_id",
+            "component",
+            "article",
         )
     )
     article_case = " ".join("WHEN %s THEN %s" for _region in articles)
@@ -373,7 +489,18 @@ def settlements_statement(lo: int, hi: int, articles: dict[str, str]) -> tuple[s
         SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM months)
     """
     params = [
-        Party.INSTITUTIONS, Party.PERSONS, UNKNOWN_DISTRICT, Fund.EMPLOYEE_POOLED, Fund.STUDENT, Fund.RESIDENT,
-        lo, hi, Fund.CATASTROPHIC, Fund.PERSONAL_ACCOUNTS, *article_params, list(Fund.values), list(Fund.values),
+        Party.INSTITUTIONS,
+        Party.PERSONS,
+        UNKNOWN_DISTRICT,
+        Fund.EMPLOYEE_POOLED,
+        Fund.STUDENT,
+        Fund.RESIDENT,
+        lo,
+        hi,
+        Fund.CATASTROPHIC,
+        Fund.PERSONAL_ACCOUNTS,
+        *article_params,
+        list(Fund.values),
+        list(Fund.values),
     ]
     return sql, params

@@ -80,8 +80,6 @@ class BreachForm(ServiceForm):
         )
 
 
-
-
 class TableImportForm(forms.Form):
     """A DRG weight table or a district budget table, as CSV or XLSX; checked row by row, loaded whole or not at all."""
 

@@ -251,7 +251,9 @@ def group_of(region: str, kind: str) -> str:
 
 def is_psychiatric(diagnosis_codes: Iterable[str]) -> bool:
     """A bill of psychiatric treatment (舟山 art. 42(5)): a diagnosis in ICD-10 chapter V."""
-    return any(str(code).strip().upper().startswith(PSYCHIATRIC_DIAGNOSIS_PREFIX) for code in diagnosis_codes or ())
+    return any(
+        str(code).strip().upper().startswith(PSYCHIATRIC_DIAGNOSIS_PREFIX) for code in diagnosis_codes or ()
+    )
 
 
 # --- the amount --------------------------------------------------------------------------
@@ -371,12 +373,17 @@ def assist(
 ) -> Assisted:
     """What assistance pays on `burden` beyond `already`, within what is left under `caps`."""
     outpatient = bill_kind not in INPATIENT_KINDS
-    ratio, article, prefix = ratio_for(region, recipient, bill_kind, params, psychiatric_bill=psychiatric_bill)
+    ratio, article, prefix = ratio_for(
+        region, recipient, bill_kind, params, psychiatric_bill=psychiatric_bill
+    )
     would = (burden * ratio).quantize(CENT, ROUND_HALF_UP)
     lines = [Line(article, f"{prefix}：个人负担 {burden:.2f} × {ratio * 100:.0f}%", would)]
     if recipient.pre_recognition:
         lines.insert(
-            0, Line(recipient.article, f"新认定{recipient.group_name}，认定前规定月数内的医疗费纳入救助范围", ZERO)
+            0,
+            Line(
+                recipient.article, f"新认定{recipient.group_name}，认定前规定月数内的医疗费纳入救助范围", ZERO
+            ),
         )
     amount = would - already
     if already:
@@ -388,10 +395,18 @@ def assist(
         amount = room
         if caps.annual_cap is not None and caps.room(False) == room:
             lines.append(
-                Line(caps.annual_cap_article, f"年度救助限额 {caps.annual_cap:.2f}（门诊住院共用），以余额为限", room)
+                Line(
+                    caps.annual_cap_article,
+                    f"年度救助限额 {caps.annual_cap:.2f}（门诊住院共用），以余额为限",
+                    room,
+                )
             )
         else:
             lines.append(
-                Line(caps.outpatient_cap_article, f"普通门诊年度救助限额 {caps.outpatient_cap:.2f}，以余额为限", room)
+                Line(
+                    caps.outpatient_cap_article,
+                    f"普通门诊年度救助限额 {caps.outpatient_cap:.2f}，以余额为限",
+                    room,
+                )
             )
     return Assisted(amount, would, ratio, outpatient, tuple(lines))

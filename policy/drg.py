@@ -85,7 +85,9 @@ def points(case: Case, groups: dict[str, Group], rules: Rules) -> CasePoints:
         value = group.weight * (ratio - rules.high_outlier_ratio + 1)
         return CasePoints("high", value.quantize(POINT, ROUND_HALF_UP), f"高倍率：{case.drg_code}")
     if ratio < rules.low_outlier_ratio:
-        return CasePoints("low", (group.weight * ratio).quantize(POINT, ROUND_HALF_UP), f"低倍率：{case.drg_code}")
+        return CasePoints(
+            "low", (group.weight * ratio).quantize(POINT, ROUND_HALF_UP), f"低倍率：{case.drg_code}"
+        )
     return CasePoints("drg", group.weight.quantize(POINT, ROUND_HALF_UP), f"{case.drg_code}")
 
 

@@ -94,7 +94,11 @@ def deficit_cover(
             risk = round_yuan(rest * share)
             if risk:
                 lines.append(
-                    Line(params.article("funds.deficit.risk_fund_share"), f"市级职工医保风险调剂金承担 {share:.0%}", risk)
+                    Line(
+                        params.article("funds.deficit.risk_fund_share"),
+                        f"市级职工医保风险调剂金承担 {share:.0%}",
+                        risk,
+                    )
                 )
             rest -= risk
         lines += finance_shares(district=district, amount=rest, params=params, what="职工医保统筹基金赤字")
@@ -103,7 +107,9 @@ def deficit_cover(
             raise ValueError("大学生医保基金赤字按高校参保人数分摊，须提供各高校参保人数")
         article = params.article("funds.deficit.student_by_headcount")
         for university, part in split(rest, dict(sorted(headcounts.items()))).items():
-            lines.append(Line(article, f"{university}所属同级财政按参保人数 {headcounts[university]} 人承担", part))
+            lines.append(
+                Line(article, f"{university}所属同级财政按参保人数 {headcounts[university]} 人承担", part)
+            )
     elif fund in FINANCE_FUNDS:
         lines += finance_shares(district=district, amount=rest, params=params, what=f"{FUND_NAMES[fund]}赤字")
     else:

@@ -91,9 +91,7 @@ def _check_shape(value, reference) -> None:
 class ParameterOverride(models.Model):
     """A value for a declared parameter, in force from `effective_from` on (wins over the file)."""
 
-    region = models.CharField(
-        _("地区"), max_length=16, choices=region_choices(), db_index=True
-    )
+    region = models.CharField(_("地区"), max_length=16, choices=region_choices(), db_index=True)
     name = models.CharField(
         _("参数名"), max_length=100, help_text=_("参数文件中声明的参数名，如 provincial_average_monthly_wage")
     )
@@ -128,7 +126,9 @@ class ParameterOverride(models.Model):
 
     def __str__(self) -> str:
         return gettext("%(region)s %(name)s 自 %(since)s") % {
-            "region": self.get_region_display(), "name": self.name, "since": self.effective_from
+            "region": self.get_region_display(),
+            "name": self.name,
+            "since": self.effective_from,
         }
 
     def save(self, *args, **kwargs):

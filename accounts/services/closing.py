@@ -18,9 +18,7 @@ from .ledger import AccountError, _entry, _lock, _money, _post
 
 
 @transaction.atomic
-def transfer_in(
-    *, person, amount: Decimal, on: dt.date, other_place: str, receipt: str = ""
-) -> LedgerEntry:
+def transfer_in(*, person, amount: Decimal, on: dt.date, other_place: str, receipt: str = "") -> LedgerEntry:
     """The balance transferred from another place goes wholly into historical funds (art. 26(2)).
 
     `receipt` (the counter's receipt number) is written on the entries (`source_id`), so the
@@ -90,7 +88,10 @@ def close_account(
         )
     if has_open_bills:
         raise AccountError(
-            {"person": _("须先结清相关医疗费用（%(article)s）") % {"article": article(region, "account.overdraft")}}
+            {
+                "person": _("须先结清相关医疗费用（%(article)s）")
+                % {"article": article(region, "account.overdraft")}
+            }
         )
     reconciled = _post(account, _stamp(_closing_reconciliation(account, on), receipt))
     entries = []

@@ -204,7 +204,9 @@ def entry_for(account: Account, due: Due) -> LedgerEntry:
     if not agreement and account.credited_year is not None and year > account.credited_year:
         raise AccountError({"period": not_rolled_over(account.credited_year, due.period)})
     text = "；".join(line.text for line in due.amount.lines)
-    article_text = due.amount.lines[0].article if due.amount.lines else article(account.region, "account.credit")
+    article_text = (
+        due.amount.lines[0].article if due.amount.lines else article(account.region, "account.credit")
+    )
     late = not agreement and account.credited_year is not None and year < account.credited_year
     bucket = LedgerEntry.Bucket.HISTORICAL if late or agreement else LedgerEntry.Bucket.CREDITED
     if due.back_payment:

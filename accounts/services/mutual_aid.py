@@ -192,8 +192,7 @@ def draw_for_relative(*, grants: list[MutualAidGrant], amount: Decimal, lock: bo
     rows = Account.objects.select_for_update() if lock else Account.objects.all()
     accounts = {
         account.person_id: account
-        for account in rows.filter(person_id__in={grant.holder_id for grant in grants})
-        .order_by("pk")
+        for account in rows.filter(person_id__in={grant.holder_id for grant in grants}).order_by("pk")
     }
     draws, left = [], amount
     for grant in grants:
@@ -207,7 +206,9 @@ def draw_for_relative(*, grants: list[MutualAidGrant], amount: Decimal, lock: bo
     return draws
 
 
-def post_draws(*, draws: list[Draw], relative, on: dt.date, source_type: str, source_id: str) -> list[LedgerEntry]:
+def post_draws(
+    *, draws: list[Draw], relative, on: dt.date, source_type: str, source_id: str
+) -> list[LedgerEntry]:
     """Write each holder's mutual-aid entry (accounts locked by `draw_for_relative`); pipeline-safe (core.rows)."""
     written = []
     for draw in draws:

@@ -282,7 +282,9 @@ def _latest_base(account: Account, on: dt.date) -> Decimal | None:
     return record
 
 
-def open_for_enrolment(enrolment, *, on: dt.date, base: Decimal | None = None, pension: Decimal | None = None):
+def open_for_enrolment(
+    enrolment, *, on: dt.date, base: Decimal | None = None, pension: Decimal | None = None
+):
     """The account an employee enrolment opens, preset from the month of `on` (art. 22(3); reading 14).
 
     Registered with `enrollment.account_opening` (AccountsConfig.ready) and called inside the
@@ -300,7 +302,9 @@ def open_for_enrolment(enrolment, *, on: dt.date, base: Decimal | None = None, p
         return None
     if base is None:
         base = _latest_base(Account(person_id=enrolment.person_id), on) or ZERO
-    opening = dict(person=enrolment.person, on=on, category=category, base=base or ZERO, pension=pension or ZERO)
+    opening = dict(
+        person=enrolment.person, on=on, category=category, base=base or ZERO, pension=pension or ZERO
+    )
     try:
         with transaction.atomic():
             return open_account(**opening)

@@ -28,7 +28,8 @@ def check(upload) -> tuple[str, int]:
     limit = max_bytes()
     if size > limit:
         raise AssistanceError(
-            "attachments", f"文件 {name} 大小 {size} 字节，超过上限 {limit} 字节（{limit // 1024 // 1024} MB）"
+            "attachments",
+            f"文件 {name} 大小 {size} 字节，超过上限 {limit} 字节（{limit // 1024 // 1024} MB）",
         )
     if size == 0:
         raise AssistanceError("attachments", f"文件 {name} 是空文件")
@@ -38,7 +39,8 @@ def check(upload) -> tuple[str, int]:
         if head.startswith(signature):
             if not name.lower().endswith(endings):
                 raise AssistanceError(
-                    "attachments", f"文件 {name} 的内容是 {content_type}，但扩展名不符（应为 {'/'.join(endings)}）"
+                    "attachments",
+                    f"文件 {name} 的内容是 {content_type}，但扩展名不符（应为 {'/'.join(endings)}）",
                 )
             return content_type, size
     raise AssistanceError("attachments", f"文件 {name} 不是 PDF 或 JPEG 文件（仅接受 PDF、JPEG）")

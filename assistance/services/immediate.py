@@ -44,7 +44,9 @@ def post_immediate(*, batch: int = 1000) -> int:
         rows = list(claims_selectors.settlements_with_assistance(from_id=start, limit=batch))
         if not rows:
             return written
-        known = set(posted.filter(settlement_id__in=[r.pk for r in rows]).values_list("settlement_id", flat=True))
+        known = set(
+            posted.filter(settlement_id__in=[r.pk for r in rows]).values_list("settlement_id", flat=True)
+        )
         new = [_posting(row) for row in rows if row.pk not in known]
         if new:
             AssistancePosting.objects.bulk_create(new, ignore_conflicts=True)

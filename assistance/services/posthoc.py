@@ -75,7 +75,9 @@ def plan_posthoc(*, person, period_start: dt.date, period_end: dt.date, lock: bo
     bills = list(claims_selectors.settled_bills(person=person, start=period_start, end=period_end))
     if not facts:
         raise AssistanceError(
-            "person", f"{person.name} 没有救助证件登记，不是医疗救助对象", region_rules.article("assistance.recipients")
+            "person",
+            f"{person.name} 没有救助证件登记，不是医疗救助对象",
+            region_rules.article("assistance.recipients"),
         )
     if not bills:
         raise AssistanceError(
@@ -88,7 +90,9 @@ def plan_posthoc(*, person, period_start: dt.date, period_end: dt.date, lock: bo
     for key in years:  # the order every settlement of the person takes them: one row at a time, by year
         rows[key] = claims_selectors.year_row(person=person, year_key=key, for_update=lock)
     done = set(
-        PostHocItem.objects.filter(settlement__in=[bill.pk for bill in bills]).values_list("settlement_id", flat=True)
+        PostHocItem.objects.filter(settlement__in=[bill.pk for bill in bills]).values_list(
+            "settlement_id", flat=True
+        )
     )
     used = {
         key: [
@@ -176,7 +180,9 @@ def create_posthoc(*, person, period_start, period_end, user=None, note: str = "
     )
 
 
-def pay_posthoc(*, application: PostHocApplication, user=None, today: dt.date | None = None) -> PostHocApplication:
+def pay_posthoc(
+    *, application: PostHocApplication, user=None, today: dt.date | None = None
+) -> PostHocApplication:
     """Pay an application once: items, the year rows' figures, the fund book, in one transaction."""
     if user is not None:
         require(user, "change_posthocapplication", "支付事后救助")
@@ -250,7 +256,9 @@ def pay_posthoc(*, application: PostHocApplication, user=None, today: dt.date | 
         return application
 
 
-def run_posthoc(*, person, period_start, period_end, user=None, today=None, note: str = "") -> PostHocApplication:
+def run_posthoc(
+    *, person, period_start, period_end, user=None, today=None, note: str = ""
+) -> PostHocApplication:
     """Take and pay an application in one go (the clerk's usual path): a refusal leaves nothing behind."""
     with transaction.atomic():
         application = create_posthoc(

@@ -72,7 +72,9 @@ def apply_special(
     recipient = selectors.recipient_on(person, today)
     if recipient is None:
         raise AssistanceError(
-            "person", f"{person.name} 在 {today} 不是医疗救助对象", f"{region.article('assistance.recipients')}、{article}"
+            "person",
+            f"{person.name} 在 {today} 不是医疗救助对象",
+            f"{region.article('assistance.recipients')}、{article}",
         )
     if not assistance_rules.special_allowed(person.region, recipient):
         raise AssistanceError(
@@ -175,7 +177,9 @@ def decide_special(
 def _not_under_review(case: SpecialCase, article: str) -> None:
     if case.status != SpecialCase.Status.UNDER_REVIEW:
         raise AssistanceError(
-            "status", f"个案当前状态为“{case.get_status_display()}”，不在待联席会议研究状态，不能录入决定", article
+            "status",
+            f"个案当前状态为“{case.get_status_display()}”，不在待联席会议研究状态，不能录入决定",
+            article,
         )
 
 

@@ -29,8 +29,17 @@ INTAKE_KINDS = ("employee", "flexible", "unemployed", "resident")
 # The fields a record may carry (contributions.serializers.ContributionIntakeRecordSerializer); others are refused.
 INTAKE_FIELDS = frozenset(
     {
-        "id", "kind", "id_number", "paid_on", "month", "employer_credit_code", "monthly_wage", "disability_allowance",
-        "year", "subsidy_reason", "total",
+        "id",
+        "kind",
+        "id_number",
+        "paid_on",
+        "month",
+        "employer_credit_code",
+        "monthly_wage",
+        "disability_allowance",
+        "year",
+        "subsidy_reason",
+        "total",
     }
 )
 

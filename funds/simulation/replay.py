@@ -26,7 +26,9 @@ class Views:
         return view
 
 
-def replay(bills: Iterable[StoredBill], live: Views, draft: Views) -> Iterator[tuple[StoredBill, BillResult, BillResult]]:
+def replay(
+    bills: Iterable[StoredBill], live: Views, draft: Views
+) -> Iterator[tuple[StoredBill, BillResult, BillResult]]:
     """(bill, live result, draft result) for every bill, each person's accumulators carried in date order."""
     person, states = None, {}
     for stored in bills:
@@ -34,9 +36,19 @@ def replay(bills: Iterable[StoredBill], live: Views, draft: Views) -> Iterator[t
             person, states = stored.person_id, {}
         before_live, before_draft = states.get(stored.year_key, (YearState.empty(), YearState.empty()))
         day = stored.bill.date
-        a = settle_bill(person=stored.profile, bill=stored.bill, state=before_live, balances=stored.balances,
-                        params=live.on(day))
-        b = settle_bill(person=stored.profile, bill=stored.bill, state=before_draft, balances=stored.balances,
-                        params=draft.on(day))
+        a = settle_bill(
+            person=stored.profile,
+            bill=stored.bill,
+            state=before_live,
+            balances=stored.balances,
+            params=live.on(day),
+        )
+        b = settle_bill(
+            person=stored.profile,
+            bill=stored.bill,
+            state=before_draft,
+            balances=stored.balances,
+            params=draft.on(day),
+        )
         states[stored.year_key] = (a.state, b.state)
         yield stored, a, b

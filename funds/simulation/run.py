@@ -24,7 +24,9 @@ def simulate(*, region: str, year: int, changes: list, progress=None) -> dict:
         raise ValidationError({"year": [f"{year} 年度没有已结算的费用，无法测算"]})
     summary = Summary()
     live, reform = Views(region), Views(region, draft)
-    for count, (stored, a, b) in enumerate(replay(read_year(region=region, year=year), live, reform), start=1):
+    for count, (stored, a, b) in enumerate(
+        replay(read_year(region=region, year=year), live, reform), start=1
+    ):
         summary.add(stored, a, b)
         if progress and count % PROGRESS_EVERY == 0:
             progress(count)
@@ -36,12 +38,16 @@ def start_run(*, draft: ReformDraft) -> SimulationRun:
     validate_changes(region=draft.region, changes=draft.changes)
     if not stored_bills(region=draft.region, year=draft.year).exists():
         raise ValidationError({"year": [f"{draft.year} 年度没有已结算的费用，无法测算"]})
-    return SimulationRun.objects.create(draft=draft, total=stored_bills(region=draft.region, year=draft.year).count())
+    return SimulationRun.objects.create(
+        draft=draft, total=stored_bills(region=draft.region, year=draft.year).count()
+    )
 
 
 def carry_out(run: SimulationRun) -> SimulationRun:
     """Run it, keeping `done` up to date (each update its own small transaction, so the admin sees it)."""
-    SimulationRun.objects.filter(pk=run.pk).update(status=SimulationRun.Status.RUNNING, started_at=timezone.now())
+    SimulationRun.objects.filter(pk=run.pk).update(
+        status=SimulationRun.Status.RUNNING, started_at=timezone.now()
+    )
 
     def progress(done: int) -> None:
         with transaction.atomic():

@@ -31,7 +31,9 @@ class Summary:
     def __init__(self):
         self.bills = 0
         self.groups = {d: defaultdict(lambda: [[ZERO] * 5, [ZERO] * 5]) for d in DIMENSIONS}
-        self.persons: dict[tuple, list] = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])  # oop and catastrophic, live/draft
+        self.persons: dict[tuple, list] = defaultdict(
+            lambda: [ZERO, ZERO, ZERO, ZERO]
+        )  # oop and catastrophic, live/draft
 
     def add(self, stored, live, draft) -> None:
         self.bills += 1

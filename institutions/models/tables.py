@@ -39,7 +39,9 @@ class VersionedTable(models.Model):
 
     def __str__(self):
         return gettext("%(region)s %(year)s 第%(version)s版") % {
-            "region": self.get_region_display(), "year": self.year, "version": self.version
+            "region": self.get_region_display(),
+            "year": self.year,
+            "version": self.version,
         }
 
 

@@ -146,5 +146,7 @@ def queue_letter(decision_id: int) -> None:
             render_letter.delay(decision_id)
             # sent: the sweep (`maternity.tasks.queue_pending_letters`) leaves it alone for a while
             Decision.objects.filter(pk=decision_id).update(letter_queued=timezone.now())
-    except Exception:  # the letter stays pending (the sweep sends it again) or failed; the download renders it
+    except (
+        Exception
+    ):  # the letter stays pending (the sweep sends it again) or failed; the download renders it
         logger.exception("maternity letter of decision %s not rendered", decision_id)

@@ -54,7 +54,9 @@ def _year_for(month: int, day: int, on: dt.date) -> SettlementYear:
     begin_year = on.year if on >= start_this else on.year - 1
     start = dt.date(begin_year, month, day)
     # the last representable year has no next year to end before (9999-12-31 was a ValueError)
-    end = dt.date(begin_year + 1, month, day) - dt.timedelta(days=1) if begin_year < dt.MAXYEAR else dt.date.max
+    end = (
+        dt.date(begin_year + 1, month, day) - dt.timedelta(days=1) if begin_year < dt.MAXYEAR else dt.date.max
+    )
     key = str(begin_year) if (month, day) == (1, 1) else f"{begin_year}-{month:02d}"
     return SettlementYear(key=key, start=start, end=end)
 

@@ -78,7 +78,9 @@ def clerks(db):
 
     made = {}
     for name, group in (("counter", COUNTER), ("review", REVIEW), ("admin", ADMINISTRATION)):
-        user = User.objects.create_user(username=f"a-{name}", password="pass-12345-x", role="clerk", is_staff=True)
+        user = User.objects.create_user(
+            username=f"a-{name}", password="pass-12345-x", role="clerk", is_staff=True
+        )
         user.groups.add(Group.objects.get(name=group))
         made[name] = User.objects.get(pk=user.pk)  # fresh permission cache
     return made

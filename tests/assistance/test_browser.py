@@ -12,7 +12,13 @@ from tests.portal.conftest import PASSWORD, make_insured
 from .conftest import certify
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = "/tmp/assistance-screenshots"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -52,7 +58,9 @@ def admin_login(page, base, username):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_special_case_from_portal_through_review_and_decision_back_to_portal(page, live_server, django_user_model, clerks):
+def test_special_case_from_portal_through_review_and_decision_back_to_portal(
+    page, live_server, django_user_model, clerks
+):
     import os
 
     from assistance.models import SpecialCase
@@ -74,7 +82,9 @@ def test_special_case_from_portal_through_review_and_decision_back_to_portal(pag
     assert "两位小数" in page.inner_text("#amount-errors")
     page.fill("#id_reason", "恶性肿瘤术后化疗，救助后自付仍高")
     page.fill("#id_amount", "8000.00")
-    page.set_input_files("#id_attachments", files=[{"name": "诊断证明.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    page.set_input_files(
+        "#id_attachments", files=[{"name": "诊断证明.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     page.click("#apply-form button[type=submit]")
     page.wait_for_selector("#case-status")
     assert page.inner_text("#case-status") == "已申请"

@@ -50,7 +50,8 @@ def test_concurrent_runs_for_one_person_pay_once(hospital, person_factory):
     settle(hospital, outpatient(person, "C", "2024-03-10", eligible="6000.00"))
 
     results, _errors = run(
-        6, lambda i: services.run_posthoc(person=person, period_start=D(2024, 1, 1), period_end=D(2024, 2, 29))
+        6,
+        lambda i: services.run_posthoc(person=person, period_start=D(2024, 1, 1), period_end=D(2024, 2, 29)),
     )
     paid = [r for r in results if isinstance(r, PostHocApplication)]
     refused = [r for r in results if isinstance(r, services.AssistanceError)]

@@ -86,7 +86,12 @@ def test_admin_special_case_steps_and_queue(low_income, clerks):
     review = login(clerks["review"])
     queue = review.get("/admin/assistance/specialcase/?queue=review")
     assert low_income.name in queue.content.decode()
-    assert review.post(f"/admin/assistance/specialcase/{case.pk}/review/", {"forward": "1", "note": "属实"}).status_code == 302
+    assert (
+        review.post(
+            f"/admin/assistance/specialcase/{case.pk}/review/", {"forward": "1", "note": "属实"}
+        ).status_code
+        == 302
+    )
     admin = login(clerks["admin"])
     early = admin.post(
         f"/admin/assistance/specialcase/{case.pk}/decide/",
@@ -98,7 +103,10 @@ def test_admin_special_case_steps_and_queue(low_income, clerks):
         {"approved": "1", "meeting_date": "2024-06-01", "minutes_number": "2024-1", "amount": "800.00"},
     )
     assert done.status_code == 302
-    assert review.post(f"/admin/assistance/specialcase/{case.pk}/pay/", {"paid_on": "2024-06-03"}).status_code == 302
+    assert (
+        review.post(f"/admin/assistance/specialcase/{case.pk}/pay/", {"paid_on": "2024-06-03"}).status_code
+        == 302
+    )
     case.refresh_from_db()
     assert (case.status, str(case.amount_approved)) == ("paid", "800.00")
     history = admin.get(f"/admin/assistance/specialcase/{case.pk}/history/")
@@ -142,13 +150,21 @@ def test_portal_pages_and_application(low_income, django_user_model):
     assert "最低生活保障家庭成员" in body and "2280.00" in body  # 3,000 − 720 left under the outpatient cap
     bad = client.post(
         "/assistance/apply/",
-        {"reason": "困难", "amount": "100", "attachments": SimpleUploadedFile("x.pdf", b"GIF89a", content_type="application/pdf")},
+        {
+            "reason": "困难",
+            "amount": "100",
+            "attachments": SimpleUploadedFile("x.pdf", b"GIF89a", content_type="application/pdf"),
+        },
     )
     assert bad.status_code == 200 and "不是 PDF 或 JPEG" in bad.content.decode()
     assert not SpecialCase.objects.exists()
     ok = client.post(
         "/assistance/apply/",
-        {"reason": "困难", "amount": "100", "attachments": SimpleUploadedFile("x.pdf", PDF, content_type="application/pdf")},
+        {
+            "reason": "困难",
+            "amount": "100",
+            "attachments": SimpleUploadedFile("x.pdf", PDF, content_type="application/pdf"),
+        },
     )
     assert ok.status_code == 302
     case = SpecialCase.objects.get()
@@ -158,7 +174,9 @@ def test_portal_pages_and_application(low_income, django_user_model):
 
 
 def test_civil_affairs_api_paid_in_a_year(low_income, api_client_factory):
-    services.run_posthoc(person=low_income, period_start=D(2024, 1, 1), period_end=D(2024, 1, 31), today=D(2024, 4, 1))
+    services.run_posthoc(
+        person=low_income, period_start=D(2024, 1, 1), period_end=D(2024, 1, 31), today=D(2024, 4, 1)
+    )
     services.post_immediate()
     http, _client = api_client_factory(kind="civil_affairs", scopes=["certificates"])
     response = http.get("/api/v1/assistance/paid/", {"id_number": low_income.id_number, "year": 2024})
@@ -167,7 +185,12 @@ def test_civil_affairs_api_paid_in_a_year(low_income, api_client_factory):
     assert data["posthoc"] == "1580.00" and data["recipient_kind"] == "minimum_living"
     assert http.get("/api/v1/assistance/paid/", {"id_number": low_income.id_number}).status_code == 400
     institution, _c = api_client_factory(kind="institution", scopes=["settlement"], organisation_code="X1")
-    assert institution.get("/api/v1/assistance/paid/", {"id_number": low_income.id_number, "year": 2024}).status_code == 403
+    assert (
+        institution.get(
+            "/api/v1/assistance/paid/", {"id_number": low_income.id_number, "year": 2024}
+        ).status_code
+        == 403
+    )
 
 
 def test_openapi_schema_lists_assistance(clerks):
@@ -183,7 +206,12 @@ def test_demo_loads_twice(db):
     call_command("load_demo", stdout=out)
     call_command("load_demo", stdout=out)
     assert set(SpecialCase.objects.values_list("status", flat=True)) >= {
-        "applied", "under_review", "rejected", "approved", "refused", "paid"
+        "applied",
+        "under_review",
+        "rejected",
+        "approved",
+        "refused",
+        "paid",
     }
     assert PostHocApplication.objects.filter(status="pending").count() == 1
     assert SpecialCase.objects.count() == 7, out.getvalue()

@@ -70,7 +70,11 @@ def test_hangzhou_art_49_1_extreme_poverty_full_assistance_posthoc(hospital, per
     """
     person = person_factory()
     data = settle(hospital, inpatient(person, out_of_scope="100.00", self_pay_first="50.00"))
-    assert (data["basic_fund_paid"], data["catastrophic_paid"], data["cash_paid"]) == ("40944.00", "0.00", "9206.00")
+    assert (data["basic_fund_paid"], data["catastrophic_paid"], data["cash_paid"]) == (
+        "40944.00",
+        "0.00",
+        "9206.00",
+    )
     certify(person, "extreme_poverty", valid_from=D(2023, 1, 1))
     application = services.run_posthoc(person=person, period_start=D(2024, 1, 1), period_end=D(2024, 3, 31))
     assert application.total == money("9106.00")

@@ -37,7 +37,10 @@ def test_zhoushan_art_44_from_the_month_after_recognition_and_art_41_4_groups():
 
 
 def test_highest_priority_kind_counts_and_expired_certificates_do_not():
-    certs = [fact("low_income_edge", D(2023, 1, 1)), fact("extreme_poverty", D(2023, 1, 1), valid_to=D(2024, 1, 31))]
+    certs = [
+        fact("low_income_edge", D(2023, 1, 1)),
+        fact("extreme_poverty", D(2023, 1, 1), valid_to=D(2024, 1, 31)),
+    ]
     assert rules.recipient_on("hangzhou", certs, D(2024, 1, 31)).kind == "extreme_poverty"
     assert rules.recipient_on("hangzhou", certs, D(2024, 2, 1)).kind == "low_income_edge"
 
@@ -61,13 +64,17 @@ def test_zhoushan_art_42_6_window_needs_its_figure():
     before = rules.posthoc_recipient_on("zhoushan", certs, D(2024, 3, 14), ZS)
     assert inside.pre_recognition and before is None
     # 三老 are not newly recognised 特困/低保/低边: no window
-    assert rules.posthoc_recipient_on("zhoushan", [fact("three_old", D(2024, 6, 15))], D(2024, 5, 1), ZS) is None
+    assert (
+        rules.posthoc_recipient_on("zhoushan", [fact("three_old", D(2024, 6, 15))], D(2024, 5, 1), ZS) is None
+    )
     import pytest
 
     from policy.parameters import MissingParameter
 
     with pytest.raises(MissingParameter) as missing:
-        rules.posthoc_recipient_on("zhoushan", certs, D(2024, 5, 1), parameters_for("zhoushan", D(2024, 5, 1), illustrative=False))
+        rules.posthoc_recipient_on(
+            "zhoushan", certs, D(2024, 5, 1), parameters_for("zhoushan", D(2024, 5, 1), illustrative=False)
+        )
     assert "assistance.pre_recognition_months" in str(missing.value)
 
 
@@ -77,27 +84,53 @@ money = st.decimals(min_value=0, max_value=60000, places=2, allow_nan=False, all
 @settings(max_examples=150, deadline=None)
 @given(
     kind=st.sampled_from(["outpatient", "inpatient", "pharmacy", "specified_disease"]),
-    certificate=st.sampled_from(["extreme_poverty", "minimum_living", "disability_grade2", "low_income_edge"]),
+    certificate=st.sampled_from(
+        ["extreme_poverty", "minimum_living", "disability_grade2", "low_income_edge"]
+    ),
     eligible=money,
     spf=money,
     current=money,
 )
 def test_the_post_hoc_formula_is_the_engine_s(kind, certificate, eligible, spf, current):
     """On a fresh year the engine's immediate assistance equals policy.assistance on the settled components."""
-    person = PersonProfile(region="hangzhou", scheme="employee", category="active", age=50, certificate=certificate)
-    bill = Bill(id="X", date=D(2024, 5, 1), kind=kind, institution_level="level3", eligible=eligible, self_pay_first=spf)
-    result = settle_bill(person=person, bill=bill, state=YearState(), balances=Balances(current_funds=current), params=HZ)
+    person = PersonProfile(
+        region="hangzhou", scheme="employee", category="active", age=50, certificate=certificate
+    )
+    bill = Bill(
+        id="X",
+        date=D(2024, 5, 1),
+        kind=kind,
+        institution_level="level3",
+        eligible=eligible,
+        self_pay_first=spf,
+    )
+    result = settle_bill(
+        person=person, bill=bill, state=YearState(), balances=Balances(current_funds=current), params=HZ
+    )
     recipient = rules.Recipient(certificate, certificate, D(2023, 1, 1), "")
     burden = rules.personal_burden(
         "hangzhou",
-        rules.Components(kind, spf, eligible, Decimal("0"), result.current_funds_paid, result.basic_fund_paid, result.catastrophic_paid),
+        rules.Components(
+            kind,
+            spf,
+            eligible,
+            Decimal("0"),
+            result.current_funds_paid,
+            result.basic_fund_paid,
+            result.catastrophic_paid,
+        ),
     )
-    assisted = rules.assist("hangzhou", recipient, kind, burden, rules.caps_for("hangzhou", recipient, HZ), HZ)
+    assisted = rules.assist(
+        "hangzhou", recipient, kind, burden, rules.caps_for("hangzhou", recipient, HZ), HZ
+    )
     assert assisted.amount == result.assistance_paid
 
 
 @settings(max_examples=200, deadline=None)
-@given(burdens=st.lists(money, min_size=1, max_size=12), group=st.sampled_from(["minimum_living", "extreme_poverty"]))
+@given(
+    burdens=st.lists(money, min_size=1, max_size=12),
+    group=st.sampled_from(["minimum_living", "extreme_poverty"]),
+)
 def test_no_sequence_of_bills_passes_the_caps(burdens, group):
     """杭州 art. 49(2); 舟山 art. 42(6): whatever the bills, the year's assistance stays within the caps."""
     for region, params in (("hangzhou", HZ), ("zhoushan", ZS)):

@@ -56,9 +56,18 @@ def test_hangzhou_art_53_a_case_from_application_to_payment(recipient, clerks, h
     case = services.pay_special(case=case, user=clerks["review"], today=D(2024, 6, 5))
     assert case.status == SpecialCase.Status.PAID
     posting = AssistancePosting.objects.get(case=case)
-    assert (posting.amount, posting.channel, posting.certificate_kind) == (money("-5000.00"), "special", "minimum_living")
+    assert (posting.amount, posting.channel, posting.certificate_kind) == (
+        money("-5000.00"),
+        "special",
+        "minimum_living",
+    )
     assert posting.article.startswith("杭州 第五十三条")
-    assert [h.status for h in case.history.order_by("history_id")] == ["applied", "under_review", "approved", "paid"]
+    assert [h.status for h in case.history.order_by("history_id")] == [
+        "applied",
+        "under_review",
+        "approved",
+        "paid",
+    ]
 
 
 def test_each_step_needs_its_own_permission(recipient, clerks):
@@ -68,7 +77,12 @@ def test_each_step_needs_its_own_permission(recipient, clerks):
     services.review_special(case=case, user=clerks["review"], forward=True)
     with pytest.raises(PermissionDenied):
         services.decide_special(
-            case=case, user=clerks["review"], approved=True, amount="1.00", meeting_date=D(2024, 1, 1), minutes_number="1"
+            case=case,
+            user=clerks["review"],
+            approved=True,
+            amount="1.00",
+            meeting_date=D(2024, 1, 1),
+            minutes_number="1",
         )
 
 
@@ -76,7 +90,12 @@ def test_a_decision_on_a_case_not_under_review_is_refused(recipient, clerks):
     case = services.apply_special(person=recipient, reason="困难", amount="100.00", user=clerks["counter"])
     with pytest.raises(AssistanceError) as refused:
         services.decide_special(
-            case=case, user=clerks["admin"], approved=True, amount="1.00", meeting_date=D(2024, 1, 1), minutes_number="1"
+            case=case,
+            user=clerks["admin"],
+            approved=True,
+            amount="1.00",
+            meeting_date=D(2024, 1, 1),
+            minutes_number="1",
         )
     assert "status" in refused.value.message_dict
     assert "第五十三条" in refused.value.text
@@ -99,11 +118,16 @@ def test_bad_files_are_refused_and_nothing_is_written(recipient, clerks, setting
     settings.ASSISTANCE_ATTACHMENT_MAX_BYTES = 1024
     for upload, words in (
         (pdf(content=PDF + b"0" * 2000), "超过上限"),
-        (SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"), "不是 PDF 或 JPEG"),
+        (
+            SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"),
+            "不是 PDF 或 JPEG",
+        ),
         (SimpleUploadedFile("x.exe", PDF, content_type="application/pdf"), "扩展名不符"),
     ):
         with pytest.raises(AssistanceError) as refused:
-            services.apply_special(person=recipient, reason="困难", amount="1.00", files=[upload], user=clerks["counter"])
+            services.apply_special(
+                person=recipient, reason="困难", amount="1.00", files=[upload], user=clerks["counter"]
+            )
         assert words in refused.value.message_dict["attachments"][0]
     assert not SpecialCase.objects.exists()
     assert not CaseAttachment.objects.exists()
@@ -136,13 +160,22 @@ def test_the_fund_book_balances_against_settlements_applications_and_cases(hospi
     case = services.apply_special(person=person, reason="困难", amount="300.00", user=clerks["counter"])
     services.review_special(case=case, user=clerks["review"], forward=True)
     services.decide_special(
-        case=case, user=clerks["admin"], approved=True, amount="300.00", meeting_date=D(2024, 6, 1), minutes_number="7"
+        case=case,
+        user=clerks["admin"],
+        approved=True,
+        amount="300.00",
+        meeting_date=D(2024, 6, 1),
+        minutes_number="7",
     )
     services.pay_special(case=case, user=clerks["review"])
     assert services.post_immediate() == 3
     assert services.post_immediate() == 0  # idempotent
     balance = selectors.book_balance()
     assert balance["balanced"], balance
-    assert balance["book"] == {"immediate": money("240.00"), "posthoc": money("1580.00"), "special": money("300.00")}
+    assert balance["book"] == {
+        "immediate": money("240.00"),
+        "posthoc": money("1580.00"),
+        "special": money("300.00"),
+    }
     total = sum(p.amount for p in AssistancePosting.objects.all())
     assert total == money("-2120.00")

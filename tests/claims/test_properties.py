@@ -26,7 +26,9 @@ bills = st.fixed_dictionaries(
         "month": st.integers(min_value=1, max_value=12),
     }
 ).filter(  # a bill of 0.00 in all is refused (issue 11: nothing to settle)
-    lambda bill: any(Decimal(bill[key]) for key in ("eligible", "out_of_scope", "self_pay_first", "special_drug"))
+    lambda bill: any(
+        Decimal(bill[key]) for key in ("eligible", "out_of_scope", "self_pay_first", "special_drug")
+    )
 )
 
 SETTINGS = settings(

@@ -139,5 +139,7 @@ def test_resident_bridge_is_paid_from_the_resident_fund_art73_1_75(hospital, ins
     from funds.sources import all_sources
 
     posting.post_source(next(source for source in all_sources() if source.kind == "settlement"))
-    booked = JournalEntry.objects.get(source_kind="settlement", source_id=str(bill.pk), component="basic_fund")
+    booked = JournalEntry.objects.get(
+        source_kind="settlement", source_id=str(bill.pk), component="basic_fund"
+    )
     assert (booked.from_book, booked.amount) == ("resident", Decimal("280.00"))

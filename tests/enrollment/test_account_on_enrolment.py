@@ -151,6 +151,10 @@ def test_retiree_enrolled_before_the_wage_figure_is_entered_still_gets_the_accou
         _allow_retired=True,
     )
     account = Account.objects.get(person=person)
-    assert (account.category, account.pension, account.current) == ("retired", Decimal("4000.00"), Decimal("0"))
+    assert (account.category, account.pension, account.current) == (
+        "retired",
+        Decimal("4000.00"),
+        Decimal("0"),
+    )
     assert not LedgerEntry.objects.filter(account=account).exists()
     assert Enrolment.objects.filter(person=person, category="retired").exists()

@@ -32,5 +32,7 @@ def test_a_counter_clerk_sees_only_what_the_group_may_view(client, django_user_m
 def test_dashboard_sections_leave_out_models_the_user_may_not_view(django_user_model):
     from config.dashboard import dashboard
 
-    nobody = django_user_model.objects.create_user(username="plain", password="x-pass-2024", role="clerk", is_staff=True)
+    nobody = django_user_model.objects.create_user(
+        username="plain", password="x-pass-2024", role="clerk", is_staff=True
+    )
     assert dashboard(nobody) == []

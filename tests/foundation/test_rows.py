@@ -380,7 +380,7 @@ def test_table_and_column_names_come_from_meta():
     assert table(Accumulator) == f'"{Accumulator._meta.db_table}"'
     assert column(Accumulator, "person") == f'"{Accumulator._meta.db_table}"."person_id"'
     assert where(Accumulator, "person", "year_key") == (
-        f'{column(Accumulator, "person")} = %s AND {column(Accumulator, "year_key")} = %s'
+        f"{column(Accumulator, 'person')} = %s AND {column(Accumulator, 'year_key')} = %s"
     )
     assert join(Accumulator, Account, "person") == (
         f"{table(Accumulator)} JOIN {table(Account)} ON {column(Account, 'person')} = {column(Accumulator, 'person')}"

@@ -89,7 +89,9 @@ def test_schema_documents_every_framework_status(client):
             if "{" in path:
                 assert "404" in statuses, (path, method)
     refusal_403 = schema["paths"]["/api/v1/settlements/"]["post"]["responses"]["403"]
-    assert {"$ref": "#/components/schemas/Error"} in refusal_403["content"]["application/json"]["schema"]["anyOf"]
+    assert {"$ref": "#/components/schemas/Error"} in refusal_403["content"]["application/json"]["schema"][
+        "anyOf"
+    ]
 
 
 @override_settings(DEBUG=False)

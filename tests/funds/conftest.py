@@ -14,16 +14,27 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def person(*, district="上城区", scheme="employee", category="active", start=dt.date(2020, 1, 1), region="hangzhou"):
+def person(
+    *, district="上城区", scheme="employee", category="active", start=dt.date(2020, 1, 1), region="hangzhou"
+):
     from enrollment.models import Enrolment, Person
 
     n = next(_numbers)
     who = Person.objects.create(
-        name=f"基金测试{n}", id_type="foreign_permit", id_number=f"FUNDS{n:08d}", birth_date=dt.date(1980, 1, 1),
-        sex="F", region=region,
+        name=f"基金测试{n}",
+        id_type="foreign_permit",
+        id_number=f"FUNDS{n:08d}",
+        birth_date=dt.date(1980, 1, 1),
+        sex="F",
+        region=region,
     )
     Enrolment.objects.create(
-        person=who, region=region, scheme=scheme, category=category, district=district, start_date=start,
+        person=who,
+        region=region,
+        scheme=scheme,
+        category=category,
+        district=district,
+        start_date=start,
         first_paid_on=start,
     )
     return who
@@ -33,14 +44,34 @@ def contribution(who, *, month, employer=D("0.00"), maternity=D("0.00"), persona
     from contributions.models import ContributionRecord
 
     return ContributionRecord.objects.create(
-        person=who, kind="employee", month=month, base=D("10000.00"), employer_amount=employer,
-        employer_maternity=maternity, personal=personal, personal_subsidy=D("0.00"), personal_payable=personal,
-        total=employer + personal, paid_on=paid_on or month,
+        person=who,
+        kind="employee",
+        month=month,
+        base=D("10000.00"),
+        employer_amount=employer,
+        employer_maternity=maternity,
+        personal=personal,
+        personal_subsidy=D("0.00"),
+        personal_payable=personal,
+        total=employer + personal,
+        paid_on=paid_on or month,
     )
 
 
-def settlement(who, *, on, basic=D("0.00"), catastrophic=D("0.00"), current=D("0.00"), historical=D("0.00"),
-               reverses=None, source="api", kind="inpatient", level="level3", eligible=D("0.00")):
+def settlement(
+    who,
+    *,
+    on,
+    basic=D("0.00"),
+    catastrophic=D("0.00"),
+    current=D("0.00"),
+    historical=D("0.00"),
+    reverses=None,
+    source="api",
+    kind="inpatient",
+    level="level3",
+    eligible=D("0.00"),
+):
     from claims.models import Settlement
 
     n = next(_numbers)
@@ -59,9 +90,16 @@ def settlement(who, *, on, basic=D("0.00"), catastrophic=D("0.00"), current=D("0
         institution_level=level,
         region=who.region,
         year_key=str(on.year),
-        out_of_scope=D("0.00"), self_pay_first=D("0.00"), eligible=eligible, special_drug=D("0.00"),
+        out_of_scope=D("0.00"),
+        self_pay_first=D("0.00"),
+        eligible=eligible,
+        special_drug=D("0.00"),
         total=sign * (basic + catastrophic + current + historical),
-        current_funds_paid=sign * current, deductible=D("0.00"), basic_fund_paid=sign * basic,
-        catastrophic_paid=sign * catastrophic, assistance_paid=D("0.00"), historical_funds_paid=sign * historical,
+        current_funds_paid=sign * current,
+        deductible=D("0.00"),
+        basic_fund_paid=sign * basic,
+        catastrophic_paid=sign * catastrophic,
+        assistance_paid=D("0.00"),
+        historical_funds_paid=sign * historical,
         cash_paid=D("0.00"),
     )

@@ -28,8 +28,13 @@ def test_clerk_opens_the_report_and_the_simulation_result(page, live_server):  #
     settlement(who, on=dt.date(2024, 3, 1), kind="outpatient", eligible=D("1500.00"), basic=D("380.00"))
     settlement(who, on=dt.date(2024, 4, 1), kind="outpatient", eligible=D("2000.00"), basic=D("1520.00"))
     posting.post_all()
-    run = carry_out(start_run(draft=ReformDraft.objects.create(name="门诊 80%", region="hangzhou", year=2024,
-                                                               changes=[RATIO_080])))
+    run = carry_out(
+        start_run(
+            draft=ReformDraft.objects.create(
+                name="门诊 80%", region="hangzhou", year=2024, changes=[RATIO_080]
+            )
+        )
+    )
 
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "guanli")

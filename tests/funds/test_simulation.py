@@ -45,13 +45,18 @@ def test_outpatient_ratio_76_to_80_percent_hand_worked():
     assert result["totals"]["draft"]["basic_fund"] == "2000.00"
     assert result["totals"]["live"]["cash"] == "1600.00"
     assert result["totals"]["change"] == {
-        "basic_fund": "100.00", "catastrophic": "0.00", "assistance": "0.00", "personal_accounts": "0.00",
+        "basic_fund": "100.00",
+        "catastrophic": "0.00",
+        "assistance": "0.00",
+        "personal_accounts": "0.00",
         "cash": "-100.00",
     }
     assert [row["key"] for row in result["by"]["bill_kind"]] == ["outpatient"]
     assert result["by"]["district"][0]["key"] == "上城区"
     assert result["out_of_pocket_deciles"]["live"][-1] == "1600.00"
-    assert list(Settlement.objects.values_list("pk", "basic_fund_paid", "cash_paid")) == before  # nothing written
+    assert (
+        list(Settlement.objects.values_list("pk", "basic_fund_paid", "cash_paid")) == before
+    )  # nothing written
 
 
 def test_each_persons_year_is_replayed_with_their_own_accumulators():
@@ -71,7 +76,9 @@ def test_a_draft_naming_an_unknown_parameter_or_the_wrong_shape_is_refused_by_ke
     with pytest.raises(ValidationError, match="日期"):
         validate_changes(region="hangzhou", changes=[{**RATIO_080, "effective_from": "2024-13-01"}])
     with pytest.raises(ValidationError, match="条款规则"):
-        validate_changes(region="hangzhou", changes=[{"name": "funds.books", "effective_from": "2024-01-01", "value": "1"}])
+        validate_changes(
+            region="hangzhou", changes=[{"name": "funds.books", "effective_from": "2024-01-01", "value": "1"}]
+        )
 
 
 def test_a_year_with_no_bills_says_so():
@@ -97,14 +104,28 @@ def test_a_run_records_progress_and_result_and_the_admin_shows_it(admin_client):
 def test_the_admin_refuses_a_bad_draft_and_runs_a_good_one(admin_client):
     two_outpatient_bills()
     add = reverse("admin:funds_reformdraft_add")
-    bad = admin_client.post(add, {"name": "x", "region": "hangzhou", "year": 2024, "changes": json.dumps([{**RATIO_080, "name": "nope"}])})
+    bad = admin_client.post(
+        add,
+        {
+            "name": "x",
+            "region": "hangzhou",
+            "year": 2024,
+            "changes": json.dumps([{**RATIO_080, "name": "nope"}]),
+        },
+    )
     assert bad.status_code == 200 and "nope" in bad.content.decode()
-    good = admin_client.post(add, {"name": "门诊 80%", "region": "hangzhou", "year": 2024, "changes": json.dumps([RATIO_080])})
+    good = admin_client.post(
+        add, {"name": "门诊 80%", "region": "hangzhou", "year": 2024, "changes": json.dumps([RATIO_080])}
+    )
     assert good.status_code == 302
     draft = ReformDraft.objects.get()
-    admin_client.post(reverse("admin:funds_reformdraft_changelist"), {"action": "run", "_selected_action": [draft.pk]})
+    admin_client.post(
+        reverse("admin:funds_reformdraft_changelist"), {"action": "run", "_selected_action": [draft.pk]}
+    )
     run = SimulationRun.objects.get()  # Celery runs eagerly in tests
-    assert run.status == SimulationRun.Status.DONE and run.result["totals"]["change"]["basic_fund"] == "100.00"
+    assert (
+        run.status == SimulationRun.Status.DONE and run.result["totals"]["change"]["basic_fund"] == "100.00"
+    )
 
 
 def test_the_command_line_gives_the_same_result(tmp_path, capsys):

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def risk_fund_share():
     ParameterOverride.objects.create(
-        region="hangzhou", name="funds.deficit.risk_fund_share", effective_from=dt.date(2021, 1, 1), value="0.40",
+        region="hangzhou",
+        name="funds.deficit.risk_fund_share",
+        effective_from=dt.date(2021, 1, 1),
+        value="0.40",
         note="测试：杭州 第九十七条另行规定的比例",
     )
 
@@ -43,7 +46,12 @@ def test_closing_2024_covers_each_districts_deficit_in_the_order_of_art_95(risk_
     close = services.close_year(region="hangzhou", year=2024)
     shanghai = FundYear.objects.get(close=close, fund="employee_pooled", district="上城区")
     assert (shanghai.opening, shanghai.income, shanghai.expenditure, shanghai.closing, shanghai.covered) == (
-        D("5000.00"), D("10000.00"), D("25000.00"), D("-10000.00"), D("10000.00"))
+        D("5000.00"),
+        D("10000.00"),
+        D("25000.00"),
+        D("-10000.00"),
+        D("10000.00"),
+    )
     shares = {(s.district, s.text): s.amount for s in DeficitShare.objects.filter(close=close)}
     assert shares == {
         ("上城区", "本基金历年结余支付"): D("5000.00"),
@@ -106,7 +114,9 @@ def test_the_report_page_chart_csv_and_xlsx(admin_client, risk_fund_share):
     xlsx = admin_client.get(url, {"region": "hangzhou", "year": 2024, "export": "xlsx"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert [c.value for c in sheet[1]] == ["基金", "月份", "收入", "支出", "结余"]
-    assert any(row[1] == "2024-06" and row[2] == 11000 for row in sheet.iter_rows(min_row=2, values_only=True))
+    assert any(
+        row[1] == "2024-06" and row[2] == 11000 for row in sheet.iter_rows(min_row=2, values_only=True)
+    )
 
 
 def test_the_clerk_closes_a_year_in_the_admin(admin_client, risk_fund_share):

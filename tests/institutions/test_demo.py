@@ -39,6 +39,16 @@ def test_demo_load_twice(person_factory, clerk):
         code for *_rest, code, _days, _cost in demo.DRG_BILLS if code
     )
     assert all(bill.lines.exists() and bill.basic_fund_paid > 0 for bill in drg_bills)
-    counts = (Agreement.objects.count(), Breach.objects.count(), Clearing.objects.count(), Flag.objects.count())
+    counts = (
+        Agreement.objects.count(),
+        Breach.objects.count(),
+        Clearing.objects.count(),
+        Flag.objects.count(),
+    )
     demo.load(io.StringIO())
-    assert (Agreement.objects.count(), Breach.objects.count(), Clearing.objects.count(), Flag.objects.count()) == counts
+    assert (
+        Agreement.objects.count(),
+        Breach.objects.count(),
+        Clearing.objects.count(),
+        Flag.objects.count(),
+    ) == counts

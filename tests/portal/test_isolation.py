@@ -39,7 +39,9 @@ def test_a_cannot_revoke_bs_grant(client_a, person_b, insured, relate):
     assert MutualAidGrant.objects.get(pk=grant.pk).revoked_on is None
 
 
-def test_bs_grants_and_ledger_never_appear_on_as_pages(client_a, person_a, person_b, insured, hospital, relate):
+def test_bs_grants_and_ledger_never_appear_on_as_pages(
+    client_a, person_a, person_b, insured, hospital, relate
+):
     from accounts.services import grant_mutual_aid
 
     spouse = insured(name="李妻", birth=dt.date(1982, 8, 8))

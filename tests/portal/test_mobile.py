@@ -18,7 +18,12 @@ def portal_pages(settlement_id: int) -> list[str]:
     for pattern in portal_urls.urlpatterns:
         if not isinstance(pattern, URLPattern) or pattern.name in ("login", "logout"):
             continue
-        if "revoke" in pattern.name or "download" in pattern.name or "pdf" in pattern.name or "statement" in pattern.name:
+        if (
+            "revoke" in pattern.name
+            or "download" in pattern.name
+            or "pdf" in pattern.name
+            or "statement" in pattern.name
+        ):
             continue
         keys = pattern.pattern.regex.groupindex
         if not keys:

@@ -84,7 +84,9 @@ def test_relative_on_record_but_not_insured_is_refused(client_a, person_a, insur
     mother = insured(name="王母", birth=dt.date(1950, 1, 1))
     relate(person_a, mother, "parent")
     Enrolment.objects.filter(person=mother).delete()
-    response = client_a.post(reverse(URL), {"name": "王母", "id_number": mother.id_number, "relation": "parent"})
+    response = client_a.post(
+        reverse(URL), {"name": "王母", "id_number": mother.id_number, "relation": "parent"}
+    )
     assert response.status_code == 400 and NOT_GRANTED in response.content.decode()
     assert not MutualAidGrant.objects.exists()
 
