@@ -30,30 +30,34 @@ Idempotency: the key is institution code + bill number (counter: `counter:` + pe
 response; another body under the same key is a conflict. The settlement's unique key
 finds them when its INSERT fails, so a first settlement makes no lookup for an earlier one.
 
-The package: `errors` (refusals), `inputs` (the bill, the key), `checks` (each rule a bill
-passes), `prepare` (the engine's input and run), `locking`, `settle`, `reverse`, `trial`,
+The package: `errors` (refusals), `inputs` (the bill, the key), `bill_checks` (rules on the
+bill itself: its date, a long stay, exclusions, maternity, the counter deadline),
+`institution_checks` (rules on where it is settled: the institution, the mode, filings),
+`prepare` (the engine's input and run), `locking`, `settle`, `reverse`, `trial`,
 `outbox` (statements), `responses`. Public names are re-exported here.
 """
 
-from .checks import (
+from .bill_checks import (
     EXCLUSIONS,
-    FILINGS_NEEDED,
     STAY_KINDS,
     bill_date,
     check_counter_deadline,
     check_exclusion,
-    check_filings,
-    check_home_bed,
-    check_institution,
-    check_kind_at_institution,
     check_long_stay,
-    check_offsite_filing,
-    check_visit_home,
-    settlement_mode,
 )
 from .counter import reimburse
 from .errors import ClaimError, NotYourInstitution, SettlementConflict, SettlementRefused
 from .inputs import ENGINE_MODE, BillInput, Prepared, freed_key, idempotency_key, request_digest
+from .institution_checks import (
+    FILINGS_NEEDED,
+    check_filings,
+    check_home_bed,
+    check_institution,
+    check_kind_at_institution,
+    check_offsite_filing,
+    check_visit_home,
+    settlement_mode,
+)
 from .locking import lock_rows, locked_accumulator
 from .outbox import queue_render, queue_statement, renders_in_process
 from .prepare import compute, coverage_segments, full_state, prepare, refusal_of

@@ -21,24 +21,26 @@ from policy.regions import region_of
 from policy.settlement import Bill, PersonProfile, YearState, settle_bill, settlement_year
 
 from ..models import Institution, Settlement
-from .checks import (
+from .bill_checks import (
     STAY_KINDS,
     bill_date,
-    check_agreement,
     check_counter_deadline,
     check_exclusion,
+    check_long_stay,
+    check_maternity,
+)
+from .errors import SettlementRefused
+from .inputs import ENGINE_MODE, BillInput, Prepared
+from .institution_checks import (
+    check_agreement,
     check_filings,
     check_home_bed,
     check_institution,
     check_kind_at_institution,
-    check_long_stay,
-    check_maternity,
     check_offsite_filing,
     check_visit_home,
     settlement_mode,
 )
-from .errors import SettlementRefused
-from .inputs import ENGINE_MODE, BillInput, Prepared
 
 # Modes of a bill treated away from the city: with a long-stay filing, some regions settle
 # them by the in-city rules (ZS art. 59, `claims.long_stay_filing_in_city_rules`).
