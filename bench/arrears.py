@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from rollover import drop_database, prepare_database, series  # noqa: E402
+from rollover import drop_database, prepare_database, series, time_raw_update  # noqa: E402
+from rollover import vacuum as vacuum_tables  # noqa: E402
 
 
 def parse_args():
@@ -92,13 +93,7 @@ def setup_data(n: int) -> None:
 
 
 def vacuum() -> None:
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in ("enrollment_person", "enrollment_enrolment", "contributions_contributionrecord"):
-                cursor.execute(f"VACUUM ANALYZE {table}")
-            cursor.execute("CHECKPOINT")
+    vacuum_tables(("enrollment_person", "enrollment_enrolment", "contributions_contributionrecord"))
 
 
 class Rollback(Exception):
@@ -106,19 +101,7 @@ class Rollback(Exception):
 
 
 def time_baseline() -> tuple[float, int]:
-    from django.db import connection, transaction
-
-    started = time.perf_counter()
-    rows = 0
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("UPDATE enrollment_enrolment SET district = district")
-            rows = cursor.rowcount
-            elapsed = time.perf_counter() - started
-            raise Rollback
-    except Rollback:
-        pass
-    return elapsed, rows
+    return time_raw_update("UPDATE enrollment_enrolment SET district = district")
 
 
 def time_per_person(sample: int) -> float:

@@ -278,19 +278,26 @@ def bench_credits(n: int, chunk: int | None, workers: int | None, verify: bool) 
         assert not mismatches
 
 
-def vacuum() -> None:
+ROLLOVER_TABLES = (
+    "accounts_account",
+    "accounts_ledgerentry",
+    "contributions_contributionrecord",
+    "enrollment_enrolment",
+)
+
+
+def vacuum(tables: tuple[str, ...] = ROLLOVER_TABLES) -> None:
     from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE accounts_account")
-            cursor.execute("VACUUM ANALYZE accounts_ledgerentry")
-            cursor.execute("VACUUM ANALYZE contributions_contributionrecord")
-            cursor.execute("VACUUM ANALYZE enrollment_enrolment")
+            for table in tables:
+                cursor.execute(f"VACUUM ANALYZE {table}")
             cursor.execute("CHECKPOINT")
 
 
-def time_baseline() -> tuple[float, int]:
+def time_raw_update(sql: str) -> tuple[float, int]:
+    """Seconds and rows of one raw UPDATE, rolled back: the baseline a batch is measured against."""
     from django.db import connection, transaction
 
     class Rollback(Exception):
@@ -300,13 +307,17 @@ def time_baseline() -> tuple[float, int]:
     rows = 0
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("UPDATE accounts_account SET historical = historical + current, current = 0")
+            cursor.execute(sql)
             rows = cursor.rowcount
             elapsed = time.perf_counter() - started
             raise Rollback
     except Rollback:
         pass
     return elapsed, rows
+
+
+def time_baseline() -> tuple[float, int]:
+    return time_raw_update("UPDATE accounts_account SET historical = historical + current, current = 0")
 
 
 def main() -> None:
