@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+FILL_CHUNK = 1_000_000
 DISTRICTS = [
     "上城区",
     "下城区",
@@ -197,7 +198,9 @@ def bench_report(args) -> None:
     from funds import posting, reports
 
     started = time.perf_counter()
-    fill(args.persons, args.report_settlements, 0)
+    for offset in range(0, args.report_settlements, FILL_CHUNK):  # one transaction per million rows
+        fill(args.persons, min(FILL_CHUNK, args.report_settlements - offset), offset)
+        print(f"  filled {offset + FILL_CHUNK:,} ({time.perf_counter() - started:.0f} s)", flush=True)
     print(
         f"filled {args.persons:,} persons and {args.report_settlements:,} settlements in {time.perf_counter() - started:.1f} s"
     )
