@@ -182,10 +182,11 @@ def setup_data(n: int, credited_months: int | None = None) -> None:
 
 def add_enrolments() -> None:
     """An employee enrolment since 2020 for every bench person (the category of the account), paid
-    from the start: what the credit batch's refresh reads (`enrollment.selectors.benefit_status`)."""
+    from the start and registered then: what the credit batch's refresh reads
+    (`enrollment.selectors.benefit_status`)."""
     from django.db import connection, transaction
 
-    now = "now()" if connection.vendor == "postgresql" else "datetime('now')"
+    now = "'2020-01-01 00:00:00'"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO enrollment_enrolment (person_id, region, scheme, category, district, school, school_level,"
@@ -195,8 +196,8 @@ def add_enrolments() -> None:
         )
 
 
-def add_contributions(months: int) -> None:
-    """Each active and flexible bench person's contribution records for January … `months` of 2024,
+def add_contributions(first: int, last: int) -> None:
+    """Each active and flexible bench person's contribution records for months `first` … `last` of 2024,
     paid on the 10th (what the credit follows, reading 11); retirees pay nothing (their retired
     enrolment is what they are credited for, art. 23(4))."""
     from django.db import connection, transaction
@@ -209,18 +210,41 @@ def add_contributions(months: int) -> None:
         else "date('2024-01-01', '+' || (m - 1) || ' months')"
     )
     paid_on = f"({month} + 9)" if pg else f"date({month}, '+9 days')"
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO contributions_contributionrecord (person_id, month, kind, base, employer_amount,"
-            " employer_maternity, personal, personal_subsidy, personal_payable, employer_subsidy, subsidy_payer,"
-            " total, certificate, lines, paid_on, is_back_payment, source, created) "
-            f"SELECT a.person_id, {month}, CASE WHEN a.category = 'active' THEN 'employee' ELSE 'flexible' END,"
-            " a.credit_base, 0, 0, CASE WHEN a.category = 'active' THEN a.credit_base * 2 / 100 ELSE 0 END, 0,"
-            " CASE WHEN a.category = 'active' THEN a.credit_base * 2 / 100 ELSE 0 END, 0, '',"
-            f" CASE WHEN a.category = 'active' THEN a.credit_base * 2 / 100 ELSE 0 END, '', '[]', {paid_on},"
-            f" false, 'tax_bureau', {now} FROM accounts_account a CROSS JOIN {series(pg, months, 'm')}"
-            " WHERE a.category IN ('active', 'flexible')"
-        )
+    # month by month, as they arrive: a later month's records have higher ids
+    for m in range(first, last + 1):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO contributions_contributionrecord (person_id, month, kind, base, employer_amount,"
+                " employer_maternity, personal, personal_subsidy, personal_payable, employer_subsidy,"
+                " subsidy_payer, total, certificate, lines, paid_on, is_back_payment, source, created) "
+                f"SELECT a.person_id, {month}, CASE WHEN a.category = 'active' THEN 'employee' ELSE 'flexible' END,"
+                " a.credit_base, 0, 0, CASE WHEN a.category = 'active' THEN a.credit_base * 2 / 100 ELSE 0 END,"
+                " 0, CASE WHEN a.category = 'active' THEN a.credit_base * 2 / 100 ELSE 0 END, 0, '',"
+                f" CASE WHEN a.category = 'active' THEN a.credit_base * 2 / 100 ELSE 0 END, '', '[]', {paid_on},"
+                f" false, 'tax_bureau', {now} FROM accounts_account a, (SELECT {m} AS m) AS s"
+                " WHERE a.category IN ('active', 'flexible') ORDER BY a.id"
+            )
+
+
+def record_october_run(n: int) -> None:
+    """What October's credit run left, as the credits of January–October were written by setup: a
+    finished job whose watermark (`accounts.batch.credits.watermark`, taken now, before November's
+    records arrive) is the basis November's run reads from."""
+    from django.utils import timezone
+
+    from accounts.batch.credits import watermark
+    from accounts.models import BatchJob
+
+    BatchJob.objects.create(
+        kind=BatchJob.Kind.CREDIT_MONTH,
+        period="2024-10",
+        status=BatchJob.Status.DONE,
+        total=n,
+        done=n,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        result={"started": True, "basis": None, "watermark": watermark(dt.date(2024, 10, 1))},
+    )
 
 
 def bench_credits(n: int, chunk: int | None, workers: int | None, verify: bool) -> None:
@@ -350,7 +374,9 @@ def main() -> None:
         setup_data(n, credited_months=10 if args.credits else None)
         if args.credits:
             add_enrolments()
-            add_contributions(11)
+            add_contributions(1, 10)
+            record_october_run(n)
+            add_contributions(11, 11)
         vacuum()
         entries = LedgerEntry.objects.count()
         print(f"setup: {n:,} accounts, {entries:,} ledger entries in {time.perf_counter() - started:.1f} s")

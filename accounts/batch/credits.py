@@ -179,11 +179,13 @@ def credit_plan(region: str, first: dt.date, until: dt.date) -> CreditPlan:
     return CreditPlan(region, until, True, ", ".join(rows), retired_complete)
 
 
-def _due_sql(plan: CreditPlan) -> str:
+def _due_sql(plan: CreditPlan, narrowed: bool) -> str:
     """The chunk's credits due and not yet credited, with amount (fen), bucket, text and article.
 
-    Parameters, in order: lo, hi, region, the month's last day (opened by then), the accounts left
-    to the per-account code, lo, hi, until, until.
+    Named parameters: lo, hi, region, opened (the month's last day: opened by then), others (the
+    accounts left to the per-account code), until; when `narrowed` (a finished run's watermark,
+    `Basis`), also above (accounts with a higher id are read whole), whole (account ids read whole)
+    and after (the month after the basis's: the first month read of the other accounts).
     """
     from contributions.models import ContributionRecord
     from enrollment.models import Enrolment
@@ -191,10 +193,18 @@ def _due_sql(plan: CreditPlan) -> str:
     records = ContributionRecord._meta.db_table
     names = {k: _quote(v) for k, v in CATEGORY_NAMES.items()}
     false = "false" if _pg() else "0"
-    # the chunk's credited months read once and hashed; the months paid for are matched against them
-    # from the records' (person, month) index alone, and only the months not yet credited are read
     materialized = "MATERIALIZED"
-    excluded = "NOT (a.id = ANY(%s))" if _pg() else "a.id NOT IN (SELECT value FROM json_each(%s))"
+    excluded = (
+        "NOT (a.id = ANY(%(others)s))" if _pg() else "a.id NOT IN (SELECT value FROM json_each(%(others)s))"
+    )
+    whole = (
+        "(a.id > %(above)s OR a.id = ANY(%(whole)s))"
+        if _pg()
+        else "(a.id > %(above)s OR a.id IN (SELECT value FROM json_each(%(whole)s)))"
+    )
+    # the first month read: the opening month, or for an account not read whole the month after the basis's
+    opened = _month_of("a.opened_on")
+    first = f", (CASE WHEN {whole} OR {opened} > %(after)s THEN {opened} ELSE %(after)s END) AS first"
     category = (
         "CASE r.kind WHEN 'employee' THEN 'active' WHEN 'flexible' THEN 'flexible' "
         "WHEN 'unemployed' THEN 'unemployed' WHEN 'retirement_top_up' THEN 'flexible' "
@@ -232,38 +242,76 @@ def _due_sql(plan: CreditPlan) -> str:
         " AND er.scheme = 'employee' AND er.category = 'retired')"
     )
     late_prefix = crediting.LATE_PREFIX.replace("{period}", "' || d.period || '")
+    records_of = f"{records} r ON r.person_id = acc.person_id AND r.month <= %(until)s AND r.month >= acc.om"
+    paid_columns = (
+        f"SELECT acc.id, acc.birth_date, acc.cy, acc.pen, p.m, p.per, p.yy, p.mo, {category} AS cat,"
+        f" {fen('r.base')} AS base, {fen('r.personal')} AS own"
+    )
+    if narrowed:
+        # the basis run credited every month up to its month (`Basis`): of an account not read whole,
+        # only the later months are read (from `acc.first`), with their columns, account by account
+        # on the records' (person, month) index; each candidate is then probed on the
+        # one-credit-per-month index. On PostgreSQL `OFFSET 0` keeps both as per-row probes: joined,
+        # the planner hashes the whole table for the few rows it expects
+        offset = "OFFSET 0" if _pg() else ""
+        lateral = "CROSS JOIN LATERAL (" if _pg() else "JOIN ("
+        on = "" if _pg() else "ON r.person_id = acc.person_id AND r.month >= acc.first"
+        paid_months = f"""
+        paid AS (
+            SELECT acc.id, acc.birth_date, acc.cy, acc.pen, r.month AS m, r.kind, r.employer_amount,
+                   r.base, r.personal
+            FROM acc {lateral}
+                SELECT r.person_id, r.month, r.kind, r.employer_amount, r.base, r.personal FROM {records} r
+                WHERE r.month <= %(until)s AND r.is_back_payment = {false}
+                  {"AND r.person_id = acc.person_id AND r.month >= acc.first" if _pg() else ""} {offset}
+            ) r {on}
+        ),"""
+        paid_due = f"""
+            SELECT r.id, r.birth_date, r.cy, r.pen, p.m, p.per, p.yy, p.mo, {category} AS cat,
+                   {fen("r.base")} AS base, {fen("r.personal")} AS own
+            FROM paid r JOIN p ON p.m = r.m"""
+        retired_window = "AND p.m >= acc.first"
+        credited_c = f"SELECT 1 FROM {ENTRIES} k WHERE k.kind = 'credit' AND k.account_id = c.id AND k.period = c.per {offset}"
+    else:
+        # the chunk's credited months read once and hashed; the months paid for are matched against
+        # them from the records' (person, month) index alone, and only the months not yet credited are read
+        paid_months = f"""
+        credited AS {materialized} (
+            SELECT l.account_id, l.period FROM {ENTRIES} l
+            WHERE l.kind = 'credit' AND l.account_id >= %(lo)s AND l.account_id < %(hi)s
+        ),
+        open_paid AS (
+            SELECT acc.id, acc.person_id, p.m
+            FROM acc JOIN {records_of}
+            JOIN p ON p.m = r.month
+            WHERE NOT EXISTS (SELECT 1 FROM credited k WHERE k.account_id = acc.id AND k.period = p.per)
+        ),"""
+        paid_due = f"""
+            {paid_columns}
+            FROM open_paid o JOIN acc ON acc.id = o.id
+            JOIN {records} r ON r.person_id = o.person_id AND r.month = o.m AND r.is_back_payment = {false}
+            JOIN p ON p.m = o.m"""
+        retired_window = ""
+        credited_c = "SELECT 1 FROM credited k WHERE k.account_id = c.id AND k.period = c.per"
+
     return f"""
         WITH p ({MONTH_COLUMNS}) AS (VALUES {plan.months_sql}),
         acc AS (
             SELECT a.id, a.person_id, a.birth_date, {_month_of("a.opened_on")} AS om, a.credited_year AS cy,
-                   {fen("a.pension")} AS pen
+                   {fen("a.pension")} AS pen{first if narrowed else ""}
             FROM {ACCOUNTS} a
-            WHERE a.id >= %s AND a.id < %s AND a.region = %s AND a.status = 'open' AND a.opened_on <= %s
-              AND {excluded}
+            WHERE a.id >= %(lo)s AND a.id < %(hi)s AND a.region = %(region)s AND a.status = 'open'
+              AND a.opened_on <= %(opened)s AND {excluded}
               {retirees}
         ),
-        credited AS {materialized} (
-            SELECT l.account_id, l.period FROM {ENTRIES} l
-            WHERE l.kind = 'credit' AND l.account_id >= %s AND l.account_id < %s
-        ),
-        open_paid AS (
-            SELECT acc.id, acc.person_id, p.m
-            FROM acc JOIN {records} r ON r.person_id = acc.person_id AND r.month <= %s AND r.month >= acc.om
-            JOIN p ON p.m = r.month
-            WHERE NOT EXISTS (SELECT 1 FROM credited k WHERE k.account_id = acc.id AND k.period = p.per)
-        ),
-        cand AS (
-            SELECT acc.id, acc.birth_date, acc.cy, acc.pen, p.m, p.per, p.yy, p.mo, {category} AS cat,
-                   {fen("r.base")} AS base, {fen("r.personal")} AS own
-            FROM open_paid o JOIN acc ON acc.id = o.id
-            JOIN {records} r ON r.person_id = o.person_id AND r.month = o.m AND r.is_back_payment = {false}
-            JOIN p ON p.m = o.m
+        {paid_months}
+        cand AS ({paid_due}
             UNION ALL
             SELECT DISTINCT acc.id, acc.birth_date, acc.cy, acc.pen, p.m, p.per, p.yy, p.mo, 'retired', 0, 0
             FROM acc
             JOIN {Enrolment._meta.db_table} e ON e.person_id = acc.person_id AND e.scheme = 'employee'
-                 AND e.category = 'retired' AND e.start_date <= %s
-            JOIN p ON p.m >= acc.om AND p.m >= {_month_of("e.start_date")}
+                 AND e.category = 'retired' AND e.start_date <= %(until)s
+            JOIN p ON p.m >= acc.om AND p.m >= {_month_of("e.start_date")} {retired_window}
                  AND (e.end_date IS NULL OR p.m <= {_month_of("e.end_date")})
             WHERE NOT EXISTS (SELECT 1 FROM {records} r WHERE r.person_id = acc.person_id AND r.month = p.m)
         ),
@@ -273,7 +321,7 @@ def _due_sql(plan: CreditPlan) -> str:
             WHERE NOT EXISTS (
                 SELECT 1 FROM {CreditStop._meta.db_table} s WHERE s.account_id = c.id AND s.first_month <= c.m
                   AND (s.last_month IS NULL OR c.m <= s.last_month))
-              AND NOT EXISTS (SELECT 1 FROM credited k WHERE k.account_id = c.id AND k.period = c.per)
+              AND NOT EXISTS ({credited_c})
         ),
         calc AS (
             SELECT d.id, d.m, d.y, d.cy, d.period, {amount} AS amount,
@@ -286,28 +334,37 @@ def _due_sql(plan: CreditPlan) -> str:
 
 
 def _run_plan(
-    cursor, plan: CreditPlan, lo: int, hi: int, now, others: list[int]
+    cursor, plan: CreditPlan, lo: int, hi: int, now, others: list[int], basis: Basis | None = None
 ) -> tuple[int, int, list[tuple]]:
     """Credit the plan's set-based accounts with lo <= id < hi, but `others` (left to the per-account
-    code); returns (accounts, entries, refused (account id, credited year, period))."""
+    code); returns (accounts, entries, refused (account id, credited year, period)). With a `basis`
+    (the watermark of a finished run), only what may have become due since is read."""
     import json
 
-    params = [
-        lo,
-        hi,
-        plan.region,
-        connection.ops.adapt_datefield_value(month_end(plan.until)),
-        list(others) if _pg() else json.dumps(list(others)),
-        lo,
-        hi,
-        connection.ops.adapt_datefield_value(plan.until),
-        connection.ops.adapt_datefield_value(plan.until),
-    ]
-    due = _due_sql(plan)
-    created = connection.ops.adapt_datetimefield_value(now)
+    def ids(values) -> object:
+        return list(values) if _pg() else json.dumps(list(values))
+
+    params = {
+        "lo": lo,
+        "hi": hi,
+        "region": plan.region,
+        "opened": connection.ops.adapt_datefield_value(month_end(plan.until)),
+        "others": ids(others),
+        "until": connection.ops.adapt_datefield_value(plan.until),
+    }
+    narrowed = basis is not None and plan.region in basis.months
+    if narrowed:
+        assert basis is not None
+        params |= {
+            "above": basis.accounts,
+            "whole": ids(sorted(pk for pk in basis.whole if lo <= pk < hi)),
+            "after": connection.ops.adapt_datefield_value(crediting.add_months(basis.months[plan.region], 1)),
+        }
+    due = _due_sql(plan, narrowed)
+    params["created"] = connection.ops.adapt_datetimefield_value(now)
     insert = (
         f"INSERT INTO {ENTRIES} ({ENTRY_COLUMNS}) "
-        f"SELECT id, 'credit', bucket, {'amount::numeric / 100' if _pg() else 'amount / 100.0'}, m, y, period, text, article, '', '', %s "
+        f"SELECT id, 'credit', bucket, {'amount::numeric / 100' if _pg() else 'amount / 100.0'}, m, y, period, text, article, '', '', %(created)s "
         "FROM calc WHERE amount <> 0 AND NOT (cy IS NOT NULL AND y > cy) ON CONFLICT DO NOTHING "
         "RETURNING account_id, bucket, amount"
     )
@@ -324,13 +381,13 @@ def _run_plan(
             "FROM s WHERE a.id = s.account_id RETURNING a.id) "
             f"SELECT 0, {count_sql}, (SELECT COALESCE(SUM(n), 0) FROM s), '' "
             f"UNION ALL SELECT 1, id, cy, period FROM ({refused_sql}) x",
-            [*params, created],
+            params,
         )
         rows = cursor.fetchall()
         head = next(r for r in rows if r[0] == 0)
         refused = [(r[1], r[2], r[3]) for r in rows if r[0] == 1]
         return int(head[1]), int(head[2]), sorted(refused)
-    cursor.execute(f"{due} {insert}", [*params, created])
+    cursor.execute(f"{due} {insert}", params)
     inserted = cursor.fetchall()
     moved: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal("0.00"), Decimal("0.00")])
     for account_id, bucket, amount in inserted:
@@ -351,6 +408,114 @@ def _run_plan(
     refused = [tuple(r) for r in cursor.fetchall()]
     cursor.execute(f"{due} SELECT {count_sql}", params)
     return int(cursor.fetchone()[0]), len(inserted), refused
+
+
+# --- What a finished run guarantees (the watermark) -------------------------------------------
+
+# History rows written this long before a run's start are read as written after it (a transaction
+# open across the start, app and database clocks).
+MARGIN = dt.timedelta(minutes=10)
+
+
+@dataclass
+class Basis:
+    """What the next run may take as credited, from the watermark of a finished run B.
+
+    B started with every record of id <= `records` and account of id <= `accounts` committed (read
+    under a share lock on PostgreSQL), and credited, for each region, every month up to
+    `months[region]` that was due then (its own month, or December of the lowest year any open
+    account of the region had rolled over to: later months may have been refused, reading 16). So
+    of an account, a run that follows reads only the later months, unless the account is in `whole` or above `accounts`: those are read whole, as without a basis.
+    `whole` holds what can make an earlier month due: a record written since for such a month (a
+    late payment), an art. 27 stop now or ever (`CreditStop` and its history: a lifted stop), an account changed
+    since B (its history: opened, reopened, opening date, birth date, pension), a person whose
+    enrolment changed since B (a retired enrolment reaching back). Persons with a back payment or
+    an agreement are read by the per-account code every run (`exceptional_persons`).
+    Not followed: a month whose credit was 0 (a base of 0) stays uncredited until a record is
+    written for it, and a contribution record changed in place (not rewritten) is not re-read.
+    """
+
+    records: int
+    accounts: int
+    since: dt.datetime
+    months: dict[str, dt.date]
+    whole: set[int]
+
+
+def watermark(until: dt.date) -> dict | None:
+    """The watermark a run starting now leaves when it finishes (`Basis`); None if the tables
+    could not be locked for a moment (the next run then reads everything)."""
+    from django.db.models import Max, Min
+
+    from contributions.models import ContributionRecord
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if _pg():  # wait for the writers in flight: every lower id is then committed
+                cursor.execute("SET LOCAL lock_timeout = '10s'")
+                cursor.execute(f"LOCK TABLE {ContributionRecord._meta.db_table}, {ACCOUNTS} IN SHARE MODE")
+            records = ContributionRecord.objects.aggregate(top=Max("id"))["top"] or 0
+            accounts = Account.objects.aggregate(top=Max("id"))["top"] or 0
+            since = timezone.now()
+            lowest = (
+                _open_accounts(until).values("region").annotate(year=Min("credited_year")).order_by("region")
+            )
+            months = {}
+            for row in lowest:
+                month = until
+                if row["year"] is not None and row["year"] < until.year:
+                    month = min(until, dt.date(row["year"], 12, 1))
+                months[row["region"]] = month.isoformat()
+    except OperationalError as error:
+        log.warning("monthly credit: no watermark (%s); the next run reads every month", error)
+        return None
+    return {"records": records, "accounts": accounts, "since": since.isoformat(), "months": months}
+
+
+def _basis() -> dict | None:
+    """The latest watermark of a finished credit run."""
+    found = None
+    for result in BatchJob.objects.filter(
+        kind=BatchJob.Kind.CREDIT_MONTH, status=BatchJob.Status.DONE
+    ).values_list("result", flat=True):
+        mark = (result or {}).get("watermark")
+        if mark and (found is None or mark["since"] > found["since"]):
+            found = mark
+    return found
+
+
+def load_basis(mark: dict | None) -> Basis | None:
+    """The `Basis` of a stored watermark, with the accounts read whole read now."""
+    from django.db.models import Q
+
+    from contributions.models import ContributionRecord
+    from enrollment.models import Enrolment
+
+    if not mark:
+        return None
+    since = dt.datetime.fromisoformat(mark["since"])
+    after = since - MARGIN
+    whole = set(CreditStop.objects.values_list("account_id", flat=True))
+    whole |= set(CreditStop.history.values_list("account_id", flat=True))
+    whole |= set(Account.history.filter(history_date__gte=after).values_list("id", flat=True))
+    changed = Q(person_id__in=Enrolment.history.filter(history_date__gte=after).values("person_id")) | Q(
+        person_id__in=Enrolment.objects.filter(created__gte=after).values("person_id")
+    )
+    months = {region: dt.date.fromisoformat(m) for region, m in mark["months"].items()}
+    if months:  # a record written since for a month the basis had passed (a late payment)
+        changed |= Q(
+            person_id__in=ContributionRecord.objects.filter(
+                id__gt=int(mark["records"]), month__lte=max(months.values())
+            ).values("person_id")
+        )
+    whole |= set(Account.objects.filter(changed).values_list("id", flat=True))
+    return Basis(
+        records=int(mark["records"]),
+        accounts=int(mark["accounts"]),
+        since=since,
+        months=months,
+        whole=whole,
+    )
 
 
 # --- The job -----------------------------------------------------------------------------
@@ -386,9 +551,14 @@ def run_credit_month(
     job, _created = BatchJob.objects.get_or_create(
         kind=BatchJob.Kind.CREDIT_MONTH, period=period, defaults={"chunk_size": size}
     )
-    if job.status == BatchJob.Status.DONE:  # a rerun: everything again (reading 16)
+    if job.status == BatchJob.Status.DONE or not job.result.get("started"):
+        # a new run, or a rerun (reading 16: what may have become due since the last finished run,
+        # whose watermark is the basis); a resumed one keeps the basis and watermark it started with
+        result = {"started": True, "basis": _basis(), "watermark": watermark(until)}
         BatchChunk.objects.filter(job=job).delete()
-        BatchJob.objects.filter(pk=job.pk).update(last_id=0, done=0, errors="", started_at=None)
+        BatchJob.objects.filter(pk=job.pk).update(
+            last_id=0, done=0, errors="", started_at=None, result=result
+        )
     if chunk_size or job.status == BatchJob.Status.DONE:
         BatchJob.objects.filter(pk=job.pk).update(chunk_size=size)
     job.refresh_from_db()
@@ -417,10 +587,11 @@ def run_credit_month(
     }
     plans = [credit_plan(region, first_opened[region], until) for region in regions]
     exceptional = exceptional_persons()
+    basis = load_basis(job.result.get("basis"))
     workers = min(workers or default_workers(), max(1, len(pending)))
 
     def one(lo: int, hi: int, number: int) -> None:
-        _run_chunk(job, plans, exceptional, lo, hi, year, month, refresh=refresh, worker=number)
+        _run_chunk(job, plans, exceptional, lo, hi, year, month, refresh=refresh, worker=number, basis=basis)
         after_chunk(job, hi - 1)
 
     try:
@@ -453,6 +624,7 @@ def _run_chunk(
     refresh: bool,
     worker: int = 1,
     attempts: int = 3,
+    basis: Basis | None = None,
 ) -> None:
     until = dt.date(year, month, 1)
     for attempt in range(attempts):
@@ -471,7 +643,7 @@ def _run_chunk(
                     for plan in plans:
                         if not plan.set_based:
                             continue
-                        accounts, entries, refusals = _run_plan(cursor, plan, lo, hi, now, others)
+                        accounts, entries, refusals = _run_plan(cursor, plan, lo, hi, now, others, basis)
                         touched += accounts
                         written += entries
                         for account_id, credited_year, period in refusals:
