@@ -61,6 +61,12 @@ def parse_args():
         "--setup-only", action="store_true", help="create and fill the bench database, keep it, run nothing"
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="run on a database left by --setup-only (not dropped, not filled again), e.g. to take the"
+        " bench lock for the measurement only",
+    )
     return parser.parse_args()
 
 
@@ -348,7 +354,10 @@ def main() -> None:
     args = parse_args()
     pg = args.database_url.startswith("postgres")
     n = args.accounts or (1_000_000 if pg else 20_000)
-    url = prepare_database(args.database_url) if pg else prepare_database("")
+    if args.reuse:
+        url = args.database_url
+    else:
+        url = prepare_database(args.database_url) if pg else prepare_database("")
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -367,19 +376,22 @@ def main() -> None:
     )
     print(f"database: {'PostgreSQL' if pg else 'SQLite'} ({url.rsplit('/', 1)[-1]}), accounts: {n:,}")
     try:
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        print(f"migrate: {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        setup_data(n, credited_months=10 if args.credits else None)
-        if args.credits:
-            add_enrolments()
-            add_contributions(1, 10)
-            record_october_run(n)
-            add_contributions(11, 11)
-        vacuum()
+        if not args.reuse:
+            started = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            print(f"migrate: {time.perf_counter() - started:.1f} s")
+            started = time.perf_counter()
+            setup_data(n, credited_months=10 if args.credits else None)
+            if args.credits:
+                add_enrolments()
+                add_contributions(1, 10)
+                record_october_run(n)
+                add_contributions(11, 11)
+            vacuum()
+            print(
+                f"setup: {n:,} accounts, {LedgerEntry.objects.count():,} ledger entries in {time.perf_counter() - started:.1f} s"
+            )
         entries = LedgerEntry.objects.count()
-        print(f"setup: {n:,} accounts, {entries:,} ledger entries in {time.perf_counter() - started:.1f} s")
 
         if args.setup_only:
             args.keep = True
