@@ -24,7 +24,7 @@ from django.db import transaction
 
 from accounts import services
 from accounts.batch import credits
-from accounts.models import Account, BatchChunk, LedgerEntry
+from accounts.models import Account, BatchChunk, CreditStop, LedgerEntry
 from accounts.selectors import audit_balances
 from tests.accounts.conftest import record_paid
 
@@ -148,3 +148,149 @@ def test_set_based_credit_batch_equals_the_per_account_code_art23_27_readings_11
     again = credits.run_credit_month(2024, 9, chunk_size=7, refresh=False)
     assert state(ids) == got and again.status == "done"
     assert audit_balances() == []
+
+
+def batch_equals_per_account(ids, year, month):
+    """Credit (year, month) account by account (rolled back), then by the batch: the same state and
+    refusals. Returns the batch's job."""
+    try:
+        with transaction.atomic():
+            refused_one_by_one = per_account(ids, year, month)
+            expected = state(ids)
+            raise Rollback
+    except Rollback:
+        pass
+    job = credits.run_credit_month(year, month, chunk_size=7, refresh=False)
+    got = state(ids)
+    assert got[0] == expected[0]
+    assert got[1] == expected[1]
+    refused_batch = {
+        int(line.split("：", 1)[0].removeprefix("账户 ")): line.split("：", 1)[1]
+        for line in job.errors.splitlines()
+        if line
+    }
+    assert refused_batch == refused_one_by_one
+    return job
+
+
+def unpaid_month(account, last: int) -> dt.date | None:
+    """A month of 2024 up to `last`, after the opening, not paid for and not stopped."""
+    from contributions.models import ContributionRecord
+
+    paid = set(ContributionRecord.objects.filter(person_id=account.person_id).values_list("month", flat=True))
+    stops = list(CreditStop.objects.filter(account=account))
+    for month in range(account.opened_on.month, last + 1):
+        first = dt.date(2024, month, 1)
+        if first not in paid and not any(
+            s.first_month <= first and (s.last_month is None or first <= s.last_month) for s in stops
+        ):
+            return first
+    return None
+
+
+@pytest.mark.django_db(transaction=False)
+@pytest.mark.parametrize("seed", [21, 22])
+def test_a_run_after_a_finished_one_reads_what_changed_and_still_equals_the_per_account_code(
+    make_account, make_person, provincial_average, monkeypatch, seed
+):
+    """After a finished run, the next reads only the months after its watermark, plus accounts whose
+    facts changed (`credits.Basis`); it must still credit what the per-account code credits.
+
+    September: the whole population (no basis). October: the year end of the accounts still on 2023
+    has run (their 2024 months, refused in September, are credited now: reading 16). November,
+    after facts that make months up to October due without a new month being paid: a late record
+    for an old month (reading 11), a back payment (art. 17(5)), a stop lifted back to March and one
+    deleted (art. 27), a retired enrolment reaching back to March (art. 23(4)), an account opened
+    with an earlier opening date, a new account opened back-dated with months paid."""
+    from enrollment.models import Enrolment
+
+    monkeypatch.setattr(credits, "MARGIN", dt.timedelta(0))  # the test's facts are seconds apart
+    rng = random.Random(seed)
+    ids = population(make_account, seed, 30)
+    batch_equals_per_account(ids, 2024, 9)
+    # the year end of the accounts refused in September (a raw update, as the rollover writes it)
+    Account.objects.filter(pk__in=ids, credited_year=2023).update(credited_year=2024)
+    for pk in rng.sample(ids, 20):
+        account = Account.objects.get(pk=pk)
+        if not type(account.person).objects.filter(pk=account.person_id).exists():
+            continue
+        from contributions.models import ContributionRecord
+
+        if not ContributionRecord.objects.filter(
+            person_id=account.person_id, month=dt.date(2024, 10, 1)
+        ).exists():
+            record_paid(account.person, dt.date(2024, 10, 1), base=D(rng.randint(300_000, 900_000)) / 100)
+    october = batch_equals_per_account(ids, 2024, 10)
+    assert october.result["basis"] is not None  # September's watermark
+    assert october.result["basis"]["months"] == {"hangzhou": "2023-12-01"}  # some accounts were on 2023
+
+    # facts that make months up to October due, written after October's run
+    changed = set()
+    open_accounts = [Account.objects.get(pk=pk) for pk in ids]
+    candidates = [
+        a
+        for a in open_accounts
+        if a.category != "retired" and not CreditStop.objects.filter(account=a).exists()
+    ]
+    late = next(a for a in candidates if unpaid_month(a, 10) is not None)
+    record_paid(late.person, unpaid_month(late, 10), base=D("5432.10"))  # a late ordinary record
+    changed.add(late.pk)
+    back = next(a for a in candidates if a.pk != late.pk and unpaid_month(a, 10) is not None)
+    record = record_paid(back.person, unpaid_month(back, 10), base=D("6100.00"), paid_on=dt.date(2024, 11, 5))
+    type(record).objects.filter(pk=record.pk).update(is_back_payment=True)  # a back payment (art. 17(5))
+    changed.add(back.pk)
+    stopped = [
+        a for a in open_accounts if CreditStop.objects.filter(account=a, last_month__isnull=True).exists()
+    ]
+    for account in stopped[:2]:  # lifted back to March: an update of the stop, and a deletion
+        first = CreditStop.objects.get(account=account, last_month__isnull=True).first_month
+        services.set_profile(
+            account=account, credits_stopped=False, stopped_from=max(first, dt.date(2024, 3, 1))
+        )
+        changed.add(account.pk)
+    plain = [a for a in candidates if a.pk not in changed]
+    retiree = plain[0]  # a retired enrolment reaching back to March (art. 23(4))
+    Enrolment.objects.create(
+        person=retiree.person,
+        scheme="employee",
+        category="retired",
+        district="上城区",
+        start_date=dt.date(2024, 3, 1),
+        first_paid_on=dt.date(2024, 3, 1),
+    )
+    Account.objects.filter(pk=retiree.pk).update(pension=D("9100.00"))
+    reopened = next(a for a in plain[1:] if a.opened_on > dt.date(2024, 1, 1))  # opening date moved earlier
+    from contributions.models import ContributionRecord
+
+    if not ContributionRecord.objects.filter(
+        person_id=reopened.person_id, month=dt.date(2024, 1, 1)
+    ).exists():
+        record_paid(reopened.person, dt.date(2024, 1, 1), base=D("4800.00"))  # paid before the opening
+    reopened.opened_on = dt.date(2024, 1, 1)
+    reopened.save()
+    person = make_person(birth_date=dt.date(1980, 2, 2))  # a new account, opened back-dated
+    new = services.open_account(person=person, on=dt.date(2024, 5, 1), category="active", base=D("7000.00"))
+    for month in (5, 6, 7, 11):
+        record_paid(person, dt.date(2024, month, 1), base=D("7000.00"))
+    ids = [*ids, new.pk]
+    for pk in ids:  # November paid by some
+        account = Account.objects.get(pk=pk)
+        if account.category != "retired" and rng.random() < 0.7:
+            from contributions.models import ContributionRecord
+
+            if not ContributionRecord.objects.filter(
+                person_id=account.person_id, month=dt.date(2024, 11, 1)
+            ).exists():
+                record_paid(account.person, dt.date(2024, 11, 1), base=D(rng.randint(300_000, 900_000)) / 100)
+
+    basis = credits.load_basis(credits._basis())
+    assert basis is not None and basis.months == {"hangzhou": dt.date(2024, 10, 1)}
+    assert len(basis.whole & set(ids)) < len(ids) // 2  # the others are read from November only
+    november = batch_equals_per_account(ids, 2024, 11)
+    for pk in (late.pk, retiree.pk, reopened.pk, new.pk, *[a.pk for a in stopped[:2]]):
+        assert LedgerEntry.objects.filter(account_id=pk, kind="credit").exists(), pk
+    # idempotent: a rerun writes nothing more, and the ledger matches the balances
+    before = state(ids)
+    credits.run_credit_month(2024, 11, chunk_size=7, refresh=False)
+    assert state(ids) == before
+    assert november.status == "done" and audit_balances() == []
