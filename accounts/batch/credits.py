@@ -7,6 +7,11 @@ the same result before or after the arrears check; a rerun of a finished month s
 credits what an earlier run refused for a reason since gone (the year end not run yet),
 skipping only what is already credited.
 
+What is read: with no finished run before, every paid month of every account. After one, only
+what may have become due since its watermark (`Basis`): the months after the month it ran for,
+and every month of the accounts whose facts changed since (late records, stops, enrolments, the
+account itself); the parity tests hold both equal to the per-account code.
+
 How (as the year-end rollover, `batch.rollover`): chunks of account ids, one transaction each,
 on two connections at once on PostgreSQL, each recorded in `BatchChunk` with the job's
 counters. Per chunk and region, one statement finds the due months (the month's contribution
@@ -421,18 +426,19 @@ MARGIN = dt.timedelta(minutes=10)
 class Basis:
     """What the next run may take as credited, from the watermark of a finished run B.
 
-    B started with every record of id <= `records` and account of id <= `accounts` committed (read
-    under a share lock on PostgreSQL), and credited, for each region, every month up to
-    `months[region]` that was due then (its own month, or December of the lowest year any open
-    account of the region had rolled over to: later months may have been refused, reading 16). So
-    of an account, a run that follows reads only the later months, unless the account is in `whole` or above `accounts`: those are read whole, as without a basis.
-    `whole` holds what can make an earlier month due: a record written since for such a month (a
-    late payment), an art. 27 stop now or ever (`CreditStop` and its history: a lifted stop), an account changed
-    since B (its history: opened, reopened, opening date, birth date, pension), a person whose
-    enrolment changed since B (a retired enrolment reaching back). Persons with a back payment or
-    an agreement are read by the per-account code every run (`exceptional_persons`).
+    B started with every record of id <= `records` and account of id <= `accounts` committed
+    (read under a share lock on PostgreSQL), and credited, for each region, every month up to
+    `months[region]` that was due then: its own month, or December of the lowest year an open
+    account of the region had rolled over to (later months may have been refused, reading 16).
+    So of an account, a run that follows reads only the later months, unless the account is in
+    `whole` or above `accounts`: those are read whole, as without a basis. `whole` holds what
+    can make an earlier month due: a record written since for such a month (a late payment), an
+    art. 27 stop now or ever (`CreditStop` and its history: a lifted or deleted stop), an account
+    changed since B (its history: opened, reopened, opening date, birth date, pension), a person
+    whose enrolment changed since B (a retired enrolment reaching back). Persons with a back
+    payment or an agreement go through the per-account code every run (`exceptional_persons`).
     Not followed: a month whose credit was 0 (a base of 0) stays uncredited until a record is
-    written for it, and a contribution record changed in place (not rewritten) is not re-read.
+    written for it; a record or an account changed by a raw UPDATE (no history) is not seen.
     """
 
     records: int
@@ -537,8 +543,10 @@ def run_credit_month(
     refresh: bool = True,
 ) -> BatchJob:
     """Credit every open account for the months due up to (year, month). Safe to call again: a
-    failed or running job resumes with the chunks not yet recorded; a finished one runs again
-    (reading 16), writing only what is not credited yet.
+    failed or running job resumes with the chunks not yet recorded (and the basis it started
+    with); a finished one runs again (reading 16), writing only what is not credited yet. Each run
+    records a watermark (`watermark`) in `job.result`; the next reads from the latest finished
+    one (`Basis`).
 
     `refresh` also brings each account's profile (category, base, the benefit-suspended flag)
     up to date from the enrolment records, per account through `benefit_status`: not set-based.
