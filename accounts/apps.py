@@ -14,3 +14,9 @@ class AccountsConfig(AppConfig):
         from .services import open_for_enrolment
 
         account_opening.provide(open_for_enrolment)
+        # the contributions admin starts the arrears check as this app's batch job (a Celery task)
+        from contributions.services import arrears
+
+        from . import tasks
+
+        arrears.provide_batch_job(lambda on: tasks.arrears_check.delay(on.isoformat()))

@@ -5,8 +5,10 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -209,8 +211,18 @@ class ContributionRecordAdmin(ComputedAdmin):
 
     @admin.action(description=_("执行欠费检查（按今日，暂停欠缴人员次月起的待遇）"))
     def run_arrears_check(self, request, queryset):
-        created = services.check_arrears(on=timezone.localdate())
-        self.message_user(request, _("欠费检查完成：新增暂停 %(n)d 条") % {"n": created}, messages.INFO)
+        """Starts the batch job 欠费检查 of today (chunks, progress on the batch-jobs page)."""
+        result = services.start_arrears_job(on=timezone.localdate())
+        jobs = reverse("admin:accounts_batchjob_changelist") + "?kind__exact=arrears_check"
+        if result.ready():  # run eagerly (no broker: the demo, tests)
+            message = format_html(
+                gettext("欠费检查完成：新增暂停 {n} 条，见<a href='{url}'>批处理任务</a>"),
+                n=result.get()["created"],
+                url=jobs,
+            )
+        else:
+            message = format_html(gettext("欠费检查已开始，进度见<a href='{url}'>批处理任务</a>"), url=jobs)
+        self.message_user(request, message, messages.INFO)
 
 
 @admin.register(ResidentPayment)

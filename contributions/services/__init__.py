@@ -9,7 +9,7 @@ One module per kind of action; the public names are re-exported here so that
 """
 
 from .agreement import record_agreement_payment
-from .arrears import check_arrears, lift_suspensions
+from .arrears import check_arrears, lift_suspensions, start_arrears_job
 from .back_payment import record_back_payment
 from .common import ContributionError
 from .intake import INTAKE_KINDS, intake_contribution, intake_contributions
@@ -35,4 +35,5 @@ __all__ = [
     "record_back_payment",
     "record_monthly_contribution",
     "record_resident_payment",
+    "start_arrears_job",
 ]

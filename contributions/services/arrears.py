@@ -310,6 +310,25 @@ def check_arrears(*, on: dt.date) -> int:
     return created
 
 
+# The arrears check as a batch job (chunks, progress, resume) lives in `accounts` (a higher app),
+# which provides its Celery task here when it starts (`AccountsConfig.ready`): the admin starts
+# that job, eagerly in the demo and on a worker in production, without importing upwards.
+_start_job = None
+
+
+def provide_batch_job(start) -> None:
+    """`start(on)` starts the arrears-check batch job of day `on` (`accounts.tasks.arrears_check`)."""
+    global _start_job
+    _start_job = start
+
+
+def start_arrears_job(*, on: dt.date):
+    """Start the arrears check of `on` as the batch job (欠费检查) the batch-jobs page shows."""
+    if _start_job is None:
+        raise RuntimeError("the arrears batch job is not provided (accounts is not installed)")
+    return _start_job(on)
+
+
 def lift_suspensions(*, enrolment: Enrolment, months: list[dt.date], paid_on: dt.date) -> int:
     """After a payment, correct the rows already written (paid on, restored from), as the derivation says."""
     if not enrolment.suspensions.exists():
