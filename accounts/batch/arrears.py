@@ -1,17 +1,25 @@
 """The arrears check as a batch job (欠费检查; art. 15, 16; coverage-rules reading 1): chunks, progress, resume.
 
-The rows it writes mirror the derived benefit status (`contributions.services.arrears`): a
-set-based statement per chunk of person ids picks the persons the derivation could write or
-correct a row for (a month not paid by its month's end, or a row already there), and only
-those go through the derivation itself (`policy.coverage.suspensions`). Everyone else pays on
-time, and the derivation would write nothing for them.
+The rows it writes mirror the derived benefit status (`contributions.services.arrears`). Per chunk
+of person ids, three steps:
+
+1. a set-based statement picks the persons the derivation could write or correct a row for (a
+   month not paid by its month's end, or a row already there; `arrears_candidates`);
+2. of those, the persons with one month in arrears and nothing else that the derivation weighs
+   (one enrolment, no transfer, back payment or death; `simple_rows`) get their row from one
+   statement, and a person whose row is already written as derived is skipped;
+3. only the rest go through the derivation itself (`policy.coverage.suspensions`).
+
+Everyone else pays on time, and the derivation would write nothing for them.
 
 The job is a `BatchJob` (kind 欠费检查, period the month of the check day), run as the rollover
 runs (`batch.rollover.run_chunks`): chunks of person ids aligned to the chunk size, on two
 connections at once on PostgreSQL, each committed with its `BatchChunk` record (persons covered,
 rows written) and the job's counters, so the admin shows its progress and a killed run resumes
 with the chunks not yet recorded. Writing the rows is idempotent, so a chunk run twice writes
-nothing twice, and a rerun of a finished check starts over and writes nothing new.
+nothing twice, and a rerun of a finished check starts over and writes nothing new. It is started
+by the beat, the batch-jobs page and the contributions admin, all through the Celery task
+`accounts.tasks.arrears_check`.
 """
 
 from __future__ import annotations
@@ -97,7 +105,7 @@ def run_arrears_check(on: dt.date, *, chunk_size: int | None = None, workers: in
 
 
 def _run_chunk(job: BatchJob, on: dt.date, lo: int, hi: int, *, worker: int = 1, attempts: int = 3) -> None:
-    from contributions.services.arrears import arrears_candidates, check_persons
+    from contributions.services.arrears import arrears_candidates, check_persons, insert_rows, simple_rows
 
     for attempt in range(attempts):
         try:
@@ -106,10 +114,13 @@ def _run_chunk(job: BatchJob, on: dt.date, lo: int, hi: int, *, worker: int = 1,
                 now = timezone.now()
                 covered, candidates = arrears_candidates(on=on, lo=lo, hi=hi)
                 _timed("arrears filter (SQL)", started)
+                simple = time.perf_counter()
+                new, left, _skipped = simple_rows(candidates, on=on)
+                created = insert_rows(new)
+                _timed("arrears one-month rows (SQL)", simple)
                 derived = time.perf_counter()
-                created = 0
-                for start in range(0, len(candidates), 2000):
-                    created += check_persons(candidates[start : start + 2000], on=on)
+                for start in range(0, len(left), 2000):
+                    created += check_persons(left[start : start + 2000], on=on)
                 _timed("arrears derivation (policy.coverage)", derived)
                 BatchChunk.objects.bulk_create(
                     [
