@@ -247,6 +247,15 @@ def _due_sql(plan: CreditPlan, narrowed: bool) -> str:
         " AND er.scheme = 'employee' AND er.category = 'retired')"
     )
     late_prefix = crediting.LATE_PREFIX.replace("{period}", "' || d.period || '")
+    retired_only = "e.scheme = 'employee' AND e.category = 'retired' AND e.start_date <= %(until)s"
+    enrolments = Enrolment._meta.db_table
+    if _pg():  # probed account by account on the person index: joined, each chunk scanned the whole table
+        retired_enrolments = (
+            f"CROSS JOIN LATERAL (SELECT e.start_date, e.end_date FROM {enrolments} e"
+            f" WHERE e.person_id = acc.person_id AND {retired_only} OFFSET 0) e"
+        )
+    else:
+        retired_enrolments = f"JOIN {enrolments} e ON e.person_id = acc.person_id AND {retired_only}"
     records_of = f"{records} r ON r.person_id = acc.person_id AND r.month <= %(until)s AND r.month >= acc.om"
     paid_columns = (
         f"SELECT acc.id, acc.birth_date, acc.cy, acc.pen, p.m, p.per, p.yy, p.mo, {category} AS cat,"
@@ -313,9 +322,7 @@ def _due_sql(plan: CreditPlan, narrowed: bool) -> str:
         cand AS ({paid_due}
             UNION ALL
             SELECT DISTINCT acc.id, acc.birth_date, acc.cy, acc.pen, p.m, p.per, p.yy, p.mo, 'retired', 0, 0
-            FROM acc
-            JOIN {Enrolment._meta.db_table} e ON e.person_id = acc.person_id AND e.scheme = 'employee'
-                 AND e.category = 'retired' AND e.start_date <= %(until)s
+            FROM acc {retired_enrolments}
             JOIN p ON p.m >= acc.om AND p.m >= {_month_of("e.start_date")} {retired_window}
                  AND (e.end_date IS NULL OR p.m <= {_month_of("e.end_date")})
             WHERE NOT EXISTS (SELECT 1 FROM {records} r WHERE r.person_id = acc.person_id AND r.month = p.m)
