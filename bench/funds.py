@@ -12,9 +12,10 @@ and settlements of 2024 (outpatient, pharmacy and inpatient bills, a few reversa
    report (`funds.reports.monthly_figures` + `yearly_figures`) is timed against
    `SELECT count(*)` over the same year's settlements (best of 5 each).
 2. Simulation (杭州 art. 33): `funds.simulation.simulate` re-settles the year's bills twice
-   (live rules and a draft) from the database; printed as bills per second and as a ratio to
-   the engine's own bills per second through `trial_settle` (bench/engine.py's requests,
-   measured in the same run).
+   (live rules and a draft) from the database, in as many processes as the machine has cores
+   (`--simulation-processes 2,1` times each count and checks the results are equal); printed
+   as bills per second and as a ratio to the engine's own bills per second through
+   `trial_settle` (bench/engine.py's requests, measured in the same run).
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ def parse_args():
     parser.add_argument("--report-settlements", type=int, default=10_000_000)
     parser.add_argument("--simulation-bills", type=int, default=1_000_000)
     parser.add_argument("--persons", type=int, default=300_000)
+    parser.add_argument(
+        "--simulation-processes",
+        default="",
+        help="comma-separated process counts to time the simulation with (default: the cores), e.g. 2,1",
+    )
     parser.add_argument("--skip-report", action="store_true")
     parser.add_argument("--skip-simulation", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
@@ -254,16 +260,27 @@ def bench_simulation(args) -> None:
             "value": "{active: {level3: 0.80, other: 0.84, community: 0.90}, retired: {level3: 0.82, other: 0.86, community: 0.92}}",
         }
     ]
-    started = time.perf_counter()
-    result = simulate(region="hangzhou", year=2024, changes=change)
-    seconds = time.perf_counter() - started
-    rate = result["bills"] / seconds
     engine = engine_bills_per_second()
-    print(
-        f"simulation: {result['bills']:,} bills of {result['persons']:,} persons re-settled twice in {seconds:.1f} s "
-        f"({rate:,.0f} bills/s; target < 120 s); engine through trial_settle in the same run: {engine:,.0f} bills/s; "
-        f"ratio {rate / engine:.3f}"
-    )
+    counts = [int(n) for n in args.simulation_processes.split(",") if n.strip()] or [os.cpu_count() or 1]
+    results, rates = [], {}
+    for processes in counts:
+        connection.close()
+        started = time.perf_counter()
+        result = simulate(region="hangzhou", year=2024, changes=change, processes=processes)
+        seconds = time.perf_counter() - started
+        rates[processes] = rate = result["bills"] / seconds
+        results.append(result)
+        print(
+            f"simulation ({processes} process{'es' if processes > 1 else ''}): {result['bills']:,} bills of "
+            f"{result['persons']:,} persons re-settled twice in {seconds:.1f} s ({rate:,.0f} bills/s; target < 120 s); "
+            f"engine through trial_settle in the same run: {engine:,.0f} bills/s; ratio {rate / engine:.3f}"
+        )
+    if any(r != results[0] for r in results):
+        raise SystemExit("the simulation's result differs between process counts")
+    if len(rates) > 1:
+        print(
+            f"  speed-up of {max(rates)} processes over {min(rates)}: {rates[max(rates)] / rates[min(rates)]:.2f}x"
+        )
     print(
         f"  change of fund spending: {result['totals']['change']['basic_fund']}, of cash: {result['totals']['change']['cash']}"
     )

@@ -6,15 +6,19 @@ date) are read once per group of persons, not per bill. Reversed bills are left 
 their reversal they changed nothing. The account balances a bill sees are what it drew from
 each bucket when it was settled: a reform changes the funds' shares, not the money that was
 in the account.
+
+A part (`part=(k, n)`) is the bills of the persons whose id is k modulo n: the parts are
+disjoint and together the whole year, so each can be replayed in its own process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.apps import apps
+from django.db.models import F
 
 from claims.services import ENGINE_MODE
 from core.dates import age_on
@@ -41,9 +45,11 @@ COLUMNS = (
 )
 GROUP = 2_000  # persons whose facts are read together
 
+_new_tuple = tuple.__new__
+_set_attribute = object.__setattr__
 
-@dataclass(frozen=True)
-class StoredBill:
+
+class StoredBill(NamedTuple):
     person_id: int
     year_key: str
     profile: PersonProfile
@@ -59,41 +65,72 @@ def stored_bills(*, region: str, year: int):
     )
 
 
-class Facts:
-    """The facts of a group of persons that make their profiles, read in five queries."""
+def in_part(queryset, field: str, part: tuple[int, int] | None):
+    """`queryset`'s rows whose `field` (a person id) is k modulo n, for `part=(k, n)`; all of them for None."""
+    if part is None or part[1] <= 1:
+        return queryset
+    k, n = part
+    return queryset.alias(simulation_part=F(field) % n).filter(simulation_part=k)
 
-    def __init__(self, region: str, person_ids: set[int]):
+
+# Profiles are values: the few distinct ones (scheme, category, age, certificate...) are made once.
+_PROFILES: dict[tuple, PersonProfile] = {}
+
+
+def _profile(region, scheme, category, age, certificate, contracted, historical) -> PersonProfile:
+    key = (region, scheme, category, age, certificate, contracted, historical)
+    found = _PROFILES.get(key)
+    if found is None:
+        found = _PROFILES[key] = PersonProfile(
+            region=region,
+            scheme=scheme,
+            category=category,
+            age=age,
+            certificate=certificate,
+            contracted_gp=contracted,
+            use_historical_funds=historical,
+        )
+    return found
+
+
+class Facts:
+    """The facts of the persons with ids `first` to `last` (of `part`) that make their profiles, in five queries.
+
+    A range, not a list of ids: the query stays short however many persons the group has.
+    """
+
+    def __init__(self, region: str, first: int, last: int, part: tuple[int, int] | None = None):
         Person = apps.get_model("enrollment", "Person")
         Enrolment = apps.get_model("enrollment", "Enrolment")
         Certificate = apps.get_model("enrollment", "Certificate")
         GpContract = apps.get_model("enrollment", "GpContract")
         Account = apps.get_model("accounts", "Account")
         self.region = region
-        self.births = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "birth_date"))
+
+        def of(model, field="person_id"):
+            return in_part(
+                model.objects.filter(**{f"{field}__gte": first, f"{field}__lte": last}), field, part
+            )
+
+        self.births = dict(of(Person, "id").values_list("pk", "birth_date"))
         self.enrolments: dict[int, list] = {}
         for row in (
-            Enrolment.objects.filter(person_id__in=person_ids)
-            .order_by("start_date")
+            of(Enrolment)
+            .order_by("start_date", "pk")
             .values_list("person_id", "scheme", "category", "district", "start_date", "end_date")
         ):
             self.enrolments.setdefault(row[0], []).append(row[1:])
         self.certificates: dict[int, list[CertificateFact]] = {}
-        for row in Certificate.objects.filter(person_id__in=person_ids).values_list(
+        for row in of(Certificate).values_list(
             "person_id", "kind", "valid_from", "valid_to", "registered_on"
         ):
             self.certificates.setdefault(row[0], []).append(
                 CertificateFact(kind=row[1], valid_from=row[2], valid_to=row[3], registered_on=row[4])
             )
         self.contracts: dict[int, list] = {}
-        for row in GpContract.objects.filter(person_id__in=person_ids).values_list(
-            "person_id", "valid_from", "valid_to"
-        ):
+        for row in of(GpContract).values_list("person_id", "valid_from", "valid_to"):
             self.contracts.setdefault(row[0], []).append(row[1:])
-        self.historical = dict(
-            Account.objects.filter(person_id__in=person_ids).values_list(
-                "person_id", "historical_pays_personal_share"
-            )
-        )
+        self.historical = dict(of(Account).values_list("person_id", "historical_pays_personal_share"))
 
     def profile(self, person_id: int, on: dt.date) -> tuple[PersonProfile, str] | None:
         enrolment = next(
@@ -111,57 +148,80 @@ class Facts:
         # (杭州 art. 47, 52: from registration; 舟山 art. 41, 44: from the month after recognition)
         facts = self.certificates.get(person_id)
         recipient = recipient_on(self.region, facts, on) if facts else None
-        certificate = recipient.kind if recipient is not None else None
-        contracted = any(s <= on and (e is None or on <= e) for s, e in self.contracts.get(person_id, ()))
-        profile = PersonProfile(
-            region=self.region,
-            scheme=scheme,
-            category=engine_category(scheme, category),
-            age=age_on(self.births[person_id], on),
-            certificate=certificate,
-            contracted_gp=contracted,
-            use_historical_funds=bool(self.historical.get(person_id, True)),
+        contracts = self.contracts.get(person_id)
+        profile = _profile(
+            self.region,
+            scheme,
+            engine_category(scheme, category),
+            age_on(self.births[person_id], on),
+            recipient.kind if recipient is not None else None,
+            any(s <= on and (e is None or on <= e) for s, e in contracts) if contracts else False,
+            bool(self.historical.get(person_id, True)),
         )
         return profile, district
 
 
 def _bill(row) -> Bill:
-    return Bill(
-        id=str(row[0]),
-        date=row[2],
-        kind=row[3],
-        institution_level=row[4],
-        at_contracted_centre=row[5],
-        referred_by_contracted_centre=row[6],
-        settlement=ENGINE_MODE.get(row[7], "local"),
-        out_of_scope=row[8],
-        self_pay_first=row[9],
-        eligible=row[10],
-        special_drug=row[11],
+    """`Bill(id=..., date=..., ...)` field by field, without the frozen dataclass's __init__ (one per stored bill)."""
+    bill = object.__new__(Bill)
+    _set_attribute(
+        bill,
+        "__dict__",
+        {
+            "id": str(row[0]),
+            "date": row[2],
+            "kind": row[3],
+            "institution_level": row[4],
+            "at_contracted_centre": row[5],
+            "referred_by_contracted_centre": row[6],
+            "settlement": ENGINE_MODE.get(row[7], "local"),
+            "out_of_scope": row[8],
+            "self_pay_first": row[9],
+            "eligible": row[10],
+            "special_drug": row[11],
+            "chronic_disease": None,
+            "prescribed_at": None,
+            "diagnosis_codes": (),
+        },
     )
+    return bill
 
 
-def _with_facts(region: str, rows: list) -> Iterator[StoredBill]:
-    facts = Facts(region, {row[1] for row in rows})
+def _balances(current, historical) -> Balances:
+    balances = object.__new__(Balances)
+    balances.__dict__ = {"current_funds": current, "historical_funds": historical}
+    return balances
+
+
+def _with_facts(region: str, rows: list, part: tuple[int, int] | None) -> Iterator[StoredBill]:
+    facts = Facts(region, rows[0][1], rows[-1][1], part)  # the rows are in person order
+    profile_of = facts.profile
     for row in rows:
-        found = facts.profile(row[1], row[2])
+        found = profile_of(row[1], row[2])
         if found is None:
             continue  # settled once, no enrolment on file now: nothing to re-settle it as
-        profile, district = found
-        yield StoredBill(row[1], row[14], profile, _bill(row), Balances(row[12], row[13]), district)
+        yield _new_tuple(
+            StoredBill, (row[1], row[14], found[0], _bill(row), _balances(row[12], row[13]), found[1])
+        )
 
 
-def read_year(*, region: str, year: int, chunk: int = 20_000) -> Iterator[StoredBill]:
-    """Every stored bill of the year, person by person, each person's in date order."""
-    rows, persons = [], set()
+def read_year(
+    *, region: str, year: int, chunk: int = 20_000, part: tuple[int, int] | None = None
+) -> Iterator[StoredBill]:
+    """Every stored bill of the year (of the persons in `part`), person by person, each person's in date order."""
+    rows, persons, last = [], 0, None
     query = (
-        stored_bills(region=region, year=year).order_by("person_id", "bill_date", "pk").values_list(*COLUMNS)
+        in_part(stored_bills(region=region, year=year), "person_id", part)
+        .order_by("person_id", "bill_date", "pk")
+        .values_list(*COLUMNS)
     )
     for row in query.iterator(chunk_size=chunk):
-        if row[1] not in persons and len(persons) >= GROUP:
-            yield from _with_facts(region, rows)
-            rows, persons = [], set()
-        persons.add(row[1])
+        if row[1] != last:
+            if persons == GROUP:
+                yield from _with_facts(region, rows, part)
+                rows, persons = [], 0
+            last = row[1]
+            persons += 1
         rows.append(row)
     if rows:
-        yield from _with_facts(region, rows)
+        yield from _with_facts(region, rows, part)

@@ -1,12 +1,24 @@
-"""A simulation run: stream the year's bills, replay them, summarise; progress on the run row."""
+"""A simulation run: stream the year's bills, replay them, summarise; progress on the run row.
+
+On PostgreSQL, outside a transaction, the persons are split into as many parts as the machine
+has cores (person id modulo n) and each part is replayed in its own process, with its own
+database connection; the parent adds up their progress and merges their summaries. Elsewhere
+(SQLite, or inside a transaction whose rows other connections cannot see) one process does it
+all. The result is the same either way.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import queue as queues
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from policy.parameters import ParameterError
+from policy.parameters import Override, ParameterError
 
 from ..models import ReformDraft, SimulationRun
 from .drafts import validate_changes
@@ -17,20 +29,118 @@ from .summary import Summary
 PROGRESS_EVERY = 20_000
 
 
-def simulate(*, region: str, year: int, changes: list, progress=None) -> dict:
-    """The comparison of the live rules with `changes` over `region`'s stored bills of `year` (writes nothing)."""
+def simulate(*, region: str, year: int, changes: list, progress=None, processes: int | None = None) -> dict:
+    """The comparison of the live rules with `changes` over `region`'s stored bills of `year` (writes nothing).
+
+    `processes`: how many processes replay the bills (default: `settings.SIMULATION_PROCESSES`,
+    else the number of cores); one where the database cannot be shared (see the module's docstring).
+    """
     draft = validate_changes(region=region, changes=changes)
     if not stored_bills(region=region, year=year).exists():
         raise ValidationError({"year": [f"{year} 年度没有已结算的费用，无法测算"]})
-    summary = Summary()
-    live, reform = Views(region), Views(region, draft)
-    for count, (stored, a, b) in enumerate(
-        replay(read_year(region=region, year=year), live, reform), start=1
-    ):
-        summary.add(stored, a, b)
-        if progress and count % PROGRESS_EVERY == 0:
-            progress(count)
+    count = processes_for(processes)
+    if count == 1:
+        summary = replay_part(region=region, year=year, draft=draft, progress=progress)
+    else:
+        summary = _in_processes(region=region, year=year, draft=draft, count=count, progress=progress)
     return summary.result()
+
+
+def processes_for(asked: int | None) -> int:
+    """How many processes can replay: the ones asked (or the cores), if other connections see the rows."""
+    wanted = asked or getattr(settings, "SIMULATION_PROCESSES", None) or os.cpu_count() or 1
+    if wanted > 1 and (connection.vendor != "postgresql" or connection.in_atomic_block):
+        return 1
+    return max(1, wanted)
+
+
+def replay_part(
+    *, region: str, year: int, draft: list[Override], part: tuple[int, int] | None = None, progress=None
+) -> Summary:
+    """The summary of one part of the persons (all of them for None), `progress(bills done)` as it goes."""
+    summary = Summary()
+    add = summary.add
+    live = Views(region)
+    reform = Views(region, draft, live=live)
+    step = PROGRESS_EVERY // (part[1] if part else 1)
+    count = 0
+    for stored, a, b in replay(read_year(region=region, year=year, part=part), live, reform):
+        add(stored, a, b)
+        count += 1
+        if progress and count % step == 0:
+            progress(count)
+    return summary
+
+
+def _worker(region: str, year: int, draft: list[Override], part: tuple[int, int], out) -> None:
+    """One part in a child process: progress and the summary (or the error) sent to the parent."""
+    index = part[0]
+    try:
+        summary = replay_part(
+            region=region,
+            year=year,
+            draft=draft,
+            part=part,
+            progress=lambda done: out.put(("progress", index, done)),
+        )
+        out.put(("done", index, summary))
+    except ValidationError as error:
+        out.put(("error", index, ("validation", error.messages)))
+    except ParameterError as error:
+        out.put(("error", index, ("parameter", str(error))))
+    except Exception as error:  # anything else: named, for the run's error
+        out.put(("error", index, ("other", f"{type(error).__name__}: {error}")))
+    finally:
+        connections.close_all()
+
+
+def _raise(kind: str, detail) -> None:
+    if kind == "validation":
+        raise ValidationError(detail)
+    if kind == "parameter":
+        raise ParameterError(detail)
+    raise RuntimeError(detail)
+
+
+def _in_processes(*, region: str, year: int, draft: list[Override], count: int, progress=None) -> Summary:
+    """The parts replayed in `count` forked processes (Django is set up in them: they are copies of this one)."""
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    connections.close_all()  # each child opens its own connection; none may share this one's socket
+    workers = [
+        context.Process(target=_worker, args=(region, year, draft, (k, count), out), daemon=True)
+        for k in range(count)
+    ]
+    for worker in workers:
+        worker.start()
+    done = [0] * count
+    summaries: dict[int, Summary] = {}
+    try:
+        while len(summaries) < count:
+            try:
+                kind, index, payload = out.get(timeout=1)
+            except queues.Empty:
+                for k, worker in enumerate(workers):
+                    if k not in summaries and worker.exitcode not in (None, 0):
+                        raise RuntimeError(f"simulation process {k} ended with code {worker.exitcode}")
+                continue
+            if kind == "progress":
+                done[index] = payload
+                if progress:
+                    progress(sum(done))
+            elif kind == "error":
+                _raise(*payload)
+            else:
+                summaries[index] = payload
+    finally:
+        for worker in workers:
+            if worker.is_alive() and len(summaries) < count:
+                worker.terminate()
+            worker.join()
+    merged = summaries[0]
+    for k in range(1, count):
+        merged.merge(summaries[k])
+    return merged
 
 
 def start_run(*, draft: ReformDraft) -> SimulationRun:
@@ -43,7 +153,7 @@ def start_run(*, draft: ReformDraft) -> SimulationRun:
     )
 
 
-def carry_out(run: SimulationRun) -> SimulationRun:
+def carry_out(run: SimulationRun, *, processes: int | None = None) -> SimulationRun:
     """Run it, keeping `done` up to date (each update its own small transaction, so the admin sees it)."""
     SimulationRun.objects.filter(pk=run.pk).update(
         status=SimulationRun.Status.RUNNING, started_at=timezone.now()
@@ -55,8 +165,14 @@ def carry_out(run: SimulationRun) -> SimulationRun:
 
     draft = run.draft
     try:
-        result = simulate(region=draft.region, year=draft.year, changes=draft.changes, progress=progress)
-    except (ValidationError, ParameterError) as error:
+        result = simulate(
+            region=draft.region,
+            year=draft.year,
+            changes=draft.changes,
+            progress=progress,
+            processes=processes,
+        )
+    except (ValidationError, ParameterError, RuntimeError) as error:
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         SimulationRun.objects.filter(pk=run.pk).update(
             status=SimulationRun.Status.FAILED, error=message, finished_at=timezone.now()

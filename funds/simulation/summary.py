@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.utils.translation import gettext
@@ -15,52 +14,83 @@ MEASURES = ("basic_fund", "catastrophic", "assistance", "personal_accounts", "ca
 DIMENSIONS = ("fund", "district", "category", "bill_kind")
 
 
-def _measures(result) -> tuple[Decimal, ...]:
-    return (
-        result.basic_fund_paid,
-        result.catastrophic_paid,
-        result.assistance_paid,
-        result.current_funds_paid + result.historical_funds_paid,
-        result.cash_paid,
-    )
-
-
 class Summary:
-    """Sums by dimension and per person-year, for the live rules (index 0) and the draft (index 1)."""
+    """Sums by group and per person-year, for the live rules (first five) and the draft (last five).
+
+    A group is (scheme, category, district, bill kind): the four dimensions are summed from the
+    groups when the result is made. Summaries of disjoint sets of persons merge (`merge`); the
+    result is the same however the persons were split (sums of Decimals are exact, the deciles
+    are taken over every person's values).
+    """
 
     def __init__(self):
         self.bills = 0
-        self.groups = {d: defaultdict(lambda: [[ZERO] * 5, [ZERO] * 5]) for d in DIMENSIONS}
-        self.persons: dict[tuple, list] = defaultdict(
-            lambda: [ZERO, ZERO, ZERO, ZERO]
-        )  # oop and catastrophic, live/draft
+        self.groups: dict[tuple, list[Decimal]] = {}
+        # per (person, settlement year): out-of-pocket live and draft, catastrophic live and draft
+        self.persons: dict[tuple, list[Decimal]] = {}
 
     def add(self, stored, live, draft) -> None:
         self.bills += 1
         profile = stored.profile
-        keys = {
-            "fund": pooled_fund(profile.scheme, profile.category),
-            "district": stored.district,
-            "category": profile.category,
-            "bill_kind": stored.bill.kind,
-        }
-        values = (_measures(live), _measures(draft))
-        for dimension, key in keys.items():
-            sums = self.groups[dimension][key]
-            for side in (0, 1):
-                row = sums[side]
-                for i, amount in enumerate(values[side]):
-                    row[i] += amount
-        person = self.persons[(stored.person_id, stored.year_key)]
-        person[0] += values[0][3] + values[0][4]
-        person[1] += values[1][3] + values[1][4]
-        person[2] += live.catastrophic_paid
-        person[3] += draft.catastrophic_paid
+        key = (profile.scheme, profile.category, stored.district, stored.bill.kind)
+        live_accounts = live.current_funds_paid + live.historical_funds_paid
+        draft_accounts = draft.current_funds_paid + draft.historical_funds_paid
+        live_cash, draft_cash = live.cash_paid, draft.cash_paid
+        live_catastrophic, draft_catastrophic = live.catastrophic_paid, draft.catastrophic_paid
+        sums = self.groups.get(key)
+        if sums is None:
+            sums = self.groups[key] = [ZERO] * 10
+        sums[0] += live.basic_fund_paid
+        sums[1] += live_catastrophic
+        sums[2] += live.assistance_paid
+        sums[3] += live_accounts
+        sums[4] += live_cash
+        sums[5] += draft.basic_fund_paid
+        sums[6] += draft_catastrophic
+        sums[7] += draft.assistance_paid
+        sums[8] += draft_accounts
+        sums[9] += draft_cash
+        who = (stored.person_id, stored.year_key)
+        person = self.persons.get(who)
+        if person is None:
+            person = self.persons[who] = [ZERO, ZERO, ZERO, ZERO]
+        person[0] += live_accounts + live_cash
+        person[1] += draft_accounts + draft_cash
+        person[2] += live_catastrophic
+        person[3] += draft_catastrophic
+
+    def merge(self, other: Summary) -> Summary:
+        """Add `other`'s bills (of other persons) to this summary."""
+        self.bills += other.bills
+        for key, values in other.groups.items():
+            sums = self.groups.get(key)
+            self.groups[key] = values if sums is None else [a + b for a, b in zip(sums, values, strict=True)]
+        for who, values in other.persons.items():
+            mine = self.persons.get(who)
+            self.persons[who] = values if mine is None else [a + b for a, b in zip(mine, values, strict=True)]
+        return self
+
+    def by_dimension(self) -> dict[str, dict[str, list[list[Decimal]]]]:
+        """Dimension → key → [live sums, draft sums] (five measures each), from the groups."""
+        out: dict[str, dict] = {d: {} for d in DIMENSIONS}
+        for (scheme, category, district, kind), values in self.groups.items():
+            keys = (pooled_fund(scheme, category), district, category, kind)
+            for dimension, key in zip(DIMENSIONS, keys, strict=True):
+                sums = out[dimension].get(key)
+                if sums is None:
+                    out[dimension][key] = [list(values[:5]), list(values[5:])]
+                else:
+                    for side in (0, 1):
+                        sums[side] = [
+                            a + b for a, b in zip(sums[side], values[side * 5 : side * 5 + 5], strict=True)
+                        ]
+        return out
 
     def result(self) -> dict:
         def side(values):
             return {name: f"{amount:.2f}" for name, amount in zip(MEASURES, values, strict=True)}
 
+        groups_by = self.by_dimension()
         by = {
             dimension: [
                 {
@@ -71,10 +101,10 @@ class Summary:
                 }
                 for key, sums in sorted(groups.items())
             ]
-            for dimension, groups in self.groups.items()
+            for dimension, groups in groups_by.items()
         }
         totals = [[ZERO] * 5, [ZERO] * 5]
-        for sums in self.groups["fund"].values():
+        for sums in groups_by["fund"].values():
             for s in (0, 1):
                 totals[s] = [a + b for a, b in zip(totals[s], sums[s], strict=True)]
         people = list(self.persons.values())

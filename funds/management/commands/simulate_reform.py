@@ -3,6 +3,7 @@
     manage.py simulate_reform --draft 3                      # a draft saved in the admin, recorded as a run
     manage.py simulate_reform --region hangzhou --year 2024 --changes changes.json
 
+`--processes N` replays in N processes (default: the cores, on PostgreSQL).
 `changes.json` is the draft's list of {"name", "effective_from", "value"}. Prints the result
 as JSON; a refusal (unknown parameter, wrong shape, no bills) exits 2 naming the key.
 """
@@ -26,11 +27,14 @@ class Command(BaseCommand):
         parser.add_argument("--region")
         parser.add_argument("--year", type=int)
         parser.add_argument("--changes", help="JSON file with the list of changes ('-' for stdin)")
+        parser.add_argument(
+            "--processes", type=int, help="processes replaying the bills (default: the cores)"
+        )
 
-    def handle(self, *args, draft=None, region=None, year=None, changes=None, **options):
+    def handle(self, *args, draft=None, region=None, year=None, changes=None, processes=None, **options):
         try:
             if draft is not None:
-                run = carry_out(start_run(draft=ReformDraft.objects.get(pk=draft)))
+                run = carry_out(start_run(draft=ReformDraft.objects.get(pk=draft)), processes=processes)
                 if run.error:
                     raise CommandError(run.error, returncode=2)
                 result = run.result
@@ -38,7 +42,7 @@ class Command(BaseCommand):
                 if not (region and year and changes):
                     raise CommandError("--draft, or --region, --year and --changes", returncode=2)
                 text = sys.stdin.read() if changes == "-" else open(changes, encoding="utf-8").read()
-                result = simulate(region=region, year=year, changes=json.loads(text))
+                result = simulate(region=region, year=year, changes=json.loads(text), processes=processes)
         except ReformDraft.DoesNotExist:
             raise CommandError(f"没有编号为 {draft} 的测算方案", returncode=2)
         except (ValidationError, json.JSONDecodeError) as error:
