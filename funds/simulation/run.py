@@ -1,8 +1,8 @@
 """A simulation run: stream the year's bills, replay them, summarise; progress on the run row.
 
 On PostgreSQL, outside a transaction, the persons are split into as many parts as the machine
-has cores (person id modulo n) and each part is replayed in its own process, with its own
-database connection; the parent adds up their progress and merges their summaries. Elsewhere
+has cores (person id modulo n) and each part is replayed in its own spawned process, with its
+own database connection; the parent adds up their progress and merges their summaries. Elsewhere
 (SQLite, or inside a transaction whose rows other connections cannot see) one process does it
 all. The result is the same either way.
 """
@@ -25,24 +25,31 @@ from .drafts import validate_changes
 from .inputs import read_year, stored_bills
 from .replay import Views, replay
 from .summary import Summary
+from .worker import work
 
 PROGRESS_EVERY = 20_000
+PARALLEL_FROM = 50_000  # bills: a smaller year is replayed in one process unless more are asked for
 
 
 def simulate(*, region: str, year: int, changes: list, progress=None, processes: int | None = None) -> dict:
     """The comparison of the live rules with `changes` over `region`'s stored bills of `year` (writes nothing).
 
-    `processes`: how many processes replay the bills (default: `settings.SIMULATION_PROCESSES`,
-    else the number of cores); one where the database cannot be shared (see the module's docstring).
+    `processes`: how many processes replay the bills (default: one for a year of fewer than
+    PARALLEL_FROM bills, else `settings.SIMULATION_PROCESSES` or the number of cores); one where
+    the database cannot be shared (see the module's docstring).
     """
     draft = validate_changes(region=region, changes=changes)
     if not stored_bills(region=region, year=year).exists():
         raise ValidationError({"year": [f"{year} 年度没有已结算的费用，无法测算"]})
-    count = processes_for(processes)
-    if count == 1:
-        summary = replay_part(region=region, year=year, draft=draft, progress=progress)
+    if processes is None and stored_bills(region=region, year=year).count() < PARALLEL_FROM:
+        count = 1  # starting a process costs more than it saves on a small year
     else:
+        count = processes_for(processes)
+    summary = None
+    if count > 1:
         summary = _in_processes(region=region, year=year, draft=draft, count=count, progress=progress)
+    if summary is None:
+        summary = replay_part(region=region, year=year, draft=draft, progress=progress)
     return summary.result()
 
 
@@ -72,8 +79,8 @@ def replay_part(
     return summary
 
 
-def _worker(region: str, year: int, draft: list[Override], part: tuple[int, int], out) -> None:
-    """One part in a child process: progress and the summary (or the error) sent to the parent."""
+def replay_in_child(region: str, year: int, draft: list[Override], part: tuple[int, int], out) -> None:
+    """One part in a child process (`worker.work`): progress and the summary (or the error) sent to the parent."""
     index = part[0]
     try:
         summary = replay_part(
@@ -102,17 +109,33 @@ def _raise(kind: str, detail) -> None:
     raise RuntimeError(detail)
 
 
-def _in_processes(*, region: str, year: int, draft: list[Override], count: int, progress=None) -> Summary:
-    """The parts replayed in `count` forked processes (Django is set up in them: they are copies of this one)."""
-    context = multiprocessing.get_context("fork")
+def _in_processes(
+    *, region: str, year: int, draft: list[Override], count: int, progress=None
+) -> Summary | None:
+    """The parts replayed in `count` spawned processes (`worker.work` sets Django up in each).
+
+    None if this process may not have children (a daemonic pool worker): the caller replays alone.
+    """
+    context = multiprocessing.get_context("spawn")
     out = context.Queue()
-    connections.close_all()  # each child opens its own connection; none may share this one's socket
+    databases = {alias: dict(values) for alias, values in settings.DATABASES.items()}
     workers = [
-        context.Process(target=_worker, args=(region, year, draft, (k, count), out), daemon=True)
+        context.Process(
+            target=work,
+            args=(settings.SETTINGS_MODULE, databases, region, year, draft, (k, count), out),
+            daemon=True,
+        )
         for k in range(count)
     ]
-    for worker in workers:
-        worker.start()
+    try:
+        for worker in workers:
+            worker.start()
+    except AssertionError:  # multiprocessing: "daemonic processes are not allowed to have children"
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+                worker.join()
+        return None
     done = [0] * count
     summaries: dict[int, Summary] = {}
     try:

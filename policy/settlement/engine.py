@@ -9,7 +9,7 @@ from policy.money import ZERO
 from policy.parameters import REGIONS, UnknownRegion
 
 from .common import ILLUSTRATIVE_PREFIX, UsedParameters, new_tuple
-from .types import COMPONENTS, Balances, Bill, BillResult, PersonProfile, SettlementYear, YearState
+from .types import Balances, Bill, BillResult, PersonProfile, SettlementYear, YearState
 from .year import settlement_year
 
 
@@ -67,10 +67,17 @@ def settle_in_year(
     work, new_state, lines, illustrative = apply_rules(person, bill, state, balances, params, key)
     # BillResult(...) field by field, without the generated __init__'s keyword handling
     result = object.__new__(BillResult)
-    result.__dict__ = {
+    result.__dict__ = {  # the COMPONENTS, spelled out: no per-bill loop over their names
         "bill_id": bill.id,
         "year": key,
-        **{name: getattr(work, name) for name in COMPONENTS},
+        "total": work.total,
+        "current_funds_paid": work.current_funds_paid,
+        "deductible": work.deductible,
+        "basic_fund_paid": work.basic_fund_paid,
+        "catastrophic_paid": work.catastrophic_paid,
+        "assistance_paid": work.assistance_paid,
+        "historical_funds_paid": work.historical_funds_paid,
+        "cash_paid": work.cash_paid,
         "lines": lines,
         "state": new_state,
         "balances": balances_after(balances, work),

@@ -102,3 +102,28 @@ def test_bad_amounts_are_still_refused(value):
     with pytest.raises(TrialSettlementError) as caught:
         settle(person(), bill("100.00", kind="outpatient", special_drug=value))
     assert "bills[0].special_drug" in caught.value.errors
+
+
+def test_settle_bill_builds_the_same_result_as_the_dataclass():
+    """settle_in_year spells the components out (no loop over their names): every field of BillResult,
+    in its order, and equal to BillResult(...) made field by field. 杭州 art. 28(1): level-3 deductible 800."""
+    from dataclasses import fields
+
+    from policy.settlement.types import COMPONENTS, BillResult
+
+    result = settle_bill(
+        person=PersonProfile(region="hangzhou", scheme="employee", category="active", age=50),
+        bill=Bill(
+            id="b1",
+            date=dt.date(2024, 3, 1),
+            kind="inpatient",
+            institution_level="level3",
+            eligible=Decimal("5000.00"),
+        ),
+        state=YearState(),
+        balances=Balances(),
+        params=parameters_for("hangzhou", dt.date(2024, 3, 1)),
+    )
+    assert list(vars(result)) == [item.name for item in fields(BillResult)]
+    assert result == BillResult(**{item.name: getattr(result, item.name) for item in fields(BillResult)})
+    assert result.deductible == Decimal("800.00") and set(COMPONENTS) <= set(vars(result))
