@@ -28,6 +28,7 @@ from .summary import Summary
 from .worker import work
 
 PROGRESS_EVERY = 20_000
+PARTS_PER_PROCESS = 4  # parts of the persons per process: a process that starts late takes fewer
 PARALLEL_FROM = 50_000  # bills: a smaller year is replayed in one process unless more are asked for
 
 
@@ -79,24 +80,29 @@ def replay_part(
     return summary
 
 
-def replay_in_child(region: str, year: int, draft: list[Override], part: tuple[int, int], out) -> None:
-    """One part in a child process (`worker.work`): progress and the summary (or the error) sent to the parent."""
-    index = part[0]
+def replay_in_child(region: str, year: int, draft: list[Override], parts: int, tasks, out) -> None:
+    """In a child process (`worker.work`): parts taken from `tasks` until none is left, each part's
+    progress and summary (or the error) sent to the parent on `out`."""
     try:
-        summary = replay_part(
-            region=region,
-            year=year,
-            draft=draft,
-            part=part,
-            progress=lambda done: out.put(("progress", index, done)),
-        )
-        out.put(("done", index, summary))
+        while True:
+            try:
+                index = tasks.get(timeout=2)
+            except queues.Empty:
+                break
+            summary = replay_part(
+                region=region,
+                year=year,
+                draft=draft,
+                part=(index, parts),
+                progress=lambda done, index=index: out.put(("progress", index, done)),
+            )
+            out.put(("done", index, summary))
     except ValidationError as error:
-        out.put(("error", index, ("validation", error.messages)))
+        out.put(("error", -1, ("validation", error.messages)))
     except ParameterError as error:
-        out.put(("error", index, ("parameter", str(error))))
+        out.put(("error", -1, ("parameter", str(error))))
     except Exception as error:  # anything else: named, for the run's error
-        out.put(("error", index, ("other", f"{type(error).__name__}: {error}")))
+        out.put(("error", -1, ("other", f"{type(error).__name__}: {error}")))
     finally:
         connections.close_all()
 
@@ -109,61 +115,99 @@ def _raise(kind: str, detail) -> None:
     raise RuntimeError(detail)
 
 
+class _Parts:
+    """The parts' progress and summaries as this process and the children report them."""
+
+    def __init__(self, parts: int, workers: list, out, progress):
+        self.done, self.summaries = [0] * parts, {}
+        self.workers, self.out, self.progress = workers, out, progress
+
+    def receive(self, timeout: float | None = None) -> None:
+        """The children's messages waiting (with a timeout: at least one, or a check that they live)."""
+        while True:
+            try:
+                kind, index, payload = self.out.get(timeout=timeout) if timeout else self.out.get_nowait()
+            except queues.Empty:
+                if timeout:
+                    for worker in self.workers:
+                        if worker.exitcode not in (None, 0):
+                            raise RuntimeError(f"a simulation process ended with code {worker.exitcode}")
+                return
+            if kind == "error":
+                _raise(*payload)
+            if kind == "done":
+                self.summaries[index] = payload
+                payload = payload.bills
+            self.done[index] = payload
+            timeout = None
+
+    def report(self, index: int, bills: int) -> None:
+        self.done[index] = bills
+        self.receive()
+        if self.progress:
+            self.progress(sum(self.done))
+
+
 def _in_processes(
     *, region: str, year: int, draft: list[Override], count: int, progress=None
 ) -> Summary | None:
-    """The parts replayed in `count` spawned processes (`worker.work` sets Django up in each).
+    """The persons in PARTS_PER_PROCESS × `count` parts, replayed by this process and `count` − 1
+    spawned ones (`worker.work` sets Django up in each), each taking the next part when free: this
+    process starts at once, the others join when they are up, and none waits for a slow one.
 
     None if this process may not have children (a daemonic pool worker): the caller replays alone.
     """
+    parts = count * PARTS_PER_PROCESS
     context = multiprocessing.get_context("spawn")
-    out = context.Queue()
+    tasks, out = context.Queue(), context.Queue()
+    for index in range(parts):
+        tasks.put(index)
     databases = {alias: dict(values) for alias, values in settings.DATABASES.items()}
     workers = [
         context.Process(
             target=work,
-            args=(settings.SETTINGS_MODULE, databases, region, year, draft, (k, count), out),
+            args=(settings.SETTINGS_MODULE, databases, region, year, draft, parts, tasks, out),
             daemon=True,
         )
-        for k in range(count)
+        for _ in range(count - 1)
     ]
     try:
         for worker in workers:
             worker.start()
     except AssertionError:  # multiprocessing: "daemonic processes are not allowed to have children"
-        for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
-                worker.join()
+        _stop(workers)
         return None
-    done = [0] * count
-    summaries: dict[int, Summary] = {}
+    state = _Parts(parts, workers, out, progress)
     try:
-        while len(summaries) < count:
+        while True:  # this process takes parts too, while any is left
             try:
-                kind, index, payload = out.get(timeout=1)
+                index = tasks.get(timeout=0.5)
             except queues.Empty:
-                for k, worker in enumerate(workers):
-                    if k not in summaries and worker.exitcode not in (None, 0):
-                        raise RuntimeError(f"simulation process {k} ended with code {worker.exitcode}")
-                continue
-            if kind == "progress":
-                done[index] = payload
-                if progress:
-                    progress(sum(done))
-            elif kind == "error":
-                _raise(*payload)
-            else:
-                summaries[index] = payload
-    finally:
-        for worker in workers:
-            if worker.is_alive() and len(summaries) < count:
-                worker.terminate()
-            worker.join()
-    merged = summaries[0]
-    for k in range(1, count):
-        merged.merge(summaries[k])
+                break
+            state.summaries[index] = replay_part(
+                region=region,
+                year=year,
+                draft=draft,
+                part=(index, parts),
+                progress=lambda bills, index=index: state.report(index, bills),
+            )
+            state.report(index, state.summaries[index].bills)
+        while len(state.summaries) < parts:
+            state.receive(1)
+            state.report(0, state.done[0])
+    finally:  # every part is in (or it failed): a child still starting has nothing left to take
+        _stop(workers)
+    merged = state.summaries[0]
+    for index in range(1, parts):
+        merged.merge(state.summaries[index])
     return merged
+
+
+def _stop(workers: list) -> None:
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
 
 
 def start_run(*, draft: ReformDraft) -> SimulationRun:
