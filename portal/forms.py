@@ -14,6 +14,7 @@ from accounts.models import MutualAidGrant
 from core.identity import validate_resident_id
 from enrollment.models import default_region
 from policy.regions import region_of
+from policy.wording import cited
 
 
 def _amount(label, *, required=False):
@@ -62,7 +63,7 @@ class EstimateForm(forms.Form):
         self.region = region_of(getattr(status, "region", None) or default_region())
         self.fields["date"].initial = timezone.localdate()
         self.fields["date"].help_text = _("住院按出院日期结算（%(article)s）") % {
-            "article": self.region.article("claims.inpatient_by_discharge")
+            "article": cited(self.region.article("claims.inpatient_by_discharge"))
         }
 
     def clean_date(self):
@@ -80,14 +81,16 @@ class EstimateForm(forms.Form):
             if not (contracted or student):
                 self.add_error(
                     "at_contracted_centre",
-                    f"您当前没有有效的家庭医生签约（{self.region.article('enrollment.gp_contract')}）",
+                    _("您当前没有有效的家庭医生签约（%(article)s）")
+                    % {"article": cited(self.region.article("enrollment.gp_contract"))},
                 )
             elif data.get("institution_level") != "community" and not student:
                 self.add_error("at_contracted_centre", _("签约就诊仅适用于社区卫生服务机构"))
         if data.get("referred_by_contracted_centre") and not contracted:
             self.add_error(
                 "referred_by_contracted_centre",
-                f"您当前没有有效的家庭医生签约（{self.region.article('claims.gp_referral')}）",
+                _("您当前没有有效的家庭医生签约（%(article)s）")
+                % {"article": cited(self.region.article("claims.gp_referral"))},
             )
         for name in ("self_pay_first", "out_of_scope", "special_drug"):
             if name in data and data[name] is None:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account
 from enrollment.models import Category, CertificateKind, Scheme
 from policy.regions import article
+from policy.wording import cited, translated
 from users.permissions import is_clerk, is_insured
 
 from . import selectors
@@ -160,7 +161,7 @@ def estimate(request, person):
                 result = selectors.estimate(person=person, data=form.cleaned_data)
             except ClaimError as error:
                 field = error.field_name if error.field_name in form.fields else None
-                form.add_error(field, error.messages[0])
+                form.add_error(field, translated(error.messages[0]))
     else:
         form = EstimateForm(status=overview.status)
     context = {
@@ -225,7 +226,7 @@ def not_granted_text(person) -> str:
     return _(
         "未能办理共济授权。共济仅限已在经办机构登记家庭关系、且参加本省基本医疗保险的配偶、子女或父母"
         "（%(article)s）。请核对姓名、证件号码和关系；家庭关系尚未登记的，请携户口簿或关系证明到经办窗口办理。"
-    ) % {"article": article(person.region, "account.mutual_aid")}
+    ) % {"article": cited(article(person.region, "account.mutual_aid"))}
 
 
 FIELD_OF_SERVICE_ERROR = {"relative": "id_number", "relation": "relation"}
@@ -236,10 +237,10 @@ def _report(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for key, items in error.message_dict.items():
             for message in items:
-                form.add_error(FIELD_OF_SERVICE_ERROR.get(key), message)
+                form.add_error(FIELD_OF_SERVICE_ERROR.get(key), translated(message))
     else:
         for message in error.messages:
-            form.add_error(None, message)
+            form.add_error(None, translated(message))
 
 
 @require_POST

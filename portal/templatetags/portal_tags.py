@@ -65,3 +65,19 @@ def person_articles(context, *keys: str) -> str:
         return ""
     region = region_of(person.region)
     return "；".join(dict.fromkeys(region.article(key) for key in keys))
+
+
+@register.filter
+def translated(value) -> str:
+    """Words a rule computed at request time (an estimate's line, a status reason) in the reader's language."""
+    from policy.wording import translated as shown
+
+    return shown(value)
+
+
+@register.filter
+def cited(value) -> str:
+    """A citation ("杭州 第二十八条第(一)项") in the reader's language ("Hangzhou art. 28(1)")."""
+    from policy.wording import cited as shown
+
+    return shown(value)
