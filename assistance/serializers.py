@@ -1,5 +1,6 @@
 """API shapes of assistance (all in the OpenAPI schema)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .models import PostHocApplication, PostHocItem, SpecialCase
@@ -16,11 +17,11 @@ class PaidSerializer(serializers.Serializer):
     id_number = serializers.CharField()
     name = serializers.CharField()
     year = serializers.IntegerField()
-    immediate = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="即时救助")
-    posthoc = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="事后救助")
-    special = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="特殊救助（联席会议）")
+    immediate = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("即时救助"))
+    posthoc = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("事后救助"))
+    special = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("特殊救助（联席会议）"))
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
-    recipient_kind = serializers.CharField(allow_null=True, help_text="年末（或今天）的救助对象类别")
+    recipient_kind = serializers.CharField(allow_null=True, help_text=_("年末（或今天）的救助对象类别"))
     article = serializers.CharField(allow_blank=True)
 
 

@@ -202,10 +202,12 @@ class SettlementAdmin(ReadOnlyAdmin):
                 else:
                     messages.warning(request, _("该票据已报销过，显示原结算"))
                 return redirect("admin:claims_settlement_change", settlement.pk)
+        person = getattr(form, "person", None)
         context = {
             **self.admin_site.each_context(request),
             "title": _("事后报销（窗口）"),
             "form": form,
+            "deadlines": counter_deadlines(person.region if person else None),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/claims/settlement/reimburse.html", context)
@@ -254,3 +256,18 @@ class StatementAdmin(ReadOnlyAdmin):
             statement.save(update_fields=["status"])
             services.queue_render(statement.settlement_id)
         self.message_user(request, _("已提交重新生成"))
+
+
+def counter_deadlines(region: str | None) -> list[dict]:
+    """The deadline of a bill paid in full, as the person's region's file words it (every region's before a
+    person is named): its name, its words and its article, in the reader's language."""
+    from policy.claims import counter_deadline_rule
+    from policy.regions import REGIONS, display_name
+    from policy.wording import cited
+
+    shown = []
+    for code in [region] if region else REGIONS:
+        article, text = counter_deadline_rule(code)
+        if article:
+            shown.append({"region": display_name(code), "text": text, "article": cited(article)})
+    return shown

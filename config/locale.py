@@ -3,22 +3,76 @@
 The agency works in Chinese (DESIGN.md): a clerk's or insured person's browser set to
 English must not turn the admin or the portal English by itself. English is offered by
 the language switch (`/i18n/setlang/`), which sets the language cookie; only that cookie
-changes the language. Django's LocaleMiddleware would also follow Accept-Language.
+changes the language of a page. Django's LocaleMiddleware would also follow Accept-Language.
+
+An API client has no switch: under /api/ an Accept-Language header naming a supported
+language chooses it (the cookie still wins), and a refusal (4xx) is answered in that
+language, the rules' computed words included (`policy.wording.translated`).
 """
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.deprecation import MiddlewareMixin
+
+API = "/api/"
+
+
+def _accepted(header: str) -> str | None:
+    """The first supported language an Accept-Language header names, in its order of preference."""
+    supported = dict(settings.LANGUAGES)
+    ranked = []
+    for index, item in enumerate(header.split(",")):
+        tag, _semicolon, weight = item.strip().partition(";q=")
+        try:
+            quality = float(weight) if weight else 1.0
+        except ValueError:
+            continue
+        if tag and quality > 0:
+            ranked.append((-quality, index, tag.strip().lower()))
+    for _quality, _index, tag in sorted(ranked):
+        for code in supported:
+            if tag == code or tag.split("-")[0] == code.split("-")[0]:
+                return code
+    return None
+
+
+def translated_data(data):
+    """Every string of an answer's data in the active language (lists and dicts walked)."""
+    from policy.wording import translated
+
+    if isinstance(data, str):
+        return translated(data)
+    if isinstance(data, dict):
+        return {key: translated_data(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [translated_data(value) for value in data]
+    return data
 
 
 class ChosenLanguageMiddleware(MiddlewareMixin):
     def process_request(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = dict(settings.LANGUAGES)
+        if chosen not in supported and request.path.startswith(API):
+            chosen = _accepted(request.headers.get("Accept-Language", ""))
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
 
+    def process_template_response(self, request, response):
+        """An API refusal's body (DRF Response, not rendered yet) in the caller's language."""
+        if (
+            request.path.startswith(API)
+            and response.status_code >= 400
+            and getattr(response, "data", None) is not None
+            and not translation.get_language().startswith("zh")
+        ):
+            response.data = translated_data(response.data)
+        return response
+
     def process_response(self, request, response):
         response.headers.setdefault("Content-Language", translation.get_language())
+        if request.path.startswith(API):
+            patch_vary_headers(response, ("Accept-Language",))
         return response

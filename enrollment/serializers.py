@@ -1,5 +1,6 @@
 """API representations; ID numbers are always masked (first 6 + last 4)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.identity import mask_id_number
@@ -99,8 +100,8 @@ class IntakeSerializer(serializers.Serializer):
 class CertificateIntakeRecordSerializer(serializers.Serializer):
     """One certificate record (documentation of the body; the service validates each record)."""
 
-    id = serializers.CharField(help_text="来源系统记录号（幂等键）")
-    id_number = serializers.CharField(help_text="持证人证件号码")
+    id = serializers.CharField(help_text=_("来源系统记录号（幂等键）"))
+    id_number = serializers.CharField(help_text=_("持证人证件号码"))
     kind = serializers.ChoiceField(
         choices=[
             "extreme_poverty",
@@ -110,12 +111,14 @@ class CertificateIntakeRecordSerializer(serializers.Serializer):
             "disability_grade2",
         ]
     )
-    number = serializers.CharField(required=False, help_text="证件编号")
+    number = serializers.CharField(required=False, help_text=_("证件编号"))
     valid_from = serializers.DateField()
     valid_to = serializers.DateField(required=False, allow_null=True)
     registered_on = serializers.DateField(
         required=False,
-        help_text="经办机构登记日期，默认收到之日（自登记之日起享受，条款见地区参数 assistance.recipients）",
+        help_text=_(
+            "经办机构登记日期，默认收到之日（自登记之日起享受，条款见地区参数 assistance.recipients）"
+        ),
     )
 
 

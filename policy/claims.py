@@ -65,6 +65,17 @@ def counter_deadline(params, *, bill_date: dt.date, year_end: dt.date) -> tuple[
     )
 
 
+def counter_deadline_rule(region: str) -> tuple[str, str]:
+    """(article, text) of the region's deadline for a bill paid in full, from its file (for a page to cite)."""
+    from .parameters import declarations
+
+    declared = declarations(region)
+    for name in ("claims.reimbursement_deadline_years", "claims.reimbursement_deadline_years_after_invoice"):
+        if name in declared:
+            return declared[name].article, declared[name].text
+    return "", ""
+
+
 def _add_years(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year + years)

@@ -69,7 +69,9 @@ WORDS = (
     gettext_noop("超过年度最高限额 %(limit)s 元的合规费用，统筹基金不予支付（纳入大病保险）"),
     gettext_noop("基本医疗保险统筹基金支付"),
     gettext_noop("个人账户当年资金支付（先自理、后合规费用），不计入起付标准"),
-    gettext_noop("签约社区首诊或转诊（大学生：校内定点医疗机构），本年度门诊起付标准减免 %(reduction)s 元（每年一次）"),
+    gettext_noop(
+        "签约社区首诊或转诊（大学生：校内定点医疗机构），本年度门诊起付标准减免 %(reduction)s 元（每年一次）"
+    ),
     gettext_noop("门诊起付标准 %(annual)s 元"),
     gettext_noop("门诊统筹基金支付 %(place)s %(base)s × %(percent)s"),
     gettext_noop("定点零售药店（按其他医疗机构比例）"),
@@ -293,9 +295,9 @@ def _translate(text: str) -> str:
     for comma, joined in (("，", ", "), ("；", "; "), ("、", ", ")):
         parts = _parts(text, comma)
         if len(parts) > 1:
-            shown = _segments(parts, comma)
-            if shown is not None:
-                return joined.join(shown)
+            segments = _segments(parts, comma)
+            if segments is not None:
+                return joined.join(segments)
     return text
 
 
@@ -364,7 +366,8 @@ def _cite(language: str, article: str) -> str:
 
     names = {name: REGION_ENGLISH_NAMES.get(code, name) for code, name in REGION_NAMES.items()}
     groups: list[tuple[str, list[str]]] = []  # (region in English, its pieces), in the article's order
-    for token in re.split(r"[；、]", article):
+    tokens = [token for part in _parts(article, "；") for token in _parts(part, "、")]
+    for token in tokens:
         token = token.strip()
         region, space, rest = token.partition(" ")
         if space and region in names:
@@ -377,17 +380,24 @@ def _cite(language: str, article: str) -> str:
             token, _open, remark = token[:-1].partition("（")
             remark = _translate(remark)
             if CJK.search(remark):
-                return article
-        piece = PIECE.fullmatch(token)
-        if piece is None:
+                remark = ""  # the region's own note on the article, not in the catalogue: the article alone
+        first, dash, last = token.partition("至")
+        pieces = (
+            [PIECE.fullmatch(first), PIECE.fullmatch(last)]
+            if dash and last.startswith("第")
+            else [PIECE.fullmatch(token)]
+        )
+        if not all(pieces):
             return article
-        groups[-1][1].append(f"{_piece(piece)} ({remark})" if remark else _piece(piece))
+        shown = "–".join(_piece(piece) for piece in pieces if piece)
+        groups[-1][1].append(f"{shown} ({remark})" if remark else shown)
     return "; ".join(f"{region} art. " + ", ".join(pieces) for region, pieces in groups)
 
 
 def cited(article) -> str:
-    """A citation ("杭州 第二十八条第(一)项") in the active language ("Hangzhou art. 28(1)"); unchanged in
-    Chinese, or when it is not a plain article of a region's measures (then it is shown as the region wrote it)."""
+    """A citation ("杭州 第二十八条第(一)项") in the active language ("Hangzhou art. 28(1)"); a note in
+    brackets after an article is kept when the catalogue has it, else left out. Unchanged in Chinese, or
+    when it is not an article of a region's measures (then it is shown as the region wrote it)."""
     if not article or not _english():
         return article
     return _cite(get_language(), str(article))

@@ -6,6 +6,7 @@
 - API clients: role `api_client`; a view names the scope it needs (`required_scope`).
 """
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 
@@ -39,7 +40,7 @@ class HasApiScope(BasePermission):
     every API (they query rules and act at the counter); insured persons never reach it.
     """
 
-    message = "该令牌没有访问此接口的权限范围。"
+    message = _("该令牌没有访问此接口的权限范围。")
 
     def has_permission(self, request, view):
         if is_clerk(request.user):
