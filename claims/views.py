@@ -9,6 +9,7 @@ are not recomputed, the next one sees the restored state.
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -33,9 +34,9 @@ from .serializers import (
 )
 
 REFUSALS = {
-    403: OpenApiResponse(RefusalSerializer, description="机构不符（只能结算本机构的单据）"),
-    409: OpenApiResponse(RefusalSerializer, description="同一单据号已以不同内容结算 / 已冲正"),
-    422: OpenApiResponse(RefusalSerializer, description="拒绝结算：原因与依据条款"),
+    403: OpenApiResponse(RefusalSerializer, description=gettext_lazy("机构不符（只能结算本机构的单据）")),
+    409: OpenApiResponse(RefusalSerializer, description=gettext_lazy("同一单据号已以不同内容结算 / 已冲正")),
+    422: OpenApiResponse(RefusalSerializer, description=gettext_lazy("拒绝结算：原因与依据条款")),
 }
 
 
@@ -104,7 +105,7 @@ class SettlementCreateView(APIView):
     @extend_schema(
         request=SettlementRequestSerializer,
         responses={201: SettlementResponseSerializer, 200: SettlementResponseSerializer, **REFUSALS},
-        summary="实时结算",
+        summary=gettext_lazy("实时结算"),
     )
     def post(self, request):
         serializer = SettlementRequestSerializer(data=request.data)
@@ -136,7 +137,7 @@ class SettlementTrialView(APIView):
     @extend_schema(
         request=SettlementRequestSerializer,
         responses={200: SettlementTrialResponseSerializer, **REFUSALS},
-        summary="参保人预结算",
+        summary=gettext_lazy("参保人预结算"),
     )
     def post(self, request):
         serializer = SettlementRequestSerializer(data=request.data)
@@ -156,7 +157,7 @@ class SettlementDetailView(APIView):
     permission_classes = [HasApiScope]
     required_scope = "settlement"
 
-    @extend_schema(responses={200: SettlementResponseSerializer}, summary="查询结算")
+    @extend_schema(responses={200: SettlementResponseSerializer}, summary=gettext_lazy("查询结算"))
     def get(self, request, pk: int):
         settlement = get_object_or_404(Settlement.objects.select_related("institution"), pk=pk)
         if not may_see(request, settlement):
@@ -175,7 +176,9 @@ class ReversalView(APIView):
     permission_classes = [HasApiScope]
     required_scope = "settlement"
 
-    @extend_schema(request=None, responses={201: SettlementResponseSerializer, **REFUSALS}, summary="冲正")
+    @extend_schema(
+        request=None, responses={201: SettlementResponseSerializer, **REFUSALS}, summary=gettext_lazy("冲正")
+    )
     def post(self, request, pk: int):
         settlement = get_object_or_404(Settlement.objects.select_related("institution"), pk=pk)
         if not may_see(request, settlement):
@@ -220,9 +223,9 @@ class SettlementStatementView(APIView):
     @extend_schema(
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
-            404: OpenApiResponse(description="无此结算"),
+            404: OpenApiResponse(description=gettext_lazy("无此结算")),
         },
-        summary="结算单 PDF",
+        summary=gettext_lazy("结算单 PDF"),
     )
     def get(self, request, pk: int):
         settlement = get_object_or_404(Settlement.objects.select_related("institution"), pk=pk)

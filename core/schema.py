@@ -20,6 +20,7 @@ The framework's body is the component `Error`: an app whose serializer would als
 from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext, gettext_noop
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 FIELD_ERRORS = {"$ref": "#/components/schemas/ValidationErrors"}
@@ -38,13 +39,14 @@ COMPONENTS = {
     },
 }
 
+# in the language of the request for the schema (an API client's Accept-Language, config.locale)
 DESCRIPTIONS = {
-    "400": "请求有误：字段与原因",
-    "401": "未认证：缺少令牌或令牌无效",
-    "403": "无权限：令牌没有此接口的权限范围，或非经办人员",
-    "404": "不存在（或不属于本机构）",
-    "415": "请求体须为 JSON",
-    "429": "请求过于频繁（无效令牌过多），稍后再试",
+    "400": gettext_noop("请求有误：字段与原因"),
+    "401": gettext_noop("未认证：缺少令牌或令牌无效"),
+    "403": gettext_noop("无权限：令牌没有此接口的权限范围，或非经办人员"),
+    "404": gettext_noop("不存在（或不属于本机构）"),
+    "415": gettext_noop("请求体须为 JSON"),
+    "429": gettext_noop("请求过于频繁（无效令牌过多），稍后再试"),
 }
 
 
@@ -92,5 +94,8 @@ def document_framework_answers(result, generator, request, public):
                     if status == "400" and "requestBody" in operation:
                         _with_alternative(responses[status], FIELD_ERRORS)
                 else:
-                    responses[status] = {"description": DESCRIPTIONS[status], "content": _json(schema)}
+                    responses[status] = {
+                        "description": gettext(DESCRIPTIONS[status]),
+                        "content": _json(schema),
+                    }
     return result

@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_base import ServiceAddAdminMixin, ServiceForm
 from core.identity import mask_id_number
+from policy.wording import translated
 
 from . import services
 from .models import (
@@ -134,7 +135,7 @@ class PersonAdmin(SimpleHistoryAdmin):
             }
             colour = "status-ok"
         else:
-            text = _("不可享受待遇：%(reason)s") % {"reason": status.reason}
+            text = _("不可享受待遇：%(reason)s") % {"reason": translated(status.reason)}
             colour = "status-no"
         extras = []
         if status.certificate:

@@ -1,14 +1,19 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from .models import Enrolment, Person
 
 
 class PersonFilter(django_filters.FilterSet):
-    name = django_filters.CharFilter(lookup_expr="icontains", label="姓名")
-    id_number = django_filters.CharFilter(label="证件号码（完整）")
-    scheme = django_filters.CharFilter(field_name="enrolments__scheme", distinct=True, label="险种")
-    category = django_filters.CharFilter(field_name="enrolments__category", distinct=True, label="参保类别")
-    district = django_filters.CharFilter(field_name="enrolments__district", distinct=True, label="参保辖区")
+    name = django_filters.CharFilter(lookup_expr="icontains", label=_("姓名"))
+    id_number = django_filters.CharFilter(label=_("证件号码（完整）"))
+    scheme = django_filters.CharFilter(field_name="enrolments__scheme", distinct=True, label=_("险种"))
+    category = django_filters.CharFilter(
+        field_name="enrolments__category", distinct=True, label=_("参保类别")
+    )
+    district = django_filters.CharFilter(
+        field_name="enrolments__district", distinct=True, label=_("参保辖区")
+    )
 
     class Meta:
         model = Person
@@ -16,8 +21,8 @@ class PersonFilter(django_filters.FilterSet):
 
 
 class EnrolmentFilter(django_filters.FilterSet):
-    active_on = django_filters.DateFilter(method="filter_active_on", label="某日有效")
-    id_number = django_filters.CharFilter(field_name="person__id_number", label="证件号码（完整）")
+    active_on = django_filters.DateFilter(method="filter_active_on", label=_("某日有效"))
+    id_number = django_filters.CharFilter(field_name="person__id_number", label=_("证件号码（完整）"))
 
     class Meta:
         model = Enrolment

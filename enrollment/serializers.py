@@ -9,7 +9,7 @@ from .models import Certificate, Enrolment, Person
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    id_number = serializers.SerializerMethodField(label="证件号码（脱敏）")
+    id_number = serializers.SerializerMethodField(label=_("证件号码（脱敏）"))
 
     class Meta:
         model = Person
@@ -32,7 +32,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class EnrolmentSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
-    person_id_number = serializers.SerializerMethodField(label="证件号码（脱敏）")
+    person_id_number = serializers.SerializerMethodField(label=_("证件号码（脱敏）"))
     employer_name = serializers.CharField(source="employer.name", read_only=True, default=None)
 
     class Meta:

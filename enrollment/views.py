@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -44,7 +45,7 @@ class PersonBenefitStatusView(APIView):
     permission_classes = [IsClerk]
 
     @extend_schema(
-        parameters=[OpenApiParameter("on", str, description="日期 YYYY-MM-DD")],
+        parameters=[OpenApiParameter("on", str, description=_("日期 YYYY-MM-DD"))],
         responses=BenefitStatusSerializer,
     )
     def get(self, request, pk):

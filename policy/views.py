@@ -1,5 +1,6 @@
 """Trial settlement over HTTP: parse JSON, call the policy function, map bad input to 400."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ParseError
@@ -40,7 +41,7 @@ class TrialSettlementView(APIView):
 
     @extend_schema(
         operation_id="trial_settlement",
-        summary="预结算（试算）",
+        summary=_("预结算（试算）"),
         description="trial-settlement-contract.md: bills settled in date order; components add up to each "
         "bill's total exactly; every amount explained with its article.",
         request=TrialSettlementRequestSerializer,

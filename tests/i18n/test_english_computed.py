@@ -69,20 +69,17 @@ BILLS = [
 ]
 
 
-@pytest.mark.parametrize("username", ["zhangsan", "zhoushan"])
-def test_the_estimators_result_in_english_shows_no_chinese_outside_the_data(client, demo, username):
-    from enrollment.models import Person
-
-    person = Person.objects.get(user__username=username)
+def test_the_estimators_result_in_english_shows_no_chinese_outside_the_data(client, demo):
+    """Zhoushan's words are checked on seeded bills below (its demo persons load only on illustrative figures)."""
     english(client)
-    client.login(username=username, password="demo-pass-2024")
+    client.login(username="zhangsan", password="demo-pass-2024")
     data = database_strings()
     left = {}
     for bill in BILLS:
         response = client.post(reverse("portal:estimate"), {**bill, "date": timezone.localdate().isoformat()})
         assert response.status_code == 200
         page = response.content.decode()
-        assert 'id="result"' in page, (person.name, bill)
+        assert 'id="result"' in page, bill
         left[bill["kind"] + bill["institution_level"]] = chinese_left(page, data)
     assert {key: lines for key, lines in left.items() if lines} == {}
 
