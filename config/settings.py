@@ -202,7 +202,6 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ROUTES = {
     "claims.tasks.*": {"queue": "statements"},
     "accounts.tasks.*": {"queue": "batch"},
-    "contributions.tasks.*": {"queue": "batch"},
     "funds.tasks.*": {"queue": "batch"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
