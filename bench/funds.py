@@ -27,8 +27,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))  # first: `funds` is the app (a spawned simulation part re-runs this file)
+sys.path.insert(1, str(ROOT / "bench"))
 
 FILL_CHUNK = 1_000_000
 DISTRICTS = [
