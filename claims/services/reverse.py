@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import reverse_source
+from core.language import in_record_language
 from policy.regions import region_of
 
 from ..deltas import delta, remove
@@ -21,6 +22,7 @@ from .responses import jsonb_order, reversal_body
 from .settle import SOURCE_TYPE, recheck_retirement_refund
 
 
+@in_record_language
 def reverse(*, settlement: Settlement, user=None, today: dt.date | None = None) -> Settlement:
     """Reverse (冲正) a settlement: negative amounts and lines, accounts returned, accumulators restored."""
     today = today or timezone.localdate()

@@ -20,6 +20,7 @@ from accounts.services import (
     refund_retirement_year_deductible,
 )
 from core.books import pooled_fund
+from core.language import in_record_language
 from core.rows import (
     insert_rows,
     pipelined,
@@ -141,6 +142,7 @@ def queue_probes(prepared: Prepared, key: str, digest: str):
     return check
 
 
+@in_record_language
 def settle(
     *,
     person,
