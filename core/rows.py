@@ -84,6 +84,11 @@ def join(first, second, on: str) -> str:
     return f"{table(first)} JOIN {table(second)} ON {column(second, on)} = {column(first, on)}"
 
 
+def date_literal(day) -> str:
+    """`day` as an SQL literal on the default database: a DATE on PostgreSQL, ISO text on SQLite."""
+    return f"DATE '{day.isoformat()}'" if connection.vendor == "postgresql" else f"'{day.isoformat()}'"
+
+
 def json_rows(columns: tuple[str, ...], source: str) -> str:
     """An SQL expression: the rows of `SELECT columns FROM source` as one JSON array of arrays.
 

@@ -43,6 +43,7 @@ from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from core.rows import date_literal
 from policy.accounts import CATEGORY_NAMES
 from policy.amount import NotInRegion, RuleInputError, percent
 from policy.parameters import ParameterError, parameters_for
@@ -104,10 +105,6 @@ def _yuan(fen_expression: str) -> str:
     if _pg():
         return f"(to_char(({fen_expression}) / 100, 'FM999,999,999,999,990') || '.' || lpad(CAST(({fen_expression}) %% 100 AS text), 2, '0') || ' 元')"
     return f"(printf('%%,d', ({fen_expression}) / 100) || '.' || printf('%%02d', ({fen_expression}) %% 100) || ' 元')"
-
-
-def _date(value: dt.date) -> str:
-    return f"DATE '{value.isoformat()}'" if _pg() else f"'{value.isoformat()}'"
 
 
 def _quote(text: str) -> str:
@@ -179,7 +176,7 @@ def credit_plan(region: str, first: dt.date, until: dt.date) -> CreditPlan:
         key = values
         if key not in cache:
             cache[key] = ", ".join(values)
-        rows.append(f"({_date(month)}, '{month:%Y-%m}', {month.year}, {month.month}, {cache[key]})")
+        rows.append(f"({date_literal(month)}, '{month:%Y-%m}', {month.year}, {month.month}, {cache[key]})")
         month = crediting.add_months(month, 1)
     return CreditPlan(region, until, True, ", ".join(rows), retired_complete)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 
+from core.rows import date_literal
 from enrollment.models import Enrolment, Person, Scheme, Suspension, Transfer
 from enrollment.selectors import coverage_facts
 from policy import coverage as coverage_rules
@@ -146,6 +147,14 @@ def _sql_month_end(column: str) -> str:
     return f"date({column}, '+1 month', '-1 day')"
 
 
+def _sql_last_month(bound: dt.date) -> str:
+    """The last month checked of enrolment `e`: its last month, not after `bound`."""
+    return (
+        f"(CASE WHEN e.end_date IS NOT NULL AND {_sql_month_of('e.end_date')} < {date_literal(bound)}"
+        f" THEN {_sql_month_of('e.end_date')} ELSE {date_literal(bound)} END)"
+    )
+
+
 def arrears_scope(*, on: dt.date, lo: int | None = None, hi: int | None = None):
     """Persons the check covers (a monthly-paying employee enrolment begun before `on`), with person
     ids in [lo, hi) when given."""
@@ -177,16 +186,7 @@ def arrears_candidates(*, on: dt.date, lo: int, hi: int) -> tuple[int, list[int]
     records = ContributionRecord._meta.db_table
     suspensions = Suspension._meta.db_table
     monthly = ", ".join(f"'{c}'" for c in sorted(MONTHLY_CATEGORIES))
-    date = (
-        (lambda d: f"DATE '{d.isoformat()}'")
-        if connection.vendor == "postgresql"
-        else (lambda d: f"'{d.isoformat()}'")
-    )
-    # the last month checked: the enrolment's last month, not after `bound`
-    last = (
-        f"(CASE WHEN e.end_date IS NOT NULL AND {_sql_month_of('e.end_date')} < {date(bound)}"
-        f" THEN {_sql_month_of('e.end_date')} ELSE {date(bound)} END)"
-    )
+    last = _sql_last_month(bound)
     # the chunk's months paid by their month's end, read once by person-id range and summed per
     # person (count, first and last month) in one pass, then compared with each enrolment's months
     # by a hash join of one row a person (`rough`). Where the sums cannot tell (a month missing,
@@ -202,7 +202,7 @@ def arrears_candidates(*, on: dt.date, lo: int, hi: int) -> tuple[int, list[int]
         paid AS (
             SELECT r.person_id, count(*) AS months, min(r.month) AS first_month, max(r.month) AS last_month
             FROM {records} r
-            WHERE r.person_id >= %s AND r.person_id < %s AND r.month <= {date(bound)}
+            WHERE r.person_id >= %s AND r.person_id < %s AND r.month <= {date_literal(bound)}
               AND r.paid_on <= {_sql_month_end("r.month")}
             GROUP BY r.person_id
         ),
@@ -344,15 +344,7 @@ def simple_rows(person_ids: list[int], *, on: dt.date) -> tuple[list[Suspension]
     transfers = Transfer._meta.db_table
     backs = BackPayment._meta.db_table
     bound = coverage_rules.add_months(coverage_rules.month_of(on), -1)  # M + 1 <= on
-    date = (
-        (lambda d: f"DATE '{d.isoformat()}'")
-        if connection.vendor == "postgresql"
-        else (lambda d: f"'{d.isoformat()}'")
-    )
-    last = (
-        f"(CASE WHEN e.end_date IS NOT NULL AND {_sql_month_of('e.end_date')} < {date(bound)}"
-        f" THEN {_sql_month_of('e.end_date')} ELSE {date(bound)} END)"
-    )
+    last = _sql_last_month(bound)
     in_range = "r.month <= x.last_month"
     on_time = f"r.paid_on <= {_sql_month_end('r.month')}"
     facts: list[_Facts] = []
