@@ -37,6 +37,23 @@ BOOK_CHOICES = list(Fund.choices) + list(Party.choices)
 FUNDS = tuple(Fund.values)
 
 
+# The journal's columns a posting writes, in the order the set-based and the row-by-row posting give them.
+ENTRY_FIELDS = (
+    "posted_on",
+    "year",
+    "month",
+    "region",
+    "district",
+    "from_book",
+    "to_book",
+    "amount",
+    "source_kind",
+    "source_id",
+    "component",
+    "article",
+)
+
+
 class JournalEntry(models.Model):
     """One movement between two books (money leaves `from_book`, enters `to_book`)."""
 

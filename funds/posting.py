@@ -17,27 +17,11 @@ from django.db.models import Count, Q, Sum
 
 from policy.regions import region_of
 
-from .models import FUNDS, FundMonth, JournalEntry, PostingMark
+from .models import ENTRY_FIELDS, FUNDS, FundMonth, JournalEntry, PostingMark
 from .sources import Source, all_sources
 
 CHUNK = 5_000
 BULK_CHUNK = 200_000  # settlements per transaction when the database posts them itself (PostgreSQL)
-
-
-ENTRY_FIELDS = (
-    "posted_on",
-    "year",
-    "month",
-    "region",
-    "district",
-    "from_book",
-    "to_book",
-    "amount",
-    "source_kind",
-    "source_id",
-    "component",
-    "article",
-)
 
 
 def _insert_sql() -> str:

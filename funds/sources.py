@@ -22,7 +22,7 @@ from django.apps import apps
 
 from core.books import Fund, FundPosting, pooled_fund
 
-from .models import Party
+from .models import ENTRY_FIELDS, Party
 
 ZERO = Decimal("0.00")
 UNKNOWN_DISTRICT = "（未登记辖区）"
@@ -418,23 +418,7 @@ def settlements_statement(lo: int, hi: int, articles: dict[str, str]) -> tuple[s
     enrolment = q(apps.get_model("enrollment", "Enrolment")._meta.db_table)
     entry = apps.get_model("funds", "JournalEntry")._meta
     month_table = q(apps.get_model("funds", "FundMonth")._meta.db_table)
-    columns = ", ".join(
-        q(entry.get_field(name).column)
-        for name in (
-            "posted_on",
-            "year",
-            "month",
-            "region",
-            "district",
-            "from_book",
-            "to_book",
-            "amount",
-            "source_kind",
-            "source_id",
-            "component",
-            "article",
-        )
-    )
+    columns = ", ".join(q(entry.get_field(name).column) for name in ENTRY_FIELDS)
     article_case = " ".join("WHEN %s THEN %s" for _region in articles)
     article_params = [value for pair in articles.items() for value in pair]
     sql = f"""
