@@ -14,26 +14,21 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import trans_real
 
 API = "/api/"
 
 
 def _accepted(header: str) -> str | None:
-    """The first supported language an Accept-Language header names, in its order of preference."""
-    supported = dict(settings.LANGUAGES)
-    ranked = []
-    for index, item in enumerate(header.split(",")):
-        tag, _semicolon, weight = item.strip().partition(";q=")
-        try:
-            quality = float(weight) if weight else 1.0
-        except ValueError:
+    """The first supported language an Accept-Language header names, in its order of preference
+    (Django's own header parser and language matching)."""
+    for tag, quality in trans_real.parse_accept_lang_header(header):
+        if tag == "*" or quality <= 0:  # q=0: "not acceptable"
             continue
-        if tag and quality > 0:
-            ranked.append((-quality, index, tag.strip().lower()))
-    for _quality, _index, tag in sorted(ranked):
-        for code in supported:
-            if tag == code or tag.split("-")[0] == code.split("-")[0]:
-                return code
+        try:
+            return translation.get_supported_language_variant(tag)
+        except LookupError:
+            continue
     return None
 
 
