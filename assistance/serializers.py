@@ -7,8 +7,8 @@ from .models import PostHocApplication, PostHocItem, SpecialCase
 
 
 class PaidQuerySerializer(serializers.Serializer):
-    id_number = serializers.CharField(label="证件号码", max_length=32)
-    year = serializers.IntegerField(label="年度", min_value=2000, max_value=2100)
+    id_number = serializers.CharField(label=_("证件号码"), max_length=32)
+    year = serializers.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
 
 
 class PaidSerializer(serializers.Serializer):

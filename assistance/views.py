@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -38,8 +39,8 @@ class PaidView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("id_number", str, required=True, description="证件号码"),
-            OpenApiParameter("year", int, required=True, description="年度（记账日期所在年）"),
+            OpenApiParameter("id_number", str, required=True, description=gettext_lazy("证件号码")),
+            OpenApiParameter("year", int, required=True, description=gettext_lazy("年度（记账日期所在年）")),
         ],
         responses={200: PaidSerializer, 400: AssistanceRefusalSerializer, 404: AssistanceRefusalSerializer},
     )

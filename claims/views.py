@@ -22,6 +22,7 @@ from enrollment.models import Person
 from enrollment.selectors import queue_person
 from policy.parameters import ParameterError
 from policy.regions import region_of
+from policy.wording import translated_data
 from users.permissions import HasApiScope, api_client_of, is_clerk
 
 from . import services
@@ -148,7 +149,7 @@ class SettlementTrialView(APIView):
             body = services.trial(person=person, institution=institution, bill=serializer.bill())
         except (services.ClaimError, ParameterError) as error:
             return refusal_response(error)
-        return Response(body)
+        return Response(translated_data(body))  # nothing stored: in the caller's language, lines too
 
 
 class SettlementDetailView(APIView):

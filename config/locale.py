@@ -7,7 +7,8 @@ changes the language of a page. Django's LocaleMiddleware would also follow Acce
 
 An API client has no switch: under /api/ an Accept-Language header naming a supported
 language chooses it (the cookie still wins), and a refusal (4xx) is answered in that
-language, the rules' computed words included (`policy.wording.translated`).
+language, the rules' computed words and articles included (`policy.wording.translated_data`), as
+the trial settlements are. A settlement's answer is its record and stays as stored.
 """
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import trans_real
+
+from policy.wording import translated_data
 
 API = "/api/"
 
@@ -30,19 +33,6 @@ def _accepted(header: str) -> str | None:
         except LookupError:
             continue
     return None
-
-
-def translated_data(data):
-    """Every string of an answer's data in the active language (lists and dicts walked)."""
-    from policy.wording import translated
-
-    if isinstance(data, str):
-        return translated(data)
-    if isinstance(data, dict):
-        return {key: translated_data(value) for key, value in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [translated_data(value) for value in data]
-    return data
 
 
 class ChosenLanguageMiddleware(MiddlewareMixin):

@@ -301,8 +301,9 @@ API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
     # ASCII: a generated client's package is named after the title (medsec-api-client)
     "TITLE": "Medsec API",
-    "DESCRIPTION": "医保经办 API. Trial settlement, settlement and reversal for institutions; contribution intake for "
-    "the tax bureau; certificates for civil affairs; maternity claims for employers.",
+    "DESCRIPTION": "Medical-security agency (医保经办) API. Trial settlement, settlement and reversal for "
+    "institutions; contribution intake for the tax bureau; certificates for civil affairs; maternity claims "
+    "for employers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files (drf-spectacular-sidecar), not a CDN: the CSP allows 'self' only

@@ -8,7 +8,7 @@ from .models import ContributionRecord, ResidentPayment
 
 class ContributionRecordSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
-    person_id_number = serializers.SerializerMethodField(label="证件号码（脱敏）")
+    person_id_number = serializers.SerializerMethodField(label=_("证件号码（脱敏）"))
 
     class Meta:
         model = ContributionRecord
@@ -40,7 +40,7 @@ class ContributionRecordSerializer(serializers.ModelSerializer):
 
 
 class ResidentPaymentSerializer(serializers.ModelSerializer):
-    person_id_number = serializers.SerializerMethodField(label="证件号码（脱敏）")
+    person_id_number = serializers.SerializerMethodField(label=_("证件号码（脱敏）"))
 
     class Meta:
         model = ResidentPayment

@@ -136,5 +136,5 @@ class IntakeResultSerializer(serializers.Serializer):
 class IntakeErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.CharField(),
-        help_text='按记录定位的错误，如 {"records[3].id_number": "…"}；整批未写入',
+        help_text=_('按记录定位的错误，如 {"records[3].id_number": "…"}；整批未写入'),
     )

@@ -9,6 +9,7 @@ sees a clearing once a review clerk approved it.
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -53,7 +54,7 @@ class AgreementListView(InstitutionScoped, ListAPIView):
             .order_by("-start_date", "pk")
         )
 
-    @extend_schema(summary="本机构医保服务协议")
+    @extend_schema(summary=gettext_lazy("本机构医保服务协议"))
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -75,7 +76,7 @@ class ClearingListView(InstitutionScoped, ListAPIView):
     def get_queryset(self):
         return visible_clearings(self.request)
 
-    @extend_schema(summary="本机构月度清算")
+    @extend_schema(summary=gettext_lazy("本机构月度清算"))
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -90,7 +91,7 @@ class ClearingDetailView(InstitutionScoped, RetrieveAPIView):
     def get_queryset(self):
         return visible_clearings(self.request)
 
-    @extend_schema(summary="月度清算明细")
+    @extend_schema(summary=gettext_lazy("月度清算明细"))
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -99,8 +100,12 @@ class ClearingPdfView(InstitutionScoped, APIView):
     """The clearing statement PDF (清算单); rendered now if it is not ready yet."""
 
     @extend_schema(
-        summary="下载清算单 PDF",
-        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="清算单 PDF")},
+        summary=gettext_lazy("下载清算单 PDF"),
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description=gettext_lazy("清算单 PDF")
+            )
+        },
     )
     def get(self, request, pk: int):
         clearing = get_object_or_404(visible_clearings(request), pk=pk)
@@ -135,6 +140,6 @@ class DrgYearLineListView(InstitutionScoped, ListAPIView):
             .order_by("-drg_year__year", "pk")
         )
 
-    @extend_schema(summary="本机构 DRG 年终清算")
+    @extend_schema(summary=gettext_lazy("本机构 DRG 年终清算"))
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

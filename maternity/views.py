@@ -9,6 +9,7 @@ import io
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -32,11 +33,16 @@ from .serializers import (
 
 REFUSALS = {
     400: OpenApiResponse(
-        MaternityRefusalSerializer, description="输入有误：字段与原因（如事件日期晚于今天、男性申请生育）"
+        MaternityRefusalSerializer,
+        description=gettext_lazy("输入有误：字段与原因（如事件日期晚于今天、男性申请生育）"),
     ),
-    403: OpenApiResponse(MaternityRefusalSerializer, description="只能为本单位参保职工申请"),
-    409: OpenApiResponse(MaternityRefusalSerializer, description="同一事件已申请 / 同一单位申请编号内容不同"),
-    422: OpenApiResponse(MaternityRefusalSerializer, description="不能受理：原因与依据条款（如逾期申请）"),
+    403: OpenApiResponse(MaternityRefusalSerializer, description=gettext_lazy("只能为本单位参保职工申请")),
+    409: OpenApiResponse(
+        MaternityRefusalSerializer, description=gettext_lazy("同一事件已申请 / 同一单位申请编号内容不同")
+    ),
+    422: OpenApiResponse(
+        MaternityRefusalSerializer, description=gettext_lazy("不能受理：原因与依据条款（如逾期申请）")
+    ),
 }
 
 
@@ -79,8 +85,8 @@ class ApplicationListCreateView(generics.ListAPIView):
     @extend_schema(
         request=ApplicationRequestSerializer,
         responses={201: ApplicationSerializer, 200: ApplicationSerializer, **REFUSALS},
-        summary="提交生育津贴/计划生育手术津贴申请",
-        description="同一单位申请编号以相同内容重复提交返回原申请（200）；内容不同为 409。",
+        summary=gettext_lazy("提交生育津贴/计划生育手术津贴申请"),
+        description=gettext_lazy("同一单位申请编号以相同内容重复提交返回原申请（200）；内容不同为 409。"),
     )
     def post(self, request):
         serializer = ApplicationRequestSerializer(data=request.data)
@@ -157,17 +163,17 @@ class AllowanceReportView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "export", OpenApiTypes.STR, enum=["json", "csv", "xlsx"], description="输出格式"
+                "export", OpenApiTypes.STR, enum=["json", "csv", "xlsx"], description=gettext_lazy("输出格式")
             ),
-            OpenApiParameter("date_from", OpenApiTypes.DATE, description="拨付日期起"),
-            OpenApiParameter("date_to", OpenApiTypes.DATE, description="拨付日期止"),
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description=gettext_lazy("拨付日期起")),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, description=gettext_lazy("拨付日期止")),
         ],
         responses={
             200: ReportRowSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.BINARY,
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
         },
-        summary="生育津贴拨付汇总（按月、辖区、单位）",
+        summary=gettext_lazy("生育津贴拨付汇总（按月、辖区、单位）"),
     )
     def get(self, request):
         from django.utils.dateparse import parse_date

@@ -14,6 +14,7 @@ from policy.serializers import (
     TrialSettlementResponseSerializer,
 )
 from policy.settlement import TrialSettlementError, trial_settle
+from policy.wording import translated_data
 
 EXAMPLE_REQUEST = {
     "region": default_region(),
@@ -46,7 +47,7 @@ class TrialSettlementView(APIView):
         "bill's total exactly; every amount explained with its article.",
         request=TrialSettlementRequestSerializer,
         responses={200: TrialSettlementResponseSerializer, 400: FieldErrorsSerializer},
-        examples=[OpenApiExample("住院", value=EXAMPLE_REQUEST, request_only=True)],
+        examples=[OpenApiExample("inpatient", summary=_("住院"), value=EXAMPLE_REQUEST, request_only=True)],
     )
     def post(self, request):
         try:
@@ -59,4 +60,4 @@ class TrialSettlementView(APIView):
             answer = trial_settle(data)
         except TrialSettlementError as exc:
             return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(answer)
+        return Response(translated_data(answer))  # the caller's language (Accept-Language), lines too

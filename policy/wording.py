@@ -401,3 +401,22 @@ def cited(article) -> str:
     if not article or not _english():
         return article
     return _cite(get_language(), str(article))
+
+
+def translated_data(data):
+    """An answer's data in the active language: every string through `translated`, an `article` through
+    `cited` (lists and dicts walked). For what is shown, never for what is stored; in Chinese, `data` itself."""
+    return _walk(data) if _english() else data
+
+
+def _walk(data):
+    if isinstance(data, str):
+        return translated(data)
+    if isinstance(data, dict):
+        return {
+            key: cited(value) if key == "article" and isinstance(value, str) else _walk(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, (list, tuple)):
+        return [_walk(value) for value in data]
+    return data

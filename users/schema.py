@@ -1,5 +1,6 @@
 """OpenAPI description of the API token (drf-spectacular): a bearer token per API client."""
 
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -11,5 +12,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "外部系统令牌：`Authorization: Bearer <令牌>`。令牌的权限范围（scopes）决定可调用的接口。",
+            "description": gettext(
+                "外部系统令牌：`Authorization: Bearer <令牌>`。令牌的权限范围（scopes）决定可调用的接口。"
+            ),
         }

@@ -293,3 +293,18 @@ def test_the_counter_reimbursement_page_cites_each_regions_own_deadline_article(
     english(client)
     page = client.get(reverse("admin:claims_settlement_reimburse")).content.decode()
     assert "Hangzhou art. 65" in page and "Zhoushan art. 57, para. 2" in page
+
+
+def test_the_api_schema_in_english_shows_chinese_only_as_a_term_in_brackets(admin_client):
+    """An integrator reading the schema in English (Accept-Language under /api/) sees English; a Chinese
+    term may stand in brackets after its English (e.g. "Reversal (冲正)"), never a sentence alone."""
+    import re
+
+    schema = admin_client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert schema.status_code == 200 and schema["Content-Language"] == "en"
+    text = json.loads(schema.content.decode())
+    flat = json.dumps(text, ensure_ascii=False)
+    assert CJK.findall(re.sub(r"[(（][^()（）]*[)）]", "", flat)) == []
+    assert "Maternity allowances paid, by month, district and employer" in flat
+    chinese = json.dumps(admin_client.get("/api/schema/", {"format": "json"}).json(), ensure_ascii=False)
+    assert "生育津贴拨付汇总（按月、辖区、单位）" in chinese
