@@ -348,7 +348,7 @@ class BatchJobAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        """Starting a job: 年度结转 takes a year (YYYY), 按月划账 and 欠费检查 a month (YYYY-MM;
+        """Starting a job: 年度结转 takes a year (YYYY), 按月划账, 欠费检查 and 账户档案更新 a month (YYYY-MM;
         the arrears check runs as of the 1st of that month)."""
         try:
             _parse_period(obj.kind, obj.period)
@@ -382,7 +382,11 @@ def _parse_period(kind: str, period: str) -> tuple[int, int | None]:
         return day.year, day.month
     except ValueError:
         raise ValueError(
-            str(_("年度/月份格式有误：年度结转填 YYYY（已结束的年度），按月划账、欠费检查填 YYYY-MM"))
+            str(
+                _(
+                    "年度/月份格式有误：年度结转填 YYYY（已结束的年度），按月划账、欠费检查、账户档案更新填 YYYY-MM"
+                )
+            )
         )
 
 
@@ -394,6 +398,8 @@ def _enqueue(job: BatchJob) -> None:
         tasks.year_end_rollover.delay(year)
     elif job.kind == BatchJob.Kind.ARREARS_CHECK:
         tasks.arrears_check.delay(dt.date(year, month or 1, 1).isoformat())
+    elif job.kind == BatchJob.Kind.PROFILE_REFRESH:
+        tasks.profile_refresh.delay(year, month)
     else:
         tasks.credit_month.delay(year, month)
 

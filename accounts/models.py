@@ -365,7 +365,7 @@ class Inheritance(models.Model):
 
 
 class BatchJob(models.Model):
-    """A long batch (monthly credits, year-end rollover, the arrears check) and how far it got.
+    """A long batch (monthly credits, year-end rollover, the arrears check, the profile refresh) and how far it got.
 
     Each chunk commits together with `done` (and `last_id`, the highest account id of a
     committed chunk). The monthly credit batch runs its chunks in id order and resumes after
@@ -377,6 +377,7 @@ class BatchJob(models.Model):
         CREDIT_MONTH = "credit_month", _("按月划账")
         YEAR_END_ROLLOVER = "year_end_rollover", _("年度结转")
         ARREARS_CHECK = "arrears_check", _("欠费检查")
+        PROFILE_REFRESH = "profile_refresh", _("账户档案更新")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待运行")

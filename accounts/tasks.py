@@ -11,20 +11,32 @@ from django.utils import timezone
 @shared_task(name="accounts.tasks.credit_month", acks_late=True)
 def credit_month(year: int | None = None, month: int | None = None) -> dict:
     """Monthly credits for the month it runs in (beat: the 1st, 02:00), or the month given."""
-    from .batch.credits import refresh_profiles, run_credit_month
+    from .batch.credits import run_credit_month
+    from .batch.profiles import run_profile_refresh
 
     today = timezone.localdate()
     year, month = year or today.year, month or today.month
     job = run_credit_month(year, month, refresh=False)  # set-based: the credits do not read the profile
     # then the profiles (category, base, the benefit-suspended flag) the next preset and the clerks read
-    refused = refresh_profiles(year, month)
+    profiles = run_profile_refresh(year, month)
     return {
         "job": job.pk,
         "status": job.status,
         "done": job.done,
         "total": job.total,
-        "profiles_refused": len(refused),
+        "profiles_job": profiles.pk,
+        "profiles_changed": profiles.result.get("changed", 0),
     }
+
+
+@shared_task(name="accounts.tasks.profile_refresh", acks_late=True)
+def profile_refresh(year: int | None = None, month: int | None = None) -> dict:
+    """The profile refresh alone, as a batch job (the monthly credit task runs it after the credits)."""
+    from .batch.profiles import run_profile_refresh
+
+    today = timezone.localdate()
+    job = run_profile_refresh(year or today.year, month or today.month)
+    return {"job": job.pk, "status": job.status, "done": job.done, "total": job.total, **job.result}
 
 
 @shared_task(name="accounts.tasks.year_end_rollover", acks_late=True)

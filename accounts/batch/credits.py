@@ -39,7 +39,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import F, OuterRef, Sum
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -49,9 +49,10 @@ from policy.amount import NotInRegion, RuleInputError, percent
 from policy.parameters import ParameterError, parameters_for
 from policy.regions import region_of
 
-from .. import services
 from ..models import Account, BatchChunk, BatchJob, CreditStop, LedgerEntry
 from ..services import crediting
+from ..services.crediting import month_end
+from .profiles import open_accounts, refresh_accounts
 from .rollover import (
     ENTRIES,
     ENTRY_COLUMNS,
@@ -73,10 +74,6 @@ ACCOUNTS = Account._meta.db_table
 
 def after_chunk(job: BatchJob, last_id: int) -> None:
     """Hook called after each committed chunk (tests simulate a crash here)."""
-
-
-def month_end(on: dt.date) -> dt.date:
-    return (on.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
 # --- SQL dialect pieces (dates; amounts as text) ------------------------------------------
@@ -468,7 +465,7 @@ def watermark(until: dt.date) -> dict | None:
             accounts = Account.objects.aggregate(top=Max("id"))["top"] or 0
             since = timezone.now()
             lowest = (
-                _open_accounts(until).values("region").annotate(year=Min("credited_year")).order_by("region")
+                open_accounts(until).values("region").annotate(year=Min("credited_year")).order_by("region")
             )
             months = {}
             for row in lowest:
@@ -534,10 +531,6 @@ def load_basis(mark: dict | None) -> Basis | None:
 CHUNK_SIZE = 50_000
 
 
-def _open_accounts(until: dt.date):
-    return Account.objects.filter(status=Account.Status.OPEN, opened_on__lte=month_end(until))
-
-
 def run_credit_month(
     year: int,
     month: int,
@@ -574,7 +567,7 @@ def run_credit_month(
     if chunk_size or job.status == BatchJob.Status.DONE:
         BatchJob.objects.filter(pk=job.pk).update(chunk_size=size)
     job.refresh_from_db()
-    accounts = _open_accounts(until)
+    accounts = open_accounts(until)
     recorded = set(BatchChunk.objects.filter(job=job).values_list("lo", "hi"))
     first_id = accounts.order_by("id").values_list("id", flat=True).first()
     max_id = accounts.order_by("-id").values_list("id", flat=True).first()
@@ -675,9 +668,9 @@ def _run_chunk(
                     touched += len(others)
                 if refresh:
                     chunk_accounts = list(
-                        _open_accounts(until).select_for_update().filter(id__gte=lo, id__lt=hi).order_by("id")
+                        open_accounts(until).select_for_update().filter(id__gte=lo, id__lt=hi).order_by("id")
                     )
-                    errors += _refresh(chunk_accounts, until)
+                    errors += refresh_accounts(chunk_accounts, until)[1]
                 seconds = Decimal(f"{time.perf_counter() - started:.3f}")
                 BatchChunk.objects.bulk_create(
                     [
@@ -729,7 +722,7 @@ def _per_account_ids(
 
     from enrollment.models import Enrolment
 
-    accounts = _open_accounts(until).filter(id__gte=lo, id__lt=hi)
+    accounts = open_accounts(until).filter(id__gte=lo, id__lt=hi)
     person = OuterRef("person_id")
     other = Q(region__in=[p.region for p in plans if not p.set_based]) | Q(person_id__in=exceptional)
     for plan in plans:
@@ -737,25 +730,6 @@ def _per_account_ids(
             retired = Enrolment.objects.filter(person_id=person, scheme="employee", category="retired")
             other |= Q(region=plan.region) & Q(Exists(retired))
     return list(accounts.filter(other).order_by("id").values_list("id", flat=True))
-
-
-def refresh_profiles(year: int, month: int, *, chunk_size: int = 2000) -> list[str]:
-    """Bring every open account's profile (category, base, benefit-suspended flag) up to date from
-    the enrolment records as of the month, chunk by chunk; returns the refusals."""
-    until = dt.date(year, month, 1)
-    errors: list[str] = []
-    last = 0
-    while True:
-        ids = list(
-            _open_accounts(until).filter(id__gt=last).order_by("id").values_list("id", flat=True)[:chunk_size]
-        )
-        if not ids:
-            return errors
-        with transaction.atomic():
-            errors += _refresh(
-                list(Account.objects.select_for_update().filter(id__in=ids).order_by("id")), until
-            )
-        last = ids[-1]
 
 
 def credit_chunk(ids: list[int], year: int, month: int, *, refresh: bool = True) -> list[str]:
@@ -767,7 +741,7 @@ def credit_chunk(ids: list[int], year: int, month: int, *, refresh: bool = True)
     accounts = list(Account.objects.select_for_update().filter(id__in=ids).order_by("id"))
     errors: list[str] = []
     if refresh:
-        errors += _refresh(accounts, on)
+        errors += refresh_accounts(accounts, on)[1]
     facts = credit_facts(person_ids=[a.person_id for a in accounts], until=month_end(on))
     stops = defaultdict(list)
     for stop in CreditStop.objects.filter(account_id__in=ids):
@@ -823,88 +797,3 @@ def credit_chunk(ids: list[int], year: int, month: int, *, refresh: bool = True)
     # the rows are locked by this transaction: the values written are the values read plus the entries
     Account.objects.bulk_update(changed, ["current", "historical", "credited_total"])
     return errors
-
-
-PROFILE_FIELDS = ("category", "benefit_suspended", "suspension_reason", "credit_base")
-
-
-def _refresh(accounts: list[Account], on: dt.date) -> list[str]:
-    """`services.refresh_from_enrolment` for a chunk: the same profile, read in a few queries."""
-    from contributions.models import ContributionRecord
-    from enrollment import payments
-    from enrollment.models import Certificate, Enrolment, Filing, GpContract, Person, Suspension, Transfer
-    from enrollment.selectors import benefit_status
-
-    if not accounts:
-        return []
-    persons = {p.pk: p for p in Person.objects.filter(pk__in=[a.person_id for a in accounts])}
-    enrolments = list(Enrolment.objects.filter(person_id__in=persons).order_by("person_id", "start_date"))
-    _cache(enrolments, "suspensions", Suspension, "enrolment_id")
-    _cache(persons.values(), "enrolments", Enrolment, "person_id", enrolments)
-    payments.preload(persons.values())  # what benefit_status derives coverage from, in one query
-    for name, model in (
-        ("certificates", Certificate),
-        ("gp_contracts", GpContract),
-        ("filings", Filing),
-        ("transfers", Transfer),
-    ):
-        _cache(persons.values(), name, model, "person_id")
-    latest = dict(
-        Account.objects.filter(pk__in=[a.pk for a in accounts])
-        .annotate(
-            latest_base=Subquery(
-                ContributionRecord.objects.filter(
-                    person_id=OuterRef("person_id"), month__lte=on, is_back_payment=False
-                )
-                .order_by("-month")
-                .values("base")[:1]
-            )
-        )
-        .values_list("pk", "latest_base")
-    )
-    changed, errors = [], []
-    for account in accounts:
-        person = persons[account.person_id]
-        account.person = person
-        try:
-            status = benefit_status(person=person, on=on)
-        except RULE_ERRORS as error:
-            errors.append(f"账户 {account.pk}：{_message(error)}")
-            continue
-        profile = services.profile_from_status(status, latest[account.pk], account)
-        if profile != tuple(getattr(account, field) for field in PROFILE_FIELDS):
-            (account.category, account.benefit_suspended, account.suspension_reason, account.credit_base) = (
-                profile
-            )
-            changed.append(account)
-    if changed:
-        Account.objects.bulk_update(changed, PROFILE_FIELDS)
-    return errors
-
-
-def _cache(owners, name: str, model, key: str, rows=None) -> None:
-    """Fill what `prefetch_related(name)` fills (each owner's `_prefetched_objects_cache[name]`, which the
-    related manager's `.all()` returns), from one query for all the owners. Django's own prefetch
-    builds a filtered queryset per owner and relation: for a chunk of persons and six relations
-    that was half the batch's time."""
-    from django.db.models.query import QuerySet
-
-    owners = list(owners)
-    if rows is None:
-        rows = model._default_manager.filter(**{f"{key}__in": [o.pk for o in owners]}).order_by(key, "pk")
-    grouped = defaultdict(list)
-    for row in rows:
-        grouped[getattr(row, key)].append(row)
-    for owner in owners:
-        queryset = QuerySet(model=model)
-        queryset._result_cache = grouped.get(owner.pk, [])
-        queryset._prefetch_done = True
-        if not hasattr(owner, "_prefetched_objects_cache"):
-            owner._prefetched_objects_cache = {}
-        owner._prefetched_objects_cache[name] = queryset
-
-
-def _message(error) -> str:
-    if isinstance(error, ValidationError):
-        return "；".join(str(m) for m in error.messages)
-    return str(error)
