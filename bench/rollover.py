@@ -3,6 +3,7 @@
     .venv/bin/python bench/rollover.py --database-url postgres://postgres@127.0.0.1:5432/medsec_bench
     .venv/bin/python bench/rollover.py            # SQLite file in /tmp, 20,000 accounts
     .venv/bin/python bench/rollover.py --credits --database-url ...   # the monthly credit batch, 1,000,000
+    .venv/bin/python bench/rollover.py --profiles -n 100000 --database-url ...   # the monthly profile refresh
 
 Creates (and drops first) its own database, migrates it, bulk-inserts N persons and
 accounts with a year of ledger entries (preset, 12 monthly credits, a payment, a
@@ -55,6 +56,11 @@ def parse_args():
         "--credits",
         action="store_true",
         help="benchmark the monthly credit batch instead (set-based; against a raw UPDATE of the same rows)",
+    )
+    parser.add_argument(
+        "--profiles",
+        action="store_true",
+        help="benchmark the monthly profile refresh (per account through benefit_status; against a raw UPDATE)",
     )
     parser.add_argument("--no-verify", action="store_true", help="skip the ledger == balance check")
     parser.add_argument(
@@ -308,6 +314,48 @@ def bench_credits(n: int, chunk: int | None, workers: int | None, verify: bool) 
         assert not mismatches
 
 
+def bench_profiles(chunk: int | None, workers: int | None) -> None:
+    """The monthly profile refresh (`accounts.batch.profiles`, November 2024) over the credits' population,
+    against a raw UPDATE of the same accounts in the same run, then its rerun.
+
+    The population is first brought to a city's steady state: each enrolment begins with the first
+    recorded month (2024-01, registered then), so every month of it is recorded; one person in twenty
+    has no record for June (the derivation decides them). Stored profiles are left stale for one
+    account in ten (a base of 1.00), so the job writes something."""
+    from django.db import connection, transaction
+
+    from accounts.batch.profiles import run_profile_refresh
+    from accounts.batch.rollover import TIMINGS
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE enrollment_enrolment SET start_date = '2024-01-01', first_paid_on = '2024-01-10'"
+        )
+        cursor.execute(
+            "DELETE FROM contributions_contributionrecord WHERE person_id % 20 = 5 AND month = '2024-06-01'"
+        )
+        cursor.execute("UPDATE accounts_account SET credit_base = 1 WHERE id % 10 = 3")
+    vacuum()
+    baseline, rows = time_raw_update("UPDATE accounts_account SET credit_base = credit_base")
+    vacuum()
+    print(f"baseline raw UPDATE of {rows:,} accounts: {baseline:.2f} s")
+    started = time.perf_counter()
+    job = run_profile_refresh(2024, 11, chunk_size=chunk, workers=workers)
+    elapsed = time.perf_counter() - started
+    print(
+        f"profile refresh 2024-11: {job.done:,} accounts, {job.result['changed']:,} changed in {elapsed:.2f} s "
+        f"({job.done / elapsed:,.0f} accounts/s, {elapsed / job.done * 1000:.3f} ms each), status {job.status}"
+    )
+    print(f"ratio profile refresh / raw UPDATE: {elapsed / baseline:.2f}x")
+    print("  where the job's time went: " + ", ".join(f"{k} {v:.2f} s" for k, v in TIMINGS.items()))
+    assert job.done == rows and not job.errors, (job.done, rows, job.errors[:200])
+    assert job.result["changed"] >= rows // 10 - 1
+    started = time.perf_counter()
+    again = run_profile_refresh(2024, 11, chunk_size=chunk, workers=workers)
+    print(f"rerun: {time.perf_counter() - started:.2f} s, {again.result['changed']} changed")
+    assert again.result["changed"] == 0
+
+
 ROLLOVER_TABLES = (
     "accounts_account",
     "accounts_ledgerentry",
@@ -381,8 +429,8 @@ def main() -> None:
             call_command("migrate", verbosity=0)
             print(f"migrate: {time.perf_counter() - started:.1f} s")
             started = time.perf_counter()
-            setup_data(n, credited_months=10 if args.credits else None)
-            if args.credits:
+            setup_data(n, credited_months=10 if args.credits or args.profiles else None)
+            if args.credits or args.profiles:
                 add_enrolments()
                 add_contributions(1, 10)
                 record_october_run(n)
@@ -398,6 +446,9 @@ def main() -> None:
             return
         if args.credits:
             bench_credits(n, args.chunk, args.workers, not args.no_verify)
+        if args.profiles:
+            bench_profiles(args.chunk, args.workers)
+        if args.credits or args.profiles:
             return
         baseline, rows = time_baseline()
         vacuum()

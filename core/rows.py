@@ -89,6 +89,32 @@ def date_literal(day) -> str:
     return f"DATE '{day.isoformat()}'" if connection.vendor == "postgresql" else f"'{day.isoformat()}'"
 
 
+def sql_month_of(column: str) -> str:
+    """SQL: the first day of the month of the date `column` (a date)."""
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def sql_month_end(column: str) -> str:
+    """SQL: the last day of the month that begins on `column`."""
+    if connection.vendor == "postgresql":
+        return f"CAST({column} + interval '1 month' - interval '1 day' AS date)"
+    return f"date({column}, '+1 month', '-1 day')"
+
+
+def sql_month_index(column: str) -> str:
+    """SQL: the month of `column` as year × 12 + month (whole months apart subtract)."""
+    if connection.vendor == "postgresql":
+        return f"(CAST(EXTRACT(YEAR FROM {column}) AS integer) * 12 + CAST(EXTRACT(MONTH FROM {column}) AS integer))"
+    return f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12 + CAST(strftime('%%m', {column}) AS INTEGER))"
+
+
+def sql_text(expression: str) -> str:
+    """SQL: `expression` as text (an amount read as text is never a float on SQLite)."""
+    return f"CAST({expression} AS {'text' if connection.vendor == 'postgresql' else 'TEXT'})"
+
+
 def json_rows(columns: tuple[str, ...], source: str) -> str:
     """An SQL expression: the rows of `SELECT columns FROM source` as one JSON array of arrays.
 

@@ -238,8 +238,15 @@ def _interruption_before(tl: _Timeline, facts: Facts, month: dt.date, params) ->
     found = None
     probe = tl.first
     while probe is not None and probe < month:
+        end = month_end(probe)
+        payment = facts.paid.get(probe)
+        if payment is not None and payment.paid_on <= end:
+            # recorded and paid by its month's end: `unpaid_at(probe, end)` is False (the month is
+            # checked, being recorded), so no run of unpaid months ends here
+            probe = add_months(probe, 1)
+            continue
         run = [add_months(probe, -i) for i in range(window)]
-        if run[-1] >= tl.first and all(tl.unpaid_at(m, month_end(probe)) for m in run):
+        if run[-1] >= tl.first and all(tl.unpaid_at(m, end) for m in run):
             spans = [tl.span_in(m) for m in run]
             # art. 16(2) ¶2: an employer's arrears for its staff restore from the month after its back
             # payment, without a waiting period; any other run of unpaid months is an interruption

@@ -43,7 +43,7 @@ from django.db.models import F, OuterRef, Sum
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from core.rows import date_literal
+from core.rows import date_literal, sql_month_of, sql_text
 from policy.accounts import CATEGORY_NAMES
 from policy.amount import NotInRegion, RuleInputError, percent
 from policy.parameters import ParameterError, parameters_for
@@ -79,10 +79,6 @@ def after_chunk(job: BatchJob, last_id: int) -> None:
 # --- SQL dialect pieces (dates; amounts as text) ------------------------------------------
 
 
-def _month_of(column: str) -> str:
-    return f"CAST(date_trunc('month', {column}) AS date)" if _pg() else f"date({column}, 'start of month')"
-
-
 def _period(column: str) -> str:
     return f"to_char({column}, 'YYYY-MM')" if _pg() else f"strftime('%%Y-%%m', {column})"
 
@@ -91,10 +87,6 @@ def _part(part: str, column: str) -> str:
     if _pg():
         return f"CAST(EXTRACT({part.upper()} FROM {column}) AS integer)"
     return f"CAST(strftime('{'%%Y' if part == 'year' else '%%m'}', {column}) AS INTEGER)"
-
-
-def _text(expression: str) -> str:
-    return f"CAST({expression} AS {'text' if _pg() else 'TEXT'})"
 
 
 def _yuan(fen_expression: str) -> str:
@@ -202,7 +194,7 @@ def _due_sql(plan: CreditPlan, narrowed: bool) -> str:
         else "(a.id > %(above)s OR a.id IN (SELECT value FROM json_each(%(whole)s)))"
     )
     # the first month read: the opening month, or for an account not read whole the month after the basis's
-    opened = _month_of("a.opened_on")
+    opened = sql_month_of("a.opened_on")
     first = f", (CASE WHEN {whole} OR {opened} > %(after)s THEN {opened} ELSE %(after)s END) AS first"
     category = (
         "CASE r.kind WHEN 'employee' THEN 'active' WHEN 'flexible' THEN 'flexible' "
@@ -212,7 +204,7 @@ def _due_sql(plan: CreditPlan, narrowed: bool) -> str:
     age = f"(c.yy - {_part('year', 'c.birth_date')} - (CASE WHEN c.mo < {_part('month', 'c.birth_date')} THEN 1 ELSE 0 END))"
     active_part = "(CASE WHEN d.age <= p.ta THEN (d.base * p.yn + p.yd / 2) / p.yd ELSE (d.base * p.obn + p.obd / 2) / p.obd END)"
     active_band = (
-        f"{_text('d.age')} || ' 周岁（' || {_text('p.ta')} || (CASE WHEN d.age <= p.ta THEN ' 周岁（含）以下）' ELSE ' 周岁以上）' END)"
+        f"{sql_text('d.age')} || ' 周岁（' || {sql_text('p.ta')} || (CASE WHEN d.age <= p.ta THEN ' 周岁（含）以下）' ELSE ' 周岁以上）' END)"
         " || '：缴费基数 ' || "
         + _yuan("d.base")
         + " || ' × ' || (CASE WHEN d.age <= p.ta THEN p.ypct ELSE p.opct END)"
@@ -220,7 +212,7 @@ def _due_sql(plan: CreditPlan, narrowed: bool) -> str:
     basis = "(CASE WHEN d.pen > p.avg THEN d.pen ELSE p.avg END)"
     retired_part = f"(CASE WHEN d.age <= p.tr THEN ({basis} * p.ryn + p.ryd / 2) / p.ryd ELSE ({basis} * p.ron + p.rod / 2) / p.rod END)"
     retired_text = (
-        f"{names['retired']} || {_text('d.age')} || ' 周岁（' || {_text('p.tr')} || (CASE WHEN d.age <= p.tr THEN ' 周岁（含）以下）' ELSE ' 周岁以上）' END) || '：'"
+        f"{names['retired']} || {sql_text('d.age')} || ' 周岁（' || {sql_text('p.tr')} || (CASE WHEN d.age <= p.tr THEN ' 周岁（含）以下）' ELSE ' 周岁以上）' END) || '：'"
         f" || (CASE WHEN d.pen < p.avg THEN '上年度基本养老金 ' || {_yuan('d.pen')} || ' 低于上年度省平工资，以省平工资 ' || {_yuan('p.avg')} || ' 为基数'"
         f" ELSE '以本人上年度基本养老金 ' || {_yuan('d.pen')} || ' 为基数' END)"
         " || ' × ' || (CASE WHEN d.age <= p.tr THEN p.rypct ELSE p.ropct END)"
@@ -305,7 +297,7 @@ def _due_sql(plan: CreditPlan, narrowed: bool) -> str:
     return f"""
         WITH p ({MONTH_COLUMNS}) AS (VALUES {plan.months_sql}),
         acc AS (
-            SELECT a.id, a.person_id, a.birth_date, {_month_of("a.opened_on")} AS om, a.credited_year AS cy,
+            SELECT a.id, a.person_id, a.birth_date, {sql_month_of("a.opened_on")} AS om, a.credited_year AS cy,
                    {fen("a.pension")} AS pen{first if narrowed else ""}
             FROM {ACCOUNTS} a
             WHERE a.id >= %(lo)s AND a.id < %(hi)s AND a.region = %(region)s AND a.status = 'open'
@@ -317,8 +309,8 @@ def _due_sql(plan: CreditPlan, narrowed: bool) -> str:
             UNION ALL
             SELECT DISTINCT acc.id, acc.birth_date, acc.cy, acc.pen, p.m, p.per, p.yy, p.mo, 'retired', 0, 0
             FROM acc {retired_enrolments}
-            JOIN p ON p.m >= acc.om AND p.m >= {_month_of("e.start_date")} {retired_window}
-                 AND (e.end_date IS NULL OR p.m <= {_month_of("e.end_date")})
+            JOIN p ON p.m >= acc.om AND p.m >= {sql_month_of("e.start_date")} {retired_window}
+                 AND (e.end_date IS NULL OR p.m <= {sql_month_of("e.end_date")})
             WHERE NOT EXISTS (SELECT 1 FROM {records} r WHERE r.person_id = acc.person_id AND r.month = p.m)
         ),
         d AS (

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 
-from core.rows import date_literal
+from core.rows import date_literal, sql_month_end, sql_month_index, sql_month_of
 from enrollment.models import Enrolment, Person, Scheme, Suspension, Transfer
 from enrollment.selectors import coverage_facts
 from policy import coverage as coverage_rules
@@ -128,30 +128,11 @@ def _natural_min(regions, on: dt.date) -> int:
     return max(1, min(found, default=2))
 
 
-def _sql_month_of(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"CAST(date_trunc('month', {column}) AS date)"
-    return f"date({column}, 'start of month')"
-
-
-def _sql_month_index(column: str) -> str:
-    """A month as year × 12 + month (whole months apart subtract)."""
-    if connection.vendor == "postgresql":
-        return f"(CAST(EXTRACT(YEAR FROM {column}) AS integer) * 12 + CAST(EXTRACT(MONTH FROM {column}) AS integer))"
-    return f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12 + CAST(strftime('%%m', {column}) AS INTEGER))"
-
-
-def _sql_month_end(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"CAST({column} + interval '1 month' - interval '1 day' AS date)"
-    return f"date({column}, '+1 month', '-1 day')"
-
-
 def _sql_last_month(bound: dt.date) -> str:
     """The last month checked of enrolment `e`: its last month, not after `bound`."""
     return (
-        f"(CASE WHEN e.end_date IS NOT NULL AND {_sql_month_of('e.end_date')} < {date_literal(bound)}"
-        f" THEN {_sql_month_of('e.end_date')} ELSE {date_literal(bound)} END)"
+        f"(CASE WHEN e.end_date IS NOT NULL AND {sql_month_of('e.end_date')} < {date_literal(bound)}"
+        f" THEN {sql_month_of('e.end_date')} ELSE {date_literal(bound)} END)"
     )
 
 
@@ -194,7 +175,7 @@ def arrears_candidates(*, on: dt.date, lo: int, hi: int) -> tuple[int, list[int]
     # counted exactly, for those few persons only (`flagged`).
     sql = f"""
         WITH e AS (
-            SELECT e.id, e.person_id, {_sql_month_of("e.start_date")} AS first_month, {last} AS last_month
+            SELECT e.id, e.person_id, {sql_month_of("e.start_date")} AS first_month, {last} AS last_month
             FROM {enrolments} e
             WHERE e.scheme = 'employee' AND e.category IN ({monthly}) AND e.start_date < %s
               AND e.person_id >= %s AND e.person_id < %s
@@ -203,7 +184,7 @@ def arrears_candidates(*, on: dt.date, lo: int, hi: int) -> tuple[int, list[int]
             SELECT r.person_id, count(*) AS months, min(r.month) AS first_month, max(r.month) AS last_month
             FROM {records} r
             WHERE r.person_id >= %s AND r.person_id < %s AND r.month <= {date_literal(bound)}
-              AND r.paid_on <= {_sql_month_end("r.month")}
+              AND r.paid_on <= {sql_month_end("r.month")}
             GROUP BY r.person_id
         ),
         several AS (
@@ -213,7 +194,7 @@ def arrears_candidates(*, on: dt.date, lo: int, hi: int) -> tuple[int, list[int]
             SELECT e.person_id FROM e LEFT JOIN paid p ON p.person_id = e.person_id
             WHERE e.last_month >= e.first_month AND (
                 p.person_id IS NULL OR p.first_month < e.first_month OR p.last_month > e.last_month
-                OR {_sql_month_index("e.last_month")} - {_sql_month_index("e.first_month")} + 1 > p.months
+                OR {sql_month_index("e.last_month")} - {sql_month_index("e.first_month")} + 1 > p.months
             )
             UNION
             SELECT person_id FROM several
@@ -231,12 +212,12 @@ def arrears_candidates(*, on: dt.date, lo: int, hi: int) -> tuple[int, list[int]
     # the persons the sums could not clear, their enrolments' months counted exactly (by index)
     exact = f"""
         SELECT e.person_id FROM {enrolments} e
-        LEFT JOIN {records} r ON r.person_id = e.person_id AND r.month >= {_sql_month_of("e.start_date")}
-          AND r.month <= {last} AND r.paid_on <= {_sql_month_end("r.month")}
+        LEFT JOIN {records} r ON r.person_id = e.person_id AND r.month >= {sql_month_of("e.start_date")}
+          AND r.month <= {last} AND r.paid_on <= {sql_month_end("r.month")}
         WHERE e.person_id IN (@ids) AND e.scheme = 'employee' AND e.category IN ({monthly})
-          AND e.start_date < %s AND {last} >= {_sql_month_of("e.start_date")}
+          AND e.start_date < %s AND {last} >= {sql_month_of("e.start_date")}
         GROUP BY e.id, e.person_id, e.start_date, e.end_date
-        HAVING {_sql_month_index(last)} - {_sql_month_index(_sql_month_of("e.start_date"))} + 1 > count(r.month)
+        HAVING {sql_month_index(last)} - {sql_month_index(sql_month_of("e.start_date"))} + 1 > count(r.month)
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -346,7 +327,7 @@ def simple_rows(person_ids: list[int], *, on: dt.date) -> tuple[list[Suspension]
     bound = coverage_rules.add_months(coverage_rules.month_of(on), -1)  # M + 1 <= on
     last = _sql_last_month(bound)
     in_range = "r.month <= x.last_month"
-    on_time = f"r.paid_on <= {_sql_month_end('r.month')}"
+    on_time = f"r.paid_on <= {sql_month_end('r.month')}"
     facts: list[_Facts] = []
     for start in range(0, len(person_ids), 500):
         batch = person_ids[start : start + 500]
@@ -354,7 +335,7 @@ def simple_rows(person_ids: list[int], *, on: dt.date) -> tuple[list[Suspension]
         sql = f"""
             WITH x AS (
                 SELECT e.id, e.person_id, p.region, e.start_date, e.end_date, e.first_paid_on,
-                       {_sql_month_of("e.start_date")} AS first_month, {last} AS last_month
+                       {sql_month_of("e.start_date")} AS first_month, {last} AS last_month
                 FROM {enrolments} e JOIN {persons} p ON p.id = e.person_id
                 WHERE e.person_id IN ({marks}) AND e.scheme = 'employee' AND e.category IN ('active', 'flexible')
                   AND e.start_date < %s AND e.eligible_since IS NULL AND p.death_date IS NULL
@@ -368,7 +349,7 @@ def simple_rows(person_ids: list[int], *, on: dt.date) -> tuple[list[Suspension]
             SELECT x.id, x.person_id, x.region, x.start_date, x.end_date, x.first_paid_on, x.first_month,
                    x.last_month, min(r.month), min(r.paid_on),
                    sum(CASE WHEN {in_range} AND {on_time} THEN 1 ELSE 0 END),
-                   sum(CASE WHEN {in_range} AND {on_time} THEN {_sql_month_index("r.month")} ELSE 0 END),
+                   sum(CASE WHEN {in_range} AND {on_time} THEN {sql_month_index("r.month")} ELSE 0 END),
                    sum(CASE WHEN {in_range} AND NOT {on_time} THEN 1 ELSE 0 END),
                    max(CASE WHEN {in_range} AND NOT {on_time} THEN r.month END),
                    max(CASE WHEN {in_range} AND NOT {on_time} THEN r.paid_on END),
