@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils.translation import gettext as _
-
+from core.language import record_gettext as _
 from policy.claims import all_exclusion_codes, counter_deadline, exclusions, has_rule
 from policy.explain import Line
 from policy.money import ZERO

@@ -4,24 +4,36 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from core.language import shown
+from policy.wording import translated
+
 
 class ClaimError(ValidationError):
-    """A domain error: `field -> message`, plus the article and the HTTP status it maps to."""
+    """A domain error: `field -> message`, plus the article and the HTTP status it maps to.
+
+    A settlement is written in the record's language (`core.language.in_record_language`); a refusal
+    raised meanwhile keeps its msgid (`core.language.Words`), and `text` and `as_dict` show it in the
+    language active where it is read (the caller's)."""
 
     status = 422
     code_name = "refused"
 
     def __init__(self, field_name: str, message: str, article: str = "", *, reason: str = ""):
-        self.field_name, self.text, self.article = field_name, str(message), article
+        self.field_name, self.message_words, self.article = field_name, message, article
         self.reason = reason or self.code_name
-        super().__init__({field_name: [self.text + (f"（{article}）" if article else "")]})
+        super().__init__({field_name: [str(message) + (f"（{article}）" if article else "")]})
+
+    @property
+    def text(self) -> str:
+        return shown(self.message_words, translated)
 
     def as_dict(self) -> dict:
+        text = self.text
         return {
-            "detail": self.text,
+            "detail": text,
             "reason": self.reason,
             "article": self.article,
-            "errors": {self.field_name: [self.text]},
+            "errors": {self.field_name: [text]},
         }
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils.translation import gettext as _
-
+from core.language import record_gettext as _
 from enrollment.models import Filing
 from institutions import agreements
 from policy.claims import has_rule

@@ -8,9 +8,9 @@ from decimal import Decimal
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
+from core.language import record_gettext as _
 from enrollment.models import Filing
 from enrollment.selectors import age_on, benefit_status
 from policy.claims import has_rule

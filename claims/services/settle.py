@@ -9,7 +9,6 @@ from dataclasses import replace
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.services import (
@@ -21,6 +20,7 @@ from accounts.services import (
 )
 from core.books import pooled_fund
 from core.language import in_record_language
+from core.language import record_gettext as _
 from core.rows import (
     insert_rows,
     pipelined,

@@ -35,3 +35,19 @@ def test_an_english_callers_settlement_and_reversal_store_chinese_words(hospital
     assert texts and all(CJK.search(text) for text in texts), texts
     assert not any("settlement" in text.lower() or "reversal" in text.lower() for text in lines + texts)
     assert Settlement.objects.count() == 2
+
+
+def test_a_refusal_raised_while_the_record_language_is_active_reads_in_the_callers(hospital, person_factory):
+    """The settlement runs in the record's language, but its refusals are the caller's to read: a bill number
+    settled with other content (杭州 art. 65) is refused in English to an English caller, in Chinese otherwise."""
+    person = person_factory()
+    assert hospital.post(URL, inpatient(person, "ZY9"), format="json").status_code == 201
+    changed = inpatient(person, "ZY9", eligible="1.00")
+    english = hospital.post(URL, changed, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 409
+    body = english.json()
+    assert body["detail"].startswith("Bill ZY9 was settled with different content") and not CJK.search(
+        body["detail"] + body["article"]
+    )
+    chinese = hospital.post(URL, changed, format="json").json()
+    assert chinese["detail"].startswith("单据号 ZY9 已以不同内容结算") and chinese["article"] == "杭州 第六十五条"
