@@ -50,4 +50,7 @@ def test_a_refusal_raised_while_the_record_language_is_active_reads_in_the_calle
         body["detail"] + body["article"]
     )
     chinese = hospital.post(URL, changed, format="json").json()
-    assert chinese["detail"].startswith("单据号 ZY9 已以不同内容结算") and chinese["article"] == "杭州 第六十五条"
+    assert (
+        chinese["detail"].startswith("单据号 ZY9 已以不同内容结算")
+        and chinese["article"] == "杭州 第六十五条"
+    )
