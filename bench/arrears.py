@@ -138,7 +138,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from accounts.batch.arrears import run_arrears_check
-    from accounts.batch.rollover import TIMINGS
+    from accounts.batch.jobs import TIMINGS
     from enrollment.models import Suspension
 
     print(f"database: {'PostgreSQL' if pg else 'SQLite'} ({url.rsplit('/', 1)[-1]}), persons: {n:,}")

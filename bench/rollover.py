@@ -267,7 +267,7 @@ def bench_credits(n: int, chunk: int | None, workers: int | None, verify: bool) 
 
     from accounts import services
     from accounts.batch.credits import run_credit_month
-    from accounts.batch.rollover import TIMINGS
+    from accounts.batch.jobs import TIMINGS
     from accounts.models import Account, LedgerEntry
     from accounts.selectors import audit_balances
 
@@ -324,8 +324,8 @@ def bench_profiles(chunk: int | None, workers: int | None) -> None:
     account in ten (a base of 1.00), so the job writes something."""
     from django.db import connection, transaction
 
+    from accounts.batch.jobs import TIMINGS
     from accounts.batch.profiles import run_profile_refresh
-    from accounts.batch.rollover import TIMINGS
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -414,7 +414,8 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from accounts.batch.rollover import TIMINGS, run_rollover
+    from accounts.batch.jobs import TIMINGS
+    from accounts.batch.rollover import run_rollover
     from accounts.models import Account, LedgerEntry
     from accounts.selectors import audit_balances
     from policy.parameters import Override, set_override_provider

@@ -13,7 +13,7 @@ of person ids, three steps:
 Everyone else pays on time, and the derivation would write nothing for them.
 
 The job is a `BatchJob` (kind 欠费检查, period the month of the check day), run as the rollover
-runs (`batch.rollover.run_chunks`): chunks of person ids aligned to the chunk size, on two
+runs (`batch.jobs`): chunks of person ids aligned to the chunk size, on two
 connections at once on PostgreSQL, each committed with its `BatchChunk` record (persons covered,
 rows written) and the job's counters, so the admin shows its progress and a killed run resumes
 with the chunks not yet recorded. Writing the rows is idempotent, so a chunk run twice writes
@@ -27,15 +27,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from decimal import Decimal
 
-from django.db import OperationalError, transaction
-from django.db.models import F, Max, Min
-from django.db.models.functions import Greatest
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from ..models import BatchChunk, BatchJob
-from .rollover import _timed, chunk_grid, default_workers, run_chunks
+from .jobs import commit_chunk, default_workers, pending_chunks, record_chunk, run_job, timed
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +63,7 @@ def run_arrears_check(on: dt.date, *, chunk_size: int | None = None, workers: in
     job.refresh_from_db()
     scope = arrears_scope(on=on).order_by()
     bounds = scope.aggregate(first=Min("pk"), last=Max("pk"))
-    recorded = set(BatchChunk.objects.filter(job=job).values_list("lo", "hi"))
-    grid = chunk_grid(bounds["first"], bounds["last"], job.chunk_size) if bounds["first"] is not None else []
-    pending = [chunk for chunk in grid if chunk not in recorded]
+    pending = pending_chunks(job, bounds["first"], bounds["last"])
     BatchJob.objects.filter(pk=job.pk).update(
         status=BatchJob.Status.RUNNING,
         started_at=job.started_at or timezone.now(),
@@ -82,17 +77,7 @@ def run_arrears_check(on: dt.date, *, chunk_size: int | None = None, workers: in
         _run_chunk(job, on, lo, hi, worker=number)
         after_chunk(job, hi)
 
-    try:
-        if workers == 1:
-            for lo, hi in pending:
-                one(lo, hi, 1)
-        else:
-            run_chunks(pending, workers, one, name="arrears")
-    except Exception as error:
-        BatchJob.objects.filter(pk=job.pk).update(
-            status=BatchJob.Status.FAILED, errors=f"{type(error).__name__}: {error}"
-        )
-        raise
+    run_job(job, pending, workers, one, name="arrears")
     created = sum(BatchChunk.objects.filter(job=job).values_list("entries", flat=True))
     BatchJob.objects.filter(pk=job.pk).update(
         status=BatchJob.Status.DONE,
@@ -104,45 +89,21 @@ def run_arrears_check(on: dt.date, *, chunk_size: int | None = None, workers: in
     return job
 
 
-def _run_chunk(job: BatchJob, on: dt.date, lo: int, hi: int, *, worker: int = 1, attempts: int = 3) -> None:
+def _run_chunk(job: BatchJob, on: dt.date, lo: int, hi: int, *, worker: int = 1) -> None:
     from contributions.services.arrears import arrears_candidates, check_persons, insert_rows, simple_rows
 
-    for attempt in range(attempts):
-        try:
-            started = time.perf_counter()
-            with transaction.atomic():
-                now = timezone.now()
-                covered, candidates = arrears_candidates(on=on, lo=lo, hi=hi)
-                _timed("arrears filter (SQL)", started)
-                simple = time.perf_counter()
-                new, left, _skipped = simple_rows(candidates, on=on)
-                created = insert_rows(new)
-                _timed("arrears one-month rows (SQL)", simple)
-                derived = time.perf_counter()
-                for start in range(0, len(left), 2000):
-                    created += check_persons(left[start : start + 2000], on=on)
-                _timed("arrears derivation (policy.coverage)", derived)
-                BatchChunk.objects.bulk_create(
-                    [
-                        BatchChunk(
-                            job=job,
-                            lo=lo,
-                            hi=hi,
-                            accounts=covered,
-                            entries=created,
-                            worker=worker,
-                            seconds=Decimal(f"{time.perf_counter() - started:.3f}"),
-                            finished_at=now,
-                        )
-                    ],
-                    ignore_conflicts=True,
-                )
-                BatchJob.objects.filter(pk=job.pk).update(
-                    done=F("done") + covered, last_id=Greatest(F("last_id"), hi - 1)
-                )
-            _timed("arrears chunks", started)
-            return
-        except OperationalError:  # a deadlock with a payment's correction: the chunk is retried whole
-            if attempt == attempts - 1:
-                raise
-            log.warning("arrears chunk %s–%s retried after a database conflict", lo, hi)
+    def work(started: float) -> None:
+        now = timezone.now()
+        covered, candidates = arrears_candidates(on=on, lo=lo, hi=hi)
+        timed("arrears filter (SQL)", started)
+        simple = time.perf_counter()
+        new, left, _skipped = simple_rows(candidates, on=on)
+        created = insert_rows(new)
+        timed("arrears one-month rows (SQL)", simple)
+        derived = time.perf_counter()
+        for start in range(0, len(left), 2000):
+            created += check_persons(left[start : start + 2000], on=on)
+        timed("arrears derivation (policy.coverage)", derived)
+        record_chunk(job, lo, hi, accounts=covered, entries=created, worker=worker, started=started, now=now)
+
+    commit_chunk(work, step="arrears chunks", lo=lo, hi=hi)

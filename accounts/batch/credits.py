@@ -32,15 +32,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import F, OuterRef, Sum
-from django.db.models.functions import Greatest
+from django.db.models import OuterRef, Sum
 from django.utils import timezone
 
 from core.rows import date_literal, sql_month_of, sql_text
@@ -52,22 +50,11 @@ from policy.regions import region_of
 from ..models import Account, BatchChunk, BatchJob, CreditStop, LedgerEntry
 from ..services import crediting
 from ..services.crediting import month_end
+from .jobs import chunk_grid, commit_chunk, default_workers, record_chunk, run_job
 from .profiles import open_accounts, refresh_accounts
-from .rollover import (
-    ENTRIES,
-    ENTRY_COLUMNS,
-    Fraction,
-    _as_decimal,
-    _pg,
-    _timed,
-    chunk_grid,
-    default_workers,
-    fen,
-    run_chunks,
-)
+from .rollover import ENTRIES, ENTRY_COLUMNS, Fraction, _as_decimal, _pg, fen
 
 log = logging.getLogger(__name__)
-MAX_ERROR_TEXT = 20000
 RULE_ERRORS = (ValidationError, ParameterError, RuleInputError, NotInRegion)
 ACCOUNTS = Account._meta.db_table
 
@@ -537,10 +524,10 @@ def run_credit_month(
     records a watermark (`watermark`) in `job.result`; the next reads from the latest finished
     one (`Basis`).
 
-    `refresh` also brings each account's profile (category, base, the benefit-suspended flag)
-    up to date from the enrolment records, per account through `benefit_status`: not set-based.
-    The task runs the credits with `refresh=False` and the profiles as their own step
-    (`refresh_profiles`); the credits never read the profile.
+    `refresh` also brings each chunk's profiles (category, base, the benefit-suspended flag) up to
+    date, per account through `benefit_status` (`profiles.refresh_accounts`). The monthly task runs
+    the credits with `refresh=False` and the profiles as their own job (`profiles.run_profile_refresh`,
+    set-based where it can be); the credits never read the profile.
     """
     period = f"{year:04d}-{month:02d}"
     until = dt.date(year, month, 1)
@@ -591,19 +578,7 @@ def run_credit_month(
         _run_chunk(job, plans, exceptional, lo, hi, year, month, refresh=refresh, worker=number, basis=basis)
         after_chunk(job, hi - 1)
 
-    try:
-        if workers == 1:
-            for lo, hi in pending:
-                one(lo, hi, 1)
-        else:
-            run_chunks(pending, workers, one, name="credits")
-    except Exception as error:
-        job.refresh_from_db()
-        BatchJob.objects.filter(pk=job.pk).update(
-            status=BatchJob.Status.FAILED,
-            errors=(job.errors + f"{type(error).__name__}: {error}")[-MAX_ERROR_TEXT:],
-        )
-        raise
+    run_job(job, pending, workers, one, name="credits")
     BatchJob.objects.filter(pk=job.pk).update(status=BatchJob.Status.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
@@ -620,76 +595,55 @@ def _run_chunk(
     *,
     refresh: bool,
     worker: int = 1,
-    attempts: int = 3,
     basis: Basis | None = None,
 ) -> None:
     until = dt.date(year, month, 1)
-    for attempt in range(attempts):
-        try:
-            started = time.perf_counter()
-            with transaction.atomic():
-                now = timezone.now()
-                touched = written = 0
-                errors: list[str] = []
-                refused: dict[int, list[str]] = defaultdict(list)
-                others = _per_account_ids(plans, lo, hi, until, exceptional)
-                with connection.cursor() as cursor:
-                    if _pg():
-                        cursor.execute("SET LOCAL jit = off")
-                        cursor.execute("SET LOCAL work_mem = '64MB'")
-                    for plan in plans:
-                        if not plan.set_based:
-                            continue
-                        accounts, entries, refusals = _run_plan(cursor, plan, lo, hi, now, others, basis)
-                        touched += accounts
-                        written += entries
-                        for account_id, credited_year, period in refusals:
-                            refused[account_id].append(crediting.not_rolled_over(credited_year, period))
-                errors += [f"账户 {pk}：{'；'.join(lines)}" for pk, lines in sorted(refused.items())]
-                if others:
-                    before = LedgerEntry.objects.filter(
-                        account_id__in=others, kind=LedgerEntry.Kind.CREDIT
-                    ).count()
-                    errors += credit_chunk(others, year, month, refresh=False)
-                    written += (
-                        LedgerEntry.objects.filter(
-                            account_id__in=others, kind=LedgerEntry.Kind.CREDIT
-                        ).count()
-                        - before
-                    )
-                    touched += len(others)
-                if refresh:
-                    chunk_accounts = list(
-                        open_accounts(until).select_for_update().filter(id__gte=lo, id__lt=hi).order_by("id")
-                    )
-                    errors += refresh_accounts(chunk_accounts, until)[1]
-                seconds = Decimal(f"{time.perf_counter() - started:.3f}")
-                BatchChunk.objects.bulk_create(
-                    [
-                        BatchChunk(
-                            job=job,
-                            lo=lo,
-                            hi=hi,
-                            accounts=touched,
-                            entries=written,
-                            worker=worker,
-                            seconds=seconds,
-                            finished_at=now,
-                        )
-                    ],
-                    ignore_conflicts=True,
-                )
-                updates = {"done": F("done") + touched, "last_id": Greatest(F("last_id"), hi - 1)}
-                if errors:
-                    locked = BatchJob.objects.select_for_update().get(pk=job.pk)
-                    updates["errors"] = (locked.errors + "\n".join(errors) + "\n")[-MAX_ERROR_TEXT:]
-                BatchJob.objects.filter(pk=job.pk).update(**updates)
-            _timed("credit chunks", started)
-            return
-        except OperationalError:  # a deadlock with a payment: the chunk is retried whole
-            if attempt == attempts - 1:
-                raise
-            log.warning("credit chunk %s–%s retried after a database conflict", lo, hi)
+
+    def work(started: float) -> None:
+        now = timezone.now()
+        touched = written = 0
+        errors: list[str] = []
+        refused: dict[int, list[str]] = defaultdict(list)
+        others = _per_account_ids(plans, lo, hi, until, exceptional)
+        with connection.cursor() as cursor:
+            if _pg():
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+            for plan in plans:
+                if not plan.set_based:
+                    continue
+                accounts, entries, refusals = _run_plan(cursor, plan, lo, hi, now, others, basis)
+                touched += accounts
+                written += entries
+                for account_id, credited_year, period in refusals:
+                    refused[account_id].append(crediting.not_rolled_over(credited_year, period))
+        errors += [f"账户 {pk}：{'；'.join(lines)}" for pk, lines in sorted(refused.items())]
+        if others:
+            before = LedgerEntry.objects.filter(account_id__in=others, kind=LedgerEntry.Kind.CREDIT).count()
+            errors += credit_chunk(others, year, month, refresh=False)
+            written += (
+                LedgerEntry.objects.filter(account_id__in=others, kind=LedgerEntry.Kind.CREDIT).count()
+                - before
+            )
+            touched += len(others)
+        if refresh:
+            chunk_accounts = list(
+                open_accounts(until).select_for_update().filter(id__gte=lo, id__lt=hi).order_by("id")
+            )
+            errors += refresh_accounts(chunk_accounts, until)[1]
+        record_chunk(
+            job,
+            lo,
+            hi,
+            accounts=touched,
+            entries=written,
+            worker=worker,
+            started=started,
+            now=now,
+            errors=errors,
+        )
+
+    commit_chunk(work, step="credit chunks", lo=lo, hi=hi)
 
 
 def exceptional_persons() -> set[int]:

@@ -13,7 +13,7 @@ as `services.refresh_from_enrolment` would. Per chunk, two steps:
    facts read in a few queries (`refresh_accounts`).
 
 The job is a `BatchJob` (kind 账户档案更新, period the month), run as the other batches run
-(`batch.rollover.run_chunks`): chunks of the accounts' person ids aligned to the chunk size (so each
+(`batch.jobs`): chunks of the accounts' person ids aligned to the chunk size (so each
 statement reads every table by a range of person ids), on two connections
 on PostgreSQL, each committed with its `BatchChunk` record (accounts read, profiles changed) and
 the job's counters, so the batch-jobs page shows progress and a killed run resumes with the chunks
@@ -30,9 +30,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection, transaction
-from django.db.models import F, Max, Min, OuterRef, Subquery
-from django.db.models.functions import Greatest
+from django.db import connection
+from django.db.models import Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from core.rows import sql_month_end, sql_month_index, sql_month_of, sql_text
@@ -44,14 +43,13 @@ from policy.regions import region_of
 from .. import services
 from ..models import Account, BatchChunk, BatchJob
 from ..services.crediting import month_end
-from .rollover import _timed, chunk_grid, default_workers, run_chunks
+from .jobs import commit_chunk, default_workers, pending_chunks, record_chunk, run_job, timed
 
 log = logging.getLogger(__name__)
 
 # Accounts per chunk (one transaction each), read and written in parts of `PART`.
 CHUNK_SIZE = 20_000
 PART = 2_000
-MAX_ERROR_TEXT = 20000
 RULE_ERRORS = (ValidationError, ParameterError, RuleInputError, NotInRegion)
 
 
@@ -81,9 +79,7 @@ def run_profile_refresh(
     job.refresh_from_db()
     accounts = open_accounts(until)
     bounds = accounts.aggregate(first=Min("person_id"), last=Max("person_id"))
-    recorded = set(BatchChunk.objects.filter(job=job).values_list("lo", "hi"))
-    grid = chunk_grid(bounds["first"], bounds["last"], job.chunk_size) if bounds["first"] is not None else []
-    pending = [chunk for chunk in grid if chunk not in recorded]
+    pending = pending_chunks(job, bounds["first"], bounds["last"])
     BatchJob.objects.filter(pk=job.pk).update(
         status=BatchJob.Status.RUNNING,
         started_at=job.started_at or timezone.now(),
@@ -96,19 +92,7 @@ def run_profile_refresh(
         _run_chunk(job, until, lo, hi, worker=number)
         after_chunk(job, hi)
 
-    try:
-        if workers == 1:
-            for lo, hi in pending:
-                one(lo, hi, 1)
-        else:
-            run_chunks(pending, workers, one, name="profiles")
-    except Exception as error:
-        job.refresh_from_db()
-        BatchJob.objects.filter(pk=job.pk).update(
-            status=BatchJob.Status.FAILED,
-            errors=(job.errors + f"{type(error).__name__}: {error}")[-MAX_ERROR_TEXT:],
-        )
-        raise
+    run_job(job, pending, workers, one, name="profiles")
     changed = sum(BatchChunk.objects.filter(job=job).values_list("entries", flat=True))
     BatchJob.objects.filter(pk=job.pk).update(
         status=BatchJob.Status.DONE, finished_at=timezone.now(), result={"changed": changed}
@@ -118,66 +102,44 @@ def run_profile_refresh(
     return job
 
 
-def _run_chunk(
-    job: BatchJob, until: dt.date, lo: int, hi: int, *, worker: int = 1, attempts: int = 3
-) -> None:
-    for attempt in range(attempts):
-        try:
-            started = time.perf_counter()
-            with transaction.atomic():
-                now = timezone.now()
-                ids = list(
-                    open_accounts(until)
-                    .select_for_update()
-                    .filter(person_id__gte=lo, person_id__lt=hi)
-                    .order_by("id")
-                    .values_list("id", flat=True)
-                )
-                simple = time.perf_counter()
-                profiles = simple_profiles(lo=lo, hi=hi, until=until)
-                changed = write_profiles(
-                    [(pk, *new) for pk, (new, stored) in profiles.items() if new != stored]
-                )
-                errors: list[str] = []
-                _timed("profiles, simple (SQL)", simple)
-                derived = time.perf_counter()
-                rest = [pk for pk in ids if pk not in profiles]
-                for start in range(0, len(rest), PART):
-                    part = list(
-                        Account.objects.select_for_update()
-                        .filter(id__in=rest[start : start + PART])
-                        .order_by("id")
-                    )
-                    count, refused = refresh_accounts(part, until)
-                    changed += count
-                    errors += refused
-                _timed("profiles, derived (benefit_status)", derived)
-                BatchChunk.objects.bulk_create(
-                    [
-                        BatchChunk(
-                            job=job,
-                            lo=lo,
-                            hi=hi,
-                            accounts=len(ids),
-                            entries=changed,
-                            worker=worker,
-                            seconds=Decimal(f"{time.perf_counter() - started:.3f}"),
-                            finished_at=now,
-                        )
-                    ],
-                    ignore_conflicts=True,
-                )
-                updates = {"done": F("done") + len(ids), "last_id": Greatest(F("last_id"), hi - 1)}
-                if errors:
-                    locked = BatchJob.objects.select_for_update().get(pk=job.pk)
-                    updates["errors"] = (locked.errors + "\n".join(errors) + "\n")[-MAX_ERROR_TEXT:]
-                BatchJob.objects.filter(pk=job.pk).update(**updates)
-            _timed("profile chunks", started)
-            return
-        except OperationalError:  # a deadlock with a payment: the chunk is retried whole
-            if attempt == attempts - 1:
-                raise
-            log.warning("profile chunk %s–%s retried after a database conflict", lo, hi)
+def _run_chunk(job: BatchJob, until: dt.date, lo: int, hi: int, *, worker: int = 1) -> None:
+    def work(started: float) -> None:
+        now = timezone.now()
+        ids = list(
+            open_accounts(until)
+            .select_for_update()
+            .filter(person_id__gte=lo, person_id__lt=hi)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        simple = time.perf_counter()
+        profiles = simple_profiles(lo=lo, hi=hi, until=until)
+        changed = write_profiles([(pk, *new) for pk, (new, stored) in profiles.items() if new != stored])
+        errors: list[str] = []
+        timed("profiles, simple (SQL)", simple)
+        derived = time.perf_counter()
+        rest = [pk for pk in ids if pk not in profiles]
+        for start in range(0, len(rest), PART):
+            part = list(
+                Account.objects.select_for_update().filter(id__in=rest[start : start + PART]).order_by("id")
+            )
+            count, refused = refresh_accounts(part, until)
+            changed += count
+            errors += refused
+        timed("profiles, derived (benefit_status)", derived)
+        record_chunk(
+            job,
+            lo,
+            hi,
+            accounts=len(ids),
+            entries=changed,
+            worker=worker,
+            started=started,
+            now=now,
+            errors=errors,
+        )
+
+    commit_chunk(work, step="profile chunks", lo=lo, hi=hi)
 
 
 PROFILE_FIELDS = ("category", "benefit_suspended", "suspension_reason", "credit_base")

@@ -34,14 +34,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import OperationalError, connection, transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
+from django.db import connection
 from django.utils import timezone
 
 from policy.accounts import CURRENT_FUND_CATEGORIES
@@ -51,20 +47,9 @@ from policy.parameters import ParameterError, parameters_for
 from policy.regions import region_of
 
 from ..models import Account, BatchChunk, BatchJob, LedgerEntry
+from .jobs import chunk_grid, commit_chunk, default_workers, record_chunk, run_job
 
 log = logging.getLogger(__name__)
-
-# Seconds spent per step, summed over chunks (the benchmark prints them).
-TIMINGS: dict[str, float] = {}
-
-
-_TIMINGS_LOCK = threading.Lock()
-
-
-def _timed(name: str, started: float) -> None:
-    with _TIMINGS_LOCK:
-        TIMINGS[name] = TIMINGS.get(name, 0.0) + (time.perf_counter() - started)
-
 
 ACCOUNTS = Account._meta.db_table
 ENTRIES = LedgerEntry._meta.db_table
@@ -485,26 +470,6 @@ def eligible_accounts(year: int):
     )
 
 
-def default_workers() -> int:
-    """Two database connections on PostgreSQL (this machine has 2 cores); one on SQLite, and one
-    inside a caller's transaction (other connections could not see its uncommitted rows)."""
-    from django.conf import settings
-
-    if not _pg() or connection.in_atomic_block:
-        return 1
-    return max(1, int(getattr(settings, "ACCOUNTS_ROLLOVER_WORKERS", 2)))
-
-
-def chunk_grid(first_id: int, max_id: int, size: int) -> list[tuple[int, int]]:
-    """Chunks [lo, hi) aligned to multiples of `size`, so a resumed run finds the same chunks."""
-    lo = (first_id // size) * size
-    chunks = []
-    while lo <= max_id:
-        chunks.append((lo, lo + size))
-        lo += size
-    return chunks
-
-
 def run_rollover(year: int, *, chunk_size: int | None = None, workers: int | None = None) -> BatchJob:
     """Run (or resume) the rollover of `year`; returns the finished job. Safe to call again.
 
@@ -543,111 +508,32 @@ def run_rollover(year: int, *, chunk_size: int | None = None, workers: int | Non
         if (lo, hi) not in recorded or eligible_accounts(year).filter(id__gte=lo, id__lt=hi).exists():
             pending.append((lo, hi))
     workers = min(workers or default_workers(), max(1, len(pending)))
-    try:
-        if workers == 1:
-            for lo, hi in pending:
-                _run_chunk(job, plans, lo, hi)
-                after_chunk(job, hi)
-        else:
-            _run_parallel(job, plans, pending, workers)
-    except Exception as error:
-        BatchJob.objects.filter(pk=job.pk).update(
-            status=BatchJob.Status.FAILED, errors=f"{type(error).__name__}: {error}"
-        )
-        raise
+
+    def one(lo: int, hi: int, number: int) -> None:
+        _run_chunk(job, plans, lo, hi, worker=number)
+        after_chunk(job, hi)
+
+    run_job(job, pending, workers, one, name="rollover")
     BatchJob.objects.filter(pk=job.pk).update(status=BatchJob.Status.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
 
 
-def _run_parallel(
-    job: BatchJob, plans: list[RegionPlan], pending: list[tuple[int, int]], workers: int
-) -> None:
-    def one(lo: int, hi: int, number: int) -> None:
-        _run_chunk(job, plans, lo, hi, worker=number)
-        after_chunk(job, hi)
+def _run_chunk(job: BatchJob, plans: list[RegionPlan], lo: int, hi: int, *, worker: int = 1) -> None:
+    def work(started: float) -> None:
+        now = timezone.now()
+        touched = written = 0
+        with connection.cursor() as cursor:
+            if _pg():
+                # planner settings for this transaction only (durability is untouched):
+                # compiling the statement with JIT cost more than it saved per chunk, and
+                # the UPDATE's returned rows fit in memory instead of a temporary file
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+            for plan in plans:
+                accounts, entries = _run_plan(cursor, plan, lo, hi, now)
+                touched += accounts
+                written += entries
+        record_chunk(job, lo, hi, accounts=touched, entries=written, worker=worker, started=started, now=now)
 
-    run_chunks(pending, workers, one, name="rollover")
-
-
-def run_chunks(pending: list[tuple[int, int]], workers: int, run_one, *, name: str) -> None:
-    """Each worker thread (its own connection) takes the next pending chunk and calls
-    `run_one(lo, hi, worker number)` until none is left or one fails (the first error is raised).
-    The monthly credit and the arrears check run their chunks the same way."""
-    from django.db import connections
-
-    queue = iter(pending)
-    lock = threading.Lock()
-    failed = threading.Event()
-    errors: list[BaseException] = []
-
-    def work(number: int) -> None:
-        try:
-            while not failed.is_set():
-                with lock:
-                    chunk = next(queue, None)
-                if chunk is None:
-                    return
-                run_one(chunk[0], chunk[1], number)
-        except BaseException as error:  # reported by the caller, which marks the job failed
-            errors.append(error)
-            failed.set()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(n,), name=f"{name}-{n}") for n in range(1, workers + 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-
-
-def _run_chunk(
-    job: BatchJob, plans: list[RegionPlan], lo: int, hi: int, *, worker: int = 1, attempts: int = 3
-) -> None:
-    for attempt in range(attempts):
-        try:
-            started = time.perf_counter()
-            with transaction.atomic():
-                now = timezone.now()
-                touched = written = 0
-                with connection.cursor() as cursor:
-                    if _pg():
-                        # planner settings for this transaction only (durability is untouched):
-                        # compiling the statement with JIT cost more than it saved per chunk, and
-                        # the UPDATE's returned rows fit in memory instead of a temporary file
-                        cursor.execute("SET LOCAL jit = off")
-                        cursor.execute("SET LOCAL work_mem = '64MB'")
-                    for plan in plans:
-                        accounts, entries = _run_plan(cursor, plan, lo, hi, now)
-                        touched += accounts
-                        written += entries
-                seconds = Decimal(f"{time.perf_counter() - started:.3f}")
-                # the chunk's record and the job's counters last: the job row is locked only
-                # for the moment before the commit, so workers do not wait on each other
-                BatchChunk.objects.bulk_create(
-                    [
-                        BatchChunk(
-                            job=job,
-                            lo=lo,
-                            hi=hi,
-                            accounts=touched,
-                            entries=written,
-                            worker=worker,
-                            seconds=seconds,
-                            finished_at=now,
-                        )
-                    ],
-                    ignore_conflicts=True,
-                )
-                BatchJob.objects.filter(pk=job.pk).update(
-                    done=F("done") + touched, last_id=Greatest(F("last_id"), hi - 1)
-                )
-            _timed("chunks", started)
-            return
-        except OperationalError:  # a deadlock with a multi-account payment: the chunk is retried whole
-            if attempt == attempts - 1:
-                raise
-            log.warning("rollover chunk %s–%s retried after a database conflict", lo, hi)
+    commit_chunk(work, step="chunks", lo=lo, hi=hi)

@@ -142,4 +142,4 @@ def test_the_profile_job_equals_the_per_account_refresh_art23_27(make_person, pr
             Account.objects.filter(pk=pk).update(
                 benefit_suspended=rng.random() < 0.5, credit_base=Decimal("1.00")
             )
-    assert simple_seen >= 40
+    assert simple_seen >= 25  # the one-statement path took part
