@@ -13,11 +13,10 @@ as `services.refresh_from_enrolment` would. Per chunk, two steps:
    facts read in a few queries (`refresh_accounts`).
 
 The job is a `BatchJob` (kind 账户档案更新, period the month), run as the other batches run
-(`batch.jobs`): chunks of the accounts' person ids aligned to the chunk size (so each
-statement reads every table by a range of person ids), on two connections
-on PostgreSQL, each committed with its `BatchChunk` record (accounts read, profiles changed) and
-the job's counters, so the batch-jobs page shows progress and a killed run resumes with the chunks
-not recorded. Writing a profile is idempotent; a rerun of a finished job starts over and changes
+(`batch.jobs`): chunks of the accounts' person ids aligned to the chunk size (so each statement
+reads every table by a range of person ids), on two connections on PostgreSQL, each committed with
+its `BatchChunk` record (accounts read, profiles changed) and the job's counters, so the batch-jobs
+page shows progress and a killed run resumes with the chunks not recorded. Writing a profile is idempotent; a rerun of a finished job starts over and changes
 only what changed since.
 """
 
@@ -47,7 +46,7 @@ from .jobs import commit_chunk, default_workers, pending_chunks, record_chunk, r
 
 log = logging.getLogger(__name__)
 
-# Accounts per chunk (one transaction each), read and written in parts of `PART`.
+# Person ids per chunk (one transaction each); the accounts left to `benefit_status` go in parts of `PART`.
 CHUNK_SIZE = 20_000
 PART = 2_000
 RULE_ERRORS = (ValidationError, ParameterError, RuleInputError, NotInRegion)
