@@ -31,8 +31,18 @@ import time
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from ..models import BatchChunk, BatchJob
-from .jobs import commit_chunk, default_workers, pending_chunks, record_chunk, run_job, timed
+from ..models import BatchJob
+from .jobs import (
+    commit_chunk,
+    entries_written,
+    finish,
+    mark_running,
+    pending_chunks,
+    record_chunk,
+    restart,
+    run_job,
+    timed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,37 +64,22 @@ def run_arrears_check(on: dt.date, *, chunk_size: int | None = None, workers: in
     )
     if job.status == BatchJob.Status.DONE or job.result.get("on") != on.isoformat():
         # a rerun, or another day of the month: everything again (nothing is written twice)
-        BatchChunk.objects.filter(job=job).delete()
-        BatchJob.objects.filter(pk=job.pk).update(
-            last_id=0, done=0, errors="", started_at=None, result={"on": on.isoformat(), "created": 0}
-        )
+        restart(job, result={"on": on.isoformat(), "created": 0})
     if chunk_size:
         BatchJob.objects.filter(pk=job.pk).update(chunk_size=size)
     job.refresh_from_db()
     scope = arrears_scope(on=on).order_by()
     bounds = scope.aggregate(first=Min("pk"), last=Max("pk"))
     pending = pending_chunks(job, bounds["first"], bounds["last"])
-    BatchJob.objects.filter(pk=job.pk).update(
-        status=BatchJob.Status.RUNNING,
-        started_at=job.started_at or timezone.now(),
-        total=scope.count(),
-        finished_at=None,
-    )
-    job.refresh_from_db()
-    workers = min(workers or default_workers(), max(1, len(pending)))
+    mark_running(job, total=scope.count())
 
     def one(lo: int, hi: int, number: int) -> None:
         _run_chunk(job, on, lo, hi, worker=number)
         after_chunk(job, hi)
 
-    run_job(job, pending, workers, one, name="arrears")
-    created = sum(BatchChunk.objects.filter(job=job).values_list("entries", flat=True))
-    BatchJob.objects.filter(pk=job.pk).update(
-        status=BatchJob.Status.DONE,
-        finished_at=timezone.now(),
-        result={"on": on.isoformat(), "created": created},
-    )
-    job.refresh_from_db()
+    run_job(job, pending, one, workers=workers, name="arrears")
+    created = entries_written(job)
+    finish(job, result={"on": on.isoformat(), "created": created})
     log.info("arrears check on %s: %d suspensions written", on, created)
     return job
 

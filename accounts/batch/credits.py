@@ -50,7 +50,15 @@ from policy.regions import region_of
 from ..models import Account, BatchChunk, BatchJob, CreditStop, LedgerEntry
 from ..services import crediting
 from ..services.crediting import month_end
-from .jobs import chunk_grid, commit_chunk, default_workers, record_chunk, run_job
+from .jobs import (
+    chunk_grid,
+    commit_chunk,
+    finish,
+    mark_running,
+    record_chunk,
+    restart,
+    run_job,
+)
 from .profiles import open_accounts, refresh_accounts
 from .rollover import ENTRIES, ENTRY_COLUMNS, Fraction, _as_decimal, _pg, fen
 
@@ -539,10 +547,7 @@ def run_credit_month(
         # a new run, or a rerun (reading 16: what may have become due since the last finished run,
         # whose watermark is the basis); a resumed one keeps the basis and watermark it started with
         result = {"started": True, "basis": _basis(), "watermark": watermark(until)}
-        BatchChunk.objects.filter(job=job).delete()
-        BatchJob.objects.filter(pk=job.pk).update(
-            last_id=0, done=0, errors="", started_at=None, result=result
-        )
+        restart(job, result=result)
     if chunk_size or job.status == BatchJob.Status.DONE:
         BatchJob.objects.filter(pk=job.pk).update(chunk_size=size)
     job.refresh_from_db()
@@ -552,15 +557,12 @@ def run_credit_month(
     max_id = accounts.order_by("-id").values_list("id", flat=True).first()
     grid = chunk_grid(first_id, max_id, job.chunk_size) if first_id is not None else []
     pending = [chunk for chunk in grid if chunk not in recorded]
-    BatchJob.objects.filter(pk=job.pk).update(
-        status=BatchJob.Status.RUNNING,
-        started_at=job.started_at or timezone.now(),
+    mark_running(
+        job,
         total=job.done + sum(accounts.filter(id__gte=lo, id__lt=hi).count() for lo, hi in pending)
         if len(pending) < len(grid)
         else accounts.count(),
-        finished_at=None,
     )
-    job.refresh_from_db()
     regions = list(accounts.values_list("region", flat=True).distinct().order_by("region"))
     first_opened = {
         region: accounts.filter(region=region)
@@ -572,16 +574,13 @@ def run_credit_month(
     plans = [credit_plan(region, first_opened[region], until) for region in regions]
     exceptional = exceptional_persons()
     basis = load_basis(job.result.get("basis"))
-    workers = min(workers or default_workers(), max(1, len(pending)))
 
     def one(lo: int, hi: int, number: int) -> None:
         _run_chunk(job, plans, exceptional, lo, hi, year, month, refresh=refresh, worker=number, basis=basis)
         after_chunk(job, hi - 1)
 
-    run_job(job, pending, workers, one, name="credits")
-    BatchJob.objects.filter(pk=job.pk).update(status=BatchJob.Status.DONE, finished_at=timezone.now())
-    job.refresh_from_db()
-    return job
+    run_job(job, pending, one, workers=workers, name="credits")
+    return finish(job)
 
 
 def _run_chunk(

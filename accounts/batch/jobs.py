@@ -122,10 +122,48 @@ def record_chunk(
     BatchJob.objects.filter(pk=job.pk).update(**updates)
 
 
-def run_job(job: BatchJob, pending: list[tuple[int, int]], workers: int, run_one, *, name: str) -> None:
-    """Run a job's pending chunks, `run_one(lo, hi, worker number)` each: in this thread when `workers`
-    is 1, else on that many threads (`run_chunks`). A failure marks the job failed (a rerun resumes it
-    with the chunks not recorded), adds its error to the job's errors, and is raised."""
+def restart(job: BatchJob, *, result: dict) -> None:
+    """A new run of `job` (not a resumed one): its chunks forgotten, its counters and errors reset,
+    `result` what the run starts from."""
+    BatchChunk.objects.filter(job=job).delete()
+    BatchJob.objects.filter(pk=job.pk).update(last_id=0, done=0, errors="", started_at=None, result=result)
+
+
+def mark_running(job: BatchJob, *, total: int, **fields) -> None:
+    """`job` running now (started when it first ran), covering `total`; `fields` also written."""
+    BatchJob.objects.filter(pk=job.pk).update(
+        status=BatchJob.Status.RUNNING,
+        started_at=job.started_at or timezone.now(),
+        total=total,
+        finished_at=None,
+        **fields,
+    )
+    job.refresh_from_db()
+
+
+def entries_written(job: BatchJob) -> int:
+    """What the job's recorded chunks wrote, summed."""
+    return sum(BatchChunk.objects.filter(job=job).values_list("entries", flat=True))
+
+
+def finish(job: BatchJob, *, result: dict | None = None) -> BatchJob:
+    """`job` done now, with its `result` when given; returns it as stored."""
+    fields = {"status": BatchJob.Status.DONE, "finished_at": timezone.now()}
+    if result is not None:
+        fields["result"] = result
+    BatchJob.objects.filter(pk=job.pk).update(**fields)
+    job.refresh_from_db()
+    return job
+
+
+def run_job(
+    job: BatchJob, pending: list[tuple[int, int]], run_one, *, workers: int | None, name: str
+) -> None:
+    """Run a job's pending chunks, `run_one(lo, hi, worker number)` each: on `workers` connections at
+    once (`default_workers` when None; never more than there are chunks), in this thread when that is
+    one (`run_chunks` otherwise). A failure marks the job failed (a rerun resumes it with the chunks
+    not recorded), adds its error to the job's errors, and is raised."""
+    workers = min(workers or default_workers(), max(1, len(pending)))
     try:
         if workers == 1:
             for lo, hi in pending:

@@ -40,9 +40,19 @@ from policy.parameters import REGION_NAMES, ParameterError
 from policy.regions import region_of
 
 from .. import services
-from ..models import Account, BatchChunk, BatchJob
+from ..models import Account, BatchJob
 from ..services.crediting import month_end
-from .jobs import commit_chunk, default_workers, pending_chunks, record_chunk, run_job, timed
+from .jobs import (
+    commit_chunk,
+    entries_written,
+    finish,
+    mark_running,
+    pending_chunks,
+    record_chunk,
+    restart,
+    run_job,
+    timed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,32 +81,22 @@ def run_profile_refresh(
         kind=BatchJob.Kind.PROFILE_REFRESH, period=f"{until:%Y-%m}", defaults={"chunk_size": size}
     )
     if job.status == BatchJob.Status.DONE:  # a rerun: everything again (only what changed is written)
-        BatchChunk.objects.filter(job=job).delete()
-        BatchJob.objects.filter(pk=job.pk).update(last_id=0, done=0, errors="", started_at=None, result={})
+        restart(job, result={})
     if chunk_size:
         BatchJob.objects.filter(pk=job.pk).update(chunk_size=size)
     job.refresh_from_db()
     accounts = open_accounts(until)
     bounds = accounts.aggregate(first=Min("person_id"), last=Max("person_id"))
     pending = pending_chunks(job, bounds["first"], bounds["last"])
-    BatchJob.objects.filter(pk=job.pk).update(
-        status=BatchJob.Status.RUNNING,
-        started_at=job.started_at or timezone.now(),
-        total=accounts.count(),
-        finished_at=None,
-    )
-    workers = min(workers or default_workers(), max(1, len(pending)))
+    mark_running(job, total=accounts.count())
 
     def one(lo: int, hi: int, number: int) -> None:
         _run_chunk(job, until, lo, hi, worker=number)
         after_chunk(job, hi)
 
-    run_job(job, pending, workers, one, name="profiles")
-    changed = sum(BatchChunk.objects.filter(job=job).values_list("entries", flat=True))
-    BatchJob.objects.filter(pk=job.pk).update(
-        status=BatchJob.Status.DONE, finished_at=timezone.now(), result={"changed": changed}
-    )
-    job.refresh_from_db()
+    run_job(job, pending, one, workers=workers, name="profiles")
+    changed = entries_written(job)
+    finish(job, result={"changed": changed})
     log.info("profile refresh %s: %d of %d profiles changed", job.period, changed, job.done)
     return job
 

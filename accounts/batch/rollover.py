@@ -47,7 +47,14 @@ from policy.parameters import ParameterError, parameters_for
 from policy.regions import region_of
 
 from ..models import Account, BatchChunk, BatchJob, LedgerEntry
-from .jobs import chunk_grid, commit_chunk, default_workers, record_chunk, run_job
+from .jobs import (
+    chunk_grid,
+    commit_chunk,
+    finish,
+    mark_running,
+    record_chunk,
+    run_job,
+)
 
 log = logging.getLogger(__name__)
 
@@ -491,14 +498,7 @@ def run_rollover(year: int, *, chunk_size: int | None = None, workers: int | Non
         job.refresh_from_db()
         return job
     remaining = eligible_accounts(year).count()
-    BatchJob.objects.filter(pk=job.pk).update(
-        status=BatchJob.Status.RUNNING,
-        started_at=job.started_at or timezone.now(),
-        total=job.done + remaining,
-        errors="",
-        finished_at=None,
-    )
-    job.refresh_from_db()
+    mark_running(job, total=job.done + remaining, errors="")
     max_id = Account.objects.order_by("-id").values_list("id", flat=True).first() or 0
     first_id = eligible_accounts(year).order_by("id").values_list("id", flat=True).first() or 0
     recorded = set(BatchChunk.objects.filter(job=job).values_list("lo", "hi"))
@@ -507,16 +507,13 @@ def run_rollover(year: int, *, chunk_size: int | None = None, workers: int | Non
         # a recorded chunk is skipped unless an account in it still waits (opened since, back-dated)
         if (lo, hi) not in recorded or eligible_accounts(year).filter(id__gte=lo, id__lt=hi).exists():
             pending.append((lo, hi))
-    workers = min(workers or default_workers(), max(1, len(pending)))
 
     def one(lo: int, hi: int, number: int) -> None:
         _run_chunk(job, plans, lo, hi, worker=number)
         after_chunk(job, hi)
 
-    run_job(job, pending, workers, one, name="rollover")
-    BatchJob.objects.filter(pk=job.pk).update(status=BatchJob.Status.DONE, finished_at=timezone.now())
-    job.refresh_from_db()
-    return job
+    run_job(job, pending, one, workers=workers, name="rollover")
+    return finish(job)
 
 
 def _run_chunk(job: BatchJob, plans: list[RegionPlan], lo: int, hi: int, *, worker: int = 1) -> None:

@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from funds import posting
-from funds.models import FundMonth, JournalEntry, PostingMark
+from funds.models import ENTRY_FIELDS, FundMonth, JournalEntry, PostingMark
 from funds.sources import all_sources
 
 from .conftest import contribution, person, settlement
@@ -215,22 +215,7 @@ def test_a_run_stopped_midway_resumes_without_posting_anything_twice(monkeypatch
 
 
 def _journal():
-    return sorted(
-        JournalEntry.objects.values_list(
-            "posted_on",
-            "year",
-            "month",
-            "region",
-            "district",
-            "from_book",
-            "to_book",
-            "amount",
-            "source_kind",
-            "source_id",
-            "component",
-            "article",
-        )
-    )
+    return sorted(JournalEntry.objects.values_list(*ENTRY_FIELDS))
 
 
 def test_the_set_based_posting_writes_the_same_rows_as_the_python_one():
